@@ -1,0 +1,5 @@
+// Every migration, in order. Listed explicitly (no globs) so the same list works compiled, under
+// jest and in the TypeORM CLI. Append new migrations at the end; never edit a committed one.
+import { CreateWaitingListModel1764000000000 } from './1764000000000-CreateWaitingListModel.js';
+
+export const MIGRATIONS = [CreateWaitingListModel1764000000000];

@@ -1,0 +1,47 @@
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { RequestValidationError } from './common/errors/domain-error.js';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
+import type { AppConfig } from './config/app-config.js';
+import { flattenValidationErrors } from './config/validate-document.js';
+
+/** Builds the fully configured Nest application (used by main.ts and by every e2e test). */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.use(helmet());
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
+    }),
+  );
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('WaitWell API')
+      .setDescription('Children waiting for NHS community health services: lists, priorities, communications and RTT reports.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}

@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class ChildReferralView {
+  @ApiProperty() id: string;
+  @ApiProperty() service: string;
+  @ApiProperty() serviceName: string;
+  @ApiProperty() provider: string;
+  @ApiProperty() providerName: string;
+  @ApiProperty() receivedDate: string;
+  @ApiProperty({ description: 'Weeks completed on the clock (to today, or to the clock stop).' }) weeksWaited: number | null;
+  @ApiProperty() status: string;
+  /** Clinical detail only for services the caller works in; otherwise "also waiting for X since Y". */
+  @ApiPropertyOptional() priority?: string;
+  @ApiPropertyOptional() clockStartDate?: string | null;
+  @ApiPropertyOptional() clockStopDate?: string | null;
+  @ApiPropertyOptional() clockStopReason?: string | null;
+  @ApiPropertyOptional() summary?: string;
+}
+
+export class ChildFlagView {
+  @ApiProperty() code: string;
+  @ApiPropertyOptional() detail: string | null;
+  @ApiProperty() source: string;
+  @ApiProperty() recordedOn: string;
+}
+
+export class ChildResponse {
+  @ApiProperty() id: string;
+  @ApiProperty({ description: 'Stable pseudonym, safe to share in reports.' }) pseudonym: string;
+  @ApiProperty({ description: 'true when identifiable fields are included' }) identifiable: boolean;
+  @ApiPropertyOptional() nhsNumber?: string;
+  @ApiPropertyOptional() givenName?: string | null;
+  @ApiPropertyOptional() familyName?: string | null;
+  @ApiPropertyOptional() dateOfBirth?: string;
+  @ApiPropertyOptional() addressLines?: string[];
+  @ApiPropertyOptional() postcode?: string | null;
+  @ApiPropertyOptional() contactEmail?: string | null;
+  @ApiPropertyOptional() contactPhone?: string | null;
+  @ApiPropertyOptional() preferredChannel?: string;
+  @ApiProperty() ageYears: number;
+  @ApiPropertyOptional() locality: string | null;
+  @ApiPropertyOptional() deprivationDecile: number | null;
+  @ApiProperty() accessibility: Record<string, unknown>;
+  @ApiProperty({ type: [ChildFlagView] }) flags: ChildFlagView[];
+  @ApiProperty({ type: [ChildReferralView] }) referrals: ChildReferralView[];
+}
