@@ -1,5 +1,9 @@
 // Every migration, in order. Listed explicitly (no globs) so the same list works compiled, under
 // jest and in the TypeORM CLI. Append new migrations at the end; never edit a committed one.
 import { CreateWaitingListModel1764000000000 } from './1764000000000-CreateWaitingListModel.js';
+import { CreateAuditEvent1764050000000 } from './1764050000000-CreateAuditEvent.js';
 
-export const MIGRATIONS = [CreateWaitingListModel1764000000000];
+export const MIGRATIONS = [
+  CreateWaitingListModel1764000000000,
+  CreateAuditEvent1764050000000,
+];

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
@@ -20,6 +21,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(helmet());
+  app.use(requestContextMiddleware);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });

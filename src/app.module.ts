@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CatalogueModule } from './catalogue/catalogue.module.js';
 import { ChildrenModule } from './children/children.module.js';
+import { DomainEventsModule } from './common/events/domain-events.js';
 import { LoggerModule } from './common/logging/logger.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -22,6 +24,8 @@ export class AppModule {
         LoggerModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
         ScheduleModule.forRoot(),
+        DomainEventsModule,
+        AuditModule,
         AuthModule,
         CatalogueModule,
         HealthModule,

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
 import { IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
 import { AuthError } from './auth.errors.js';
@@ -22,6 +23,8 @@ export class AuthGuard implements CanActivate {
     if (!match) throw AuthError.noToken();
     const user = await this.verifier.verify(match[1]);
     req.user = user;
+    const context = currentRequestContext();
+    if (context) context.user = user;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || roles.length === 0) throw AuthError.noDecision();
     if (!roles.includes(user.role)) throw AuthError.roleNotAllowed();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ageInYears, daysBetween, londonDate } from '../common/time/calendar-date.js';
 import { ChildrenError } from './children.errors.js';
@@ -7,7 +8,10 @@ import type { ChildReferralView, ChildResponse } from './dto/child.response.dto.
 
 @Injectable()
 export class ChildrenService {
-  constructor(private readonly repository: ChildrenRepository) {}
+  constructor(
+    private readonly repository: ChildrenRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * One child's record, shaped by the caller's role: clinicians see identity and the detail of the
@@ -19,6 +23,12 @@ export class ChildrenService {
     if (!child) throw ChildrenError.notFound();
     const [flags, referrals] = await Promise.all([this.repository.activeFlags(id), this.repository.referrals(id)]);
     const identifiable = user.role === 'clinician' || user.role === 'family';
+    await this.audit.record({
+      action: 'read',
+      resource: identifiable ? 'child' : 'child-pseudonymised',
+      childIds: [id],
+      purpose: user.role === 'commissioner' ? 'commissioning' : user.role === 'family' ? 'own-child' : 'direct-care',
+    });
     return {
       id: child.id,
       pseudonym: child.pseudonym,

@@ -95,6 +95,15 @@ describe('service spine (HTTP into PostgreSQL)', () => {
     expect(asCommissioner.body).not.toHaveProperty('nhsNumber');
     expect(asCommissioner.body).not.toHaveProperty('givenName');
     expect(JSON.stringify(asCommissioner.body)).not.toContain(child.nhsNumber);
+    const audit: Array<{ resource: string; actor_role: string; request_id: string }> = await t.db.query(
+      `select resource, actor_role, request_id from audit_event where $1 = any(child_ids) order by id`,
+      [child.id],
+    );
+    expect(audit.map((a) => [a.resource, a.actor_role])).toEqual([
+      ['child', 'clinician'],
+      ['child-pseudonymised', 'commissioner'],
+    ]);
+    expect(audit[0].request_id).toBe(asClinician.headers['x-request-id']);
   });
 
   it('should tell a clinician only "also waiting for" about services they do not work in', async () => {

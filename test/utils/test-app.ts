@@ -59,10 +59,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
 }
 
-/** Empties every data table (catalogue rows are re-synced at each app start). */
+/** Empties every data table except the append-only audit (catalogue rows are re-synced at each app start). */
 export async function resetData(db: DataSource): Promise<void> {
   const tables: Array<{ tablename: string }> = await db.query(
-    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata')`,
+    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata', 'audit_event')`,
   );
   if (tables.length) await db.query(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`);
 }

@@ -15,16 +15,15 @@ export class LoggerModule {
           pinoHttp: {
             level: config.logLevel,
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-            genReqId: (req: IncomingMessage) => {
-              const given = req.headers['x-request-id'];
-              return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
-            },
+            // The request id is set first by requestContextMiddleware; reuse it so logs and errors agree.
+            genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? randomUUID(),
             serializers: {
               req: (req: { id?: string; method?: string; url?: string }) => ({
                 id: req.id,
                 method: req.method,
                 url: (req.url ?? '').split('?')[0],
               }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
             },
             transport:
               config.env === 'development'

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/** The fields of an audit record that its hash covers, in a fixed order. */
+export interface AuditHashInput {
+  occurredAt: string; // ISO instant, milliseconds
+  actorSubject: string;
+  actorRole: string;
+  action: string;
+  resource: string;
+  childIds: string[];
+  purpose: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted at every level, so jsonb's key reordering cannot change the hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** hash(n) = SHA-256(hash(n-1) + canonical record n): changing or removing any row breaks the chain. */
+export function auditHash(prevHash: string | null, e: AuditHashInput): string {
+  const body = canonicalJson([e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, e.detail]);
+  return createHash('sha256').update(`${prevHash ?? ''}|${body}`).digest('hex');
+}
