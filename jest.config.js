@@ -5,6 +5,7 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
 };
 export default {
   globalSetup: '<rootDir>/test/utils/global-setup.mjs',

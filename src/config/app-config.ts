@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { CatalogueConfig } from './catalogue.schema.js';
