@@ -2,7 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /**
@@ -89,7 +89,7 @@ export function validateEnv(env: NodeJS.ProcessEnv): EnvSchema {
     }
   }
   const picked: Record<string, string> = {};
-  for (const key of KNOWN_KEYS) if (env[key] !== undefined && env[key] !== '') picked[key] = env[key] as string;
+  for (const key of KNOWN_KEYS) if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
   const parsed = plainToInstance(EnvSchema, picked);
   for (const error of validateSync(parsed, { whitelist: true })) {
     // Never echo the value: it may be a secret or a connection string with a password.

@@ -86,7 +86,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const raw = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-      const messages = Array.isArray(raw) ? raw.map(String) : [String(raw ?? exception.message)];
+      const messages = Array.isArray(raw) ? raw.map(String) : [typeof raw === 'string' ? raw : exception.message];
       const detail = status === 404 && messages[0]?.startsWith('Cannot ') ? 'There is no such page or API route.' : messages.join('; ');
       return {
         type: `https://waitwell.nhs.example/problems/http-${status}`,

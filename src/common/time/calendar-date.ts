@@ -20,7 +20,7 @@ export function isIsoDate(s: unknown): s is string {
 }
 
 function dayNumber(iso: string): number {
-  if (!isIsoDate(iso)) throw new RangeError(`not a calendar date: ${iso}`);
+  if (!isIsoDate(iso)) throw new RangeError('not a calendar date: ' + String(iso));
   return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
 }
 
