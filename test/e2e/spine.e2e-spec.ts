@@ -125,6 +125,7 @@ describe('service spine (HTTP into PostgreSQL)', () => {
       ['/api/referrals?service=dentistry', /There is no service "dentistry"/],
       ['/api/referrals?cursor=not-a-cursor', /cursor is not valid/],
       ['/api/children/not-a-uuid', /id must be a child id/],
+      ['/api/children/00000000-0000-4000-8000-000000000000?nhsNumber=9434765919', /nhsNumber should not exist \(this route takes no query parameters\)/],
     ])('should answer %s with 400 problem details', async (url, detail) => {
       const res = await request(t.http).get(url).set('Authorization', `Bearer ${clinician}`).expect(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -5,6 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '../../config/app-config.js';
 import { REDACT_PATHS } from './redaction.js';
 
+/** Where logs go; tests point this at a buffer to prove that no patient data is logged. */
+export const logSink: { stream?: NodeJS.WritableStream } = {};
+
 @Module({})
 export class LoggerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -12,7 +15,7 @@ export class LoggerModule {
       module: LoggerModule,
       imports: [
         PinoLoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: withSink({
             level: config.logLevel,
             redact: { paths: REDACT_PATHS, censor: '[redacted]' },
             // The request id is set first by requestContextMiddleware; reuse it so logs and errors agree.
@@ -29,9 +32,13 @@ export class LoggerModule {
               config.env === 'development'
                 ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' } }
                 : undefined,
-          },
+          }),
         }),
       ],
     };
   }
+}
+
+function withSink<T extends { transport?: unknown }>(options: T): T | [T, NodeJS.WritableStream] {
+  return logSink.stream ? [{ ...options, transport: undefined }, logSink.stream] : options;
 }
