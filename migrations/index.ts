@@ -2,8 +2,10 @@
 // jest and in the TypeORM CLI. Append new migrations at the end; never edit a committed one.
 import { CreateWaitingListModel1764000000000 } from './1764000000000-CreateWaitingListModel.js';
 import { CreateAuditEvent1764050000000 } from './1764050000000-CreateAuditEvent.js';
+import { CreateRttReporting1764400000000 } from './1764400000000-CreateRttReporting.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
   CreateAuditEvent1764050000000,
+  CreateRttReporting1764400000000,
 ];
