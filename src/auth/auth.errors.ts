@@ -1,10 +1,18 @@
 import { DomainError } from '../common/errors/domain-error.js';
+import type { ClaimProblem } from './identity/claim-mapping.js';
 
 export enum AuthErrorCode {
   NoToken = 'auth.no-token',
   BadToken = 'auth.bad-token',
   RoleNotAllowed = 'auth.role-not-allowed',
   NoDecision = 'auth.route-has-no-role-decision',
+  NoWaitWellRole = 'auth.no-waitwell-role',
+  IncompleteIdentity = 'auth.incomplete-identity',
+  FamilyChildNotFound = 'auth.family-child-not-found',
+  BadFamilyLink = 'auth.bad-family-link',
+  BreakGlassNotAvailable = 'auth.break-glass-not-available',
+  BreakGlassNotAllowed = 'auth.break-glass-not-allowed',
+  BreakGlassReasonInvalid = 'auth.break-glass-reason-invalid',
 }
 
 export class AuthError extends DomainError {
@@ -19,5 +27,40 @@ export class AuthError extends DomainError {
   }
   static noDecision(): AuthError {
     return new AuthError('forbidden', AuthErrorCode.NoDecision, 'This route is not open to any role yet.');
+  }
+  static fromClaimProblem(problem: ClaimProblem): AuthError {
+    switch (problem) {
+      case 'no-subject':
+      case 'bad-child-id':
+        return AuthError.badToken();
+      case 'no-role':
+        return new AuthError('forbidden', AuthErrorCode.NoWaitWellRole, 'Your sign-in does not give you a WaitWell role. Ask your WaitWell administrator to grant one.');
+      case 'ambiguous-role':
+        return new AuthError('forbidden', AuthErrorCode.NoWaitWellRole, 'Your sign-in carries more than one WaitWell role. Sign in again choosing the one role you are working in.');
+      case 'commissioner-without-icb':
+        return new AuthError('forbidden', AuthErrorCode.IncompleteIdentity, 'Your sign-in does not say which ICB you commission for. Ask your WaitWell administrator to check your account.');
+      case 'family-without-child':
+      case 'bad-nhs-number':
+        return new AuthError('forbidden', AuthErrorCode.IncompleteIdentity, 'Your sign-in does not include a valid NHS number for your child. Sign in with NHS login, or use the link in your message.');
+      default: {
+        const unreachable: never = problem;
+        throw new Error(`unmapped claim problem ${String(unreachable)}`);
+      }
+    }
+  }
+  static familyChildNotFound(): AuthError {
+    return new AuthError('forbidden', AuthErrorCode.FamilyChildNotFound, 'We could not find a child on our waiting lists for your sign-in. If you think this is wrong, contact the service that referred you.');
+  }
+  static badFamilyLink(): AuthError {
+    return new AuthError('unauthenticated', AuthErrorCode.BadFamilyLink, 'This link is not valid or has expired. Ask the service for a new link.');
+  }
+  static breakGlassNotAvailable(): AuthError {
+    return new AuthError('validation', AuthErrorCode.BreakGlassNotAvailable, 'This route does not support break-glass: remove the X-Break-Glass-Reason header.');
+  }
+  static breakGlassNotAllowed(): AuthError {
+    return new AuthError('forbidden', AuthErrorCode.BreakGlassNotAllowed, 'Your role cannot use break-glass.');
+  }
+  static breakGlassReasonInvalid(minLength: number): AuthError {
+    return new AuthError('validation', AuthErrorCode.BreakGlassReasonInvalid, `X-Break-Glass-Reason must say why you need identifiable data, in ${minLength} to 500 printable characters.`);
   }
 }

@@ -19,6 +19,11 @@ export interface AppConfig {
   toolFile: string;
   schedulerEnabled: boolean;
   rootDir: string;
+  identity: {
+    file: string;
+    familyLinkSecret: string;
+    rateLimits: { perMinute: number; signInPerMinute: number; familyPerMinute: number };
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -59,6 +64,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = pr
     toolFile: resolve(rootDir, e.WAITWELL_TOOL_FILE ?? 'config/prioritisation-tool.yaml'),
     schedulerEnabled: e.WAITWELL_SCHEDULER ?? nodeEnv !== 'test',
     rootDir,
+    identity: {
+      file: resolve(rootDir, e.WAITWELL_IDENTITY_FILE ?? 'config/identity.yaml'),
+      familyLinkSecret: e.WAITWELL_FAMILY_LINK_SECRET ?? createHash('sha256').update(`waitwell-family-link:${e.WAITWELL_PSEUDONYM_SECRET ?? dataDir}`).digest('hex'),
+      // Tests run many requests from one address: unlimited unless a test sets a limit.
+      rateLimits: {
+        perMinute: e.WAITWELL_RATE_LIMIT_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 600),
+        signInPerMinute: e.WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 10),
+        familyPerMinute: e.WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 30),
+      },
+    },
   };
 }
 

@@ -65,6 +65,26 @@ export class EnvSchema {
 
   @IsOptional() @Transform(toBool) @IsBoolean()
   WAITWELL_SCHEDULER?: boolean;
+
+  /** Claim mapping and sign-in settings (config/identity.yaml by default); validated at boot. */
+  @IsOptional() @IsString()
+  WAITWELL_IDENTITY_FILE?: string;
+
+  /** Key for signed family links and family sessions. Defaults to a key derived from WAITWELL_PSEUDONYM_SECRET. */
+  @IsOptional() @IsString() @MinLength(32)
+  WAITWELL_FAMILY_LINK_SECRET?: string;
+
+  /** Requests per minute per client address on every route (default 600; unlimited in tests unless set). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  WAITWELL_RATE_LIMIT_PER_MINUTE?: number;
+
+  /** Requests per minute per client address on sign-in routes (default 10). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE?: number;
+
+  /** Requests per minute per signed-in family (default 30). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE?: number;
 }
 
 export const KNOWN_KEYS = new Set<string>([
@@ -72,6 +92,8 @@ export const KNOWN_KEYS = new Set<string>([
   'WAITWELL_DATA_DIR', 'WAITWELL_CATALOGUE_FILE', 'WAITWELL_DEMO', 'WAITWELL_DEMO_CHILDREN', 'WAITWELL_DEMO_SEED',
   'WAITWELL_PSEUDONYM_SECRET', 'WAITWELL_OIDC_ISSUER', 'WAITWELL_OIDC_AUDIENCE', 'WAITWELL_LOCAL_OIDC_PORT',
   'WAITWELL_CORS_ORIGINS', 'WAITWELL_SOURCES_FILE', 'WAITWELL_TOOL_FILE', 'WAITWELL_SCHEDULER',
+  'WAITWELL_IDENTITY_FILE', 'WAITWELL_FAMILY_LINK_SECRET', 'WAITWELL_RATE_LIMIT_PER_MINUTE',
+  'WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE', 'WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE',
 ]);
 
 export class ConfigValidationError extends Error {
