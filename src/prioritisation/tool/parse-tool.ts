@@ -1,0 +1,69 @@
+import { instanceToPlain, plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { parse } from 'yaml';
+import { flattenValidationErrors } from '../../config/validate-document.js';
+import { compileTool, type CompiledTool, toolProblems } from '../scoring/compile-tool.js';
+import type { ToolDocument } from '../scoring/tool-document.js';
+import { ToolDocumentSchema } from './tool-document.schema.js';
+
+export type ParsedTool =
+  | { valid: true; document: ToolDocument; compiled: CompiledTool; problems: [] }
+  | { valid: false; document: ToolDocument | null; compiled: null; problems: string[] };
+
+/**
+ * YAML text → schema check (field-level problems) → semantic checks and expression compilation
+ * (problems name the path of each bad rule). Never throws for a bad document: it reports.
+ */
+export function parseTool(source: string, knownServices: readonly string[]): ParsedTool {
+  let raw: unknown;
+  try {
+    raw = parse(source, { maxAliasCount: 50 });
+  } catch (error) {
+    const e = error as { linePos?: Array<{ line: number; col: number }>; code?: string };
+    const at = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    return { valid: false, document: null, compiled: null, problems: [`document: cannot be read as YAML${at} (${e.code ?? 'syntax error'})`] };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { valid: false, document: null, compiled: null, problems: ['document: must be a mapping with name, bands, triggerBand, combine, factors and triggers'] };
+  }
+  const instance = plainToInstance(ToolDocumentSchema, raw);
+  const schemaProblems = flattenValidationErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
+  if (schemaProblems.length > 0) return { valid: false, document: null, compiled: null, problems: schemaProblems };
+  const document = toDocument(instance, raw as Record<string, unknown>);
+  const problems = toolProblems(document, knownServices);
+  if (problems.length > 0) return { valid: false, document, compiled: null, problems };
+  return { valid: true, document, compiled: compileTool(document, knownServices), problems: [] };
+}
+
+/** The validated document as plain data; expressions are taken from the raw YAML untouched. */
+function toDocument(s: ToolDocumentSchema, raw: Record<string, unknown>): ToolDocument {
+  const plain = instanceToPlain(s) as ToolDocument;
+  const rawFactors = raw['factors'] as Array<Record<string, unknown>>;
+  const rawTriggers = (raw['triggers'] as Array<Record<string, unknown>> | undefined) ?? [];
+  return {
+    name: plain.name,
+    ...(plain.description !== undefined ? { description: plain.description } : {}),
+    bands: plain.bands.map((b) => ({ code: b.code, label: b.label, ...(b.minScore !== undefined ? { minScore: b.minScore } : {}) })),
+    triggerBand: plain.triggerBand,
+    combine: { referrals: plain.combine.referrals },
+    factors: plain.factors.map((f, i) => ({
+      id: f.id,
+      label: f.label,
+      level: f.level,
+      ...('when' in rawFactors[i] ? { when: rawFactors[i]['when'] } : {}),
+      points: rawFactors[i]['points'],
+      ...(f.cap !== undefined ? { cap: f.cap } : {}),
+      ...(f.services !== undefined ? { services: f.services } : {}),
+      ...(f.explain !== undefined ? { explain: f.explain } : {}),
+    })),
+    triggers: (plain.triggers ?? []).map((t, i) => ({
+      id: t.id,
+      label: t.label,
+      level: t.level,
+      when: rawTriggers[i]['when'],
+      ...(t.services !== undefined ? { services: t.services } : {}),
+      ...(t.band !== undefined ? { band: t.band } : {}),
+      ...(t.explain !== undefined ? { explain: t.explain } : {}),
+    })),
+  };
+}
