@@ -4,7 +4,20 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { currentRequestContext } from '../common/context/request-context.js';
 import { AuditRepository } from './audit.repository.js';
 
-export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'export' | 'activate' | 'override' | 'break-glass' | 'send' | 'import';
+export type AuditAction =
+  | 'read'
+  | 'list'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'export'
+  | 'activate'
+  | 'override'
+  | 'break-glass'
+  | 'send'
+  | 'import'
+  | 'sign-in'
+  | 'acknowledge';
 
 export interface AuditEntry {
   action: AuditAction;

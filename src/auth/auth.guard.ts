@@ -1,33 +1,57 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
-import { IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
+import { BREAK_GLASS_HEADER, BREAK_GLASS_ROUTE, IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
 import { AuthError } from './auth.errors.js';
+import { parseBreakGlassReason } from './break-glass.js';
+import { FamilyAccess } from './family/family-access.service.js';
+import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
+import type { IdentityConfig } from './identity/identity-config.js';
 import { TokenVerifier } from './token-verifier.service.js';
 
-/** Global guard: every route needs a verified token and a role decision unless marked @Public(). */
+type GuardedRequest = { headers: Record<string, string | string[] | undefined>; user?: AuthUser };
+
+/**
+ * Global guard: every route needs a verified token and a role decision unless marked @Public().
+ * Deny by default: a route without @Roles is refused for everyone. A family is pinned to its one
+ * child here, before any handler runs; break-glass is accepted only where a route allows it.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    private readonly family: FamilyAccess,
+    @Inject(IDENTITY_CONFIG) private readonly identity: IdentityConfig,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    const req = ctx.switchToHttp().getRequest<GuardedRequest>();
     const header = req.headers['authorization'];
-    const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+    const match = /^Bearer\s+(\S+)$/i.exec(typeof header === 'string' ? header : '');
     if (!match) throw AuthError.noToken();
-    const user = await this.verifier.verify(match[1]);
-    req.user = user;
-    const context = currentRequestContext();
-    if (context) context.user = user;
+    let user = await this.verifier.verify(match[1]);
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || roles.length === 0) throw AuthError.noDecision();
     if (!roles.includes(user.role)) throw AuthError.roleNotAllowed();
+    user = await this.family.resolve(user);
+    const breakGlass = this.breakGlass(req, user, this.reflector.getAllAndOverride<boolean>(BREAK_GLASS_ROUTE, targets) === true);
+    if (breakGlass) user = { ...user, breakGlass: { reason: breakGlass } };
+    req.user = user;
+    const context = currentRequestContext();
+    if (context) context.user = user;
     return true;
+  }
+
+  private breakGlass(req: GuardedRequest, user: AuthUser, allowed: boolean): string | null {
+    const reason = parseBreakGlassReason(req.headers[BREAK_GLASS_HEADER], this.identity.breakGlassMinReasonLength);
+    if (reason === null) return null;
+    if (!allowed) throw AuthError.breakGlassNotAvailable();
+    if (!this.identity.breakGlassRoles.includes(user.role)) throw AuthError.breakGlassNotAllowed();
+    if (reason === 'invalid') throw AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength);
+    return reason;
   }
 }

@@ -1,51 +1,93 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ROLES, type AuthUser, type Role } from './auth-user.js';
+import type { AuthUser } from './auth-user.js';
 import { AuthError } from './auth.errors.js';
+import { FAMILY_ISSUER, FamilyLinkService } from './family/family-link.service.js';
+import { mapClaims } from './identity/claim-mapping.js';
+import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
+import { ClaimMapping, type IdentityConfig } from './identity/identity-config.js';
 
-/** Verifies bearer tokens against the OpenID issuer's JWKS (signature, issuer, audience, expiry). */
+// Asymmetric algorithms only: a provider's JWKS must never be usable as an HMAC secret.
+const PROVIDER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+interface TrustedIssuer {
+  issuer: string;
+  audience: string;
+  jwks: ReturnType<typeof createRemoteJWKSet>;
+  mapping: ClaimMapping;
+}
+
+/**
+ * Verifies bearer tokens: signature against the issuer's JWKS, issuer, audience, expiry (with the
+ * configured clock skew), then maps the claims by the issuer's configured mapping. Trusted issuers are
+ * WAITWELL_OIDC_ISSUER (or the local demo provider), the `additionalIssuers` of config/identity.yaml,
+ * and WaitWell itself for family-link sessions.
+ */
 @Injectable()
 export class TokenVerifier {
   private readonly logger = new Logger(TokenVerifier.name);
-  private jwks?: ReturnType<typeof createRemoteJWKSet>;
-  private issuer?: string;
+  private readonly issuers = new Map<string, TrustedIssuer>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_CONFIG) private readonly identity: IdentityConfig,
+    private readonly familyLinks: FamilyLinkService,
+  ) {}
 
-  /** Points the verifier at an issuer (configured, or the local demo issuer once it is running). */
-  useIssuer(issuer: string, jwksUri: string): void {
-    this.issuer = issuer;
-    this.jwks = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+  /** Trusts an issuer (configured, or the local demo issuer once it is running) with its claim mapping. */
+  useIssuer(issuer: string, jwksUri: string, options: { mapping?: ClaimMapping; audience?: string } = {}): void {
+    if (issuer === FAMILY_ISSUER) throw new Error(`${FAMILY_ISSUER} is reserved for WaitWell's own family links`);
+    this.issuers.set(issuer, {
+      issuer,
+      audience: options.audience ?? this.config.oidc.audience,
+      jwks: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5000, cooldownDuration: 30_000 }),
+      mapping: options.mapping ?? new ClaimMapping(),
+    });
+  }
+
+  trustedIssuers(): string[] {
+    return [...this.issuers.keys()];
   }
 
   async verify(token: string): Promise<AuthUser> {
-    if (!this.jwks || !this.issuer) throw AuthError.badToken();
+    let claimedIssuer: string | undefined;
+    try {
+      claimedIssuer = decodeJwt(token).iss;
+    } catch {
+      throw AuthError.badToken();
+    }
+    if (claimedIssuer === FAMILY_ISSUER) {
+      const payload = await this.familyLinks.verifySession(token, this.identity.clockSkewSeconds);
+      return this.toUser(payload, new ClaimMapping(), FAMILY_ISSUER);
+    }
+    const trusted = claimedIssuer ? this.issuers.get(claimedIssuer) : undefined;
+    if (!trusted) {
+      this.logger.debug({ reason: 'untrusted-issuer' }, 'token refused');
+      throw AuthError.badToken();
+    }
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.jwks, {
-        issuer: this.issuer,
-        audience: this.config.oidc.audience,
-        clockTolerance: 30,
+      ({ payload } = await jwtVerify(token, trusted.jwks, {
+        issuer: trusted.issuer,
+        audience: trusted.audience,
+        algorithms: PROVIDER_ALGORITHMS,
+        requiredClaims: ['exp'],
+        clockTolerance: this.identity.clockSkewSeconds,
       }));
     } catch (error) {
       this.logger.debug({ reason: (error as { code?: string }).code }, 'token refused');
       throw AuthError.badToken();
     }
-    return toAuthUser(payload);
+    return this.toUser(payload, trusted.mapping, trusted.issuer);
   }
-}
 
-export function toAuthUser(p: JWTPayload): AuthUser {
-  const role = p['waitwell_role'];
-  if (typeof p.sub !== 'string' || !ROLES.includes(role as Role)) throw AuthError.badToken();
-  const services = Array.isArray(p['waitwell_services']) ? (p['waitwell_services'] as unknown[]).map(String) : [];
-  return {
-    subject: p.sub,
-    role: role as Role,
-    services,
-    childId: typeof p['waitwell_child_id'] === 'string' ? (p['waitwell_child_id'] as string) : undefined,
-    nhsNumber: typeof p['nhs_number'] === 'string' ? (p['nhs_number'] as string) : undefined,
-    commissionerCode: typeof p['waitwell_commissioner'] === 'string' ? (p['waitwell_commissioner'] as string) : undefined,
-  };
+  private toUser(payload: JWTPayload, mapping: ClaimMapping, issuer: string): AuthUser {
+    const result = mapClaims(payload as Record<string, unknown>, mapping, issuer);
+    if (!result.ok) {
+      this.logger.debug({ reason: result.problem }, 'token claims refused');
+      throw AuthError.fromClaimProblem(result.problem);
+    }
+    return result.user;
+  }
 }
