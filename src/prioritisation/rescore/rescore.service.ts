@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service.js';
+import { londonDate } from '../../common/time/calendar-date.js';
+import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
+import { RescoreRepository } from './rescore.repository.js';
+import { scoreRows } from './score-rows.js';
+
+export interface RunReport {
+  runId: string;
+  kind: 'full' | 'incremental';
+  reason: string;
+  toolVersionId: string;
+  toolVersion: number;
+  asAt: string;
+  childrenScored: number;
+  referralsScored: number;
+  childrenFlagged: number;
+  /** Children who left every list (no open referral any more). */
+  childrenRemoved: number;
+  /** "rule:kind" → number of children, e.g. "deprivation:missing-input": 12. */
+  problems: Record<string, number>;
+  durationMs: number;
+}
+
+const BATCH = 4000;
+
+/**
+ * Rescoring (prioritisation.md "When to rescore"): full when the tool changes or nightly, incremental
+ * for the children an import, triage decision, check-in or override touched. One run at a time
+ * (in process, and by an advisory lock across instances). A child whose data breaks a rule is still
+ * scored and counted as flagged in the run report; it never stops the run.
+ */
+@Injectable()
+export class RescoreService {
+  private readonly logger = new Logger(RescoreService.name);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly repository: RescoreRepository,
+    private readonly tools: ToolVersionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  rescoreAll(reason: string, asAt = londonDate(), tool?: ActiveTool): Promise<RunReport> {
+    return this.enqueue(() => this.run('full', null, reason, asAt, tool));
+  }
+
+  rescoreChildren(childIds: string[], reason: string, asAt = londonDate()): Promise<RunReport | null> {
+    const ids = [...new Set(childIds)];
+    if (ids.length === 0) return Promise.resolve(null);
+    return this.enqueue(() => this.run('incremental', ids, reason, asAt));
+  }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(job, job);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(kind: 'full' | 'incremental', childIds: string[] | null, reason: string, asAt: string, given?: ActiveTool): Promise<RunReport> {
+    const t0 = Date.now();
+    const tool = given ?? (await this.tools.active());
+    const runId = await this.repository.startRun(kind, reason, tool.row.id, asAt);
+    const header = { runId, toolVersionId: tool.row.id, asAt };
+    let children = 0;
+    let referrals = 0;
+    let flagged = 0;
+    let removed = 0;
+    const problems: Record<string, number> = {};
+    try {
+      await this.repository.runInWriteTransaction(async (w) => {
+        const cursor = await this.repository.openCursor(asAt, childIds, BATCH);
+        const seen = new Set<string>();
+        try {
+          const before = childIds ? await w.currentScores(childIds) : [];
+          if (childIds) await w.clearChildren(childIds);
+          else await w.clearAll();
+          // Read the next batch while this one is written: PostgreSQL and Node work side by side.
+          let pending = cursor.next();
+          let writing: Promise<void> = Promise.resolve();
+          for (;;) {
+            const rows = await pending;
+            if (!rows) break;
+            pending = cursor.next();
+            pending.catch(() => undefined);
+            const batch = scoreRows(tool.compiled, rows);
+            children += batch.children.length;
+            referrals += batch.referrals.length;
+            flagged += batch.flagged;
+            for (const [k, n] of batch.problems) problems[k] = (problems[k] ?? 0) + n;
+            if (childIds) for (const c of batch.children) seen.add(c.child_id);
+            await writing;
+            writing = w.insertBatch(header, batch.children, batch.referrals, batch.history);
+          }
+          await writing;
+          // Children who left every list: their history ends with an empty entry.
+          const gone = before.filter((b) => !seen.has(b.child_id));
+          removed = gone.length;
+          await w.insertHistory(header, gone.map((g) => ({ child_id: g.child_id, score: null, tool_band: null, band: null })));
+        } finally {
+          await cursor.close();
+        }
+        await w.finishRun(runId, { children, referrals, flagged, problems, detail: { removed, durationMs: Date.now() - t0 } });
+        await this.audit.record(
+          {
+            action: 'update',
+            resource: 'child-priority',
+            actor: { subject: 'system', role: 'system' },
+            childIds: childIds ?? [],
+            purpose: 'prioritisation',
+            detail: { runId, kind, reason, toolVersionId: tool.row.id, children, flagged },
+          },
+          w.manager,
+        );
+      });
+    } catch (error) {
+      await this.repository.failRun(runId, error instanceof Error ? error.name : 'unknown');
+      this.logger.error({ runId, kind, errorType: error instanceof Error ? error.name : typeof error }, 'rescore failed');
+      throw error;
+    }
+    const report: RunReport = {
+      runId, kind, reason, toolVersionId: tool.row.id, toolVersion: tool.row.version, asAt,
+      childrenScored: children, referralsScored: referrals, childrenFlagged: flagged, childrenRemoved: removed, problems, durationMs: Date.now() - t0,
+    };
+    this.logger.log({ runId, kind, reason, children, referrals, flagged, ms: report.durationMs }, 'rescore completed');
+    return report;
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { AuditService } from '../../audit/audit.service.js';
+import type { AuthUser } from '../../auth/auth-user.js';
+import { CatalogueService } from '../../catalogue/catalogue.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { PrioritisationError } from '../prioritisation.errors.js';
+import type { CompiledTool } from '../scoring/compile-tool.js';
+import { parseTool, type ParsedTool } from './parse-tool.js';
+import { type ToolVersionRow, ToolVersionsRepository } from './tool-versions.repository.js';
+
+export interface ActiveTool {
+  row: ToolVersionRow;
+  compiled: CompiledTool;
+}
+
+/**
+ * Tool versions: drafts are edited and validated; activation makes a version immutable
+ * (prioritisation.md "Lifecycle"). Keeps the compiled active tool in memory, re-read whenever
+ * the active version in the database changes (another instance may have activated one).
+ */
+@Injectable()
+export class ToolVersionsService {
+  private readonly logger = new Logger(ToolVersionsService.name);
+  private cache: ActiveTool | null = null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: ToolVersionsRepository,
+    private readonly catalogue: CatalogueService,
+    private readonly audit: AuditService,
+  ) {}
+
+  knownServices(): string[] {
+    return this.catalogue.services().map((s) => s.code);
+  }
+
+  parse(source: string): ParsedTool {
+    return parseTool(source, this.knownServices());
+  }
+
+  /** Compiles a stored version (drafts are re-validated: the catalogue may have changed). */
+  compile(row: ToolVersionRow): CompiledTool {
+    const parsed = this.parse(row.source);
+    if (!parsed.valid) throw PrioritisationError.toolInvalid(parsed.problems);
+    return parsed.compiled;
+  }
+
+  /** The active tool, installing the default from config/ when no version was ever activated. */
+  async active(): Promise<ActiveTool> {
+    const id = await this.repository.activeId();
+    if (id && this.cache?.row.id === id) return this.cache;
+    let row = id ? await this.repository.findById(id) : await this.installDefault();
+    if (!row) row = await this.repository.findActive();
+    if (!row) throw PrioritisationError.noActiveTool();
+    this.cache = { row, compiled: this.compile(row) };
+    return this.cache;
+  }
+
+  async get(id: string): Promise<ToolVersionRow> {
+    const row = await this.repository.findById(id);
+    if (!row) throw PrioritisationError.toolNotFound();
+    return row;
+  }
+
+  list(): Promise<ToolVersionRow[]> {
+    return this.repository.list();
+  }
+
+  activations(id: string) {
+    return this.repository.activations(id);
+  }
+
+  async createDraft(source: string, rationale: string, user: AuthUser): Promise<ToolVersionRow> {
+    const parsed = this.parse(source);
+    return this.repository.transaction(async (m) => {
+      const row = await this.repository.insert(
+        { name: parsed.document?.name ?? 'Untitled draft', source, document: parsed.document, valid: parsed.valid, problems: parsed.problems, authorSubject: user.subject, rationale },
+        m,
+      );
+      await this.audit.record({ action: 'create', resource: 'prioritisation-tool', detail: { toolVersionId: row.id, version: row.version, valid: row.valid } }, m);
+      return row;
+    });
+  }
+
+  async updateDraft(id: string, source: string, rationale: string, user: AuthUser): Promise<ToolVersionRow> {
+    const parsed = this.parse(source);
+    return this.repository.transaction(async (m) => {
+      const existing = await this.repository.findById(id, m);
+      if (!existing) throw PrioritisationError.toolNotFound();
+      if (existing.firstActivatedAt) throw PrioritisationError.toolNotDraft(existing.version);
+      const row = await this.repository.updateDraft(
+        id,
+        { name: parsed.document?.name ?? existing.name, source, document: parsed.document, valid: parsed.valid, problems: parsed.problems, authorSubject: user.subject, rationale },
+        m,
+      );
+      if (!row) throw PrioritisationError.toolNotDraft(existing.version);
+      await this.audit.record({ action: 'update', resource: 'prioritisation-tool', detail: { toolVersionId: id, version: row.version, valid: row.valid } }, m);
+      return row;
+    });
+  }
+
+  /** Marks a valid version active (retiring the previous one); the caller rescores. */
+  async markActive(id: string, rationale: string, user: AuthUser | { subject: string; role: string }): Promise<ActiveTool> {
+    const active = await this.repository.transaction(async (m) => {
+      const row = await this.repository.findById(id, m);
+      if (!row) throw PrioritisationError.toolNotFound();
+      const compiled = this.compile(row);
+      await this.repository.activate(id, user.subject, rationale, m);
+      await this.audit.record(
+        { action: 'activate', resource: 'prioritisation-tool', actor: user, detail: { toolVersionId: id, version: row.version, previousActive: this.cache?.row.id ?? null } },
+        m,
+      );
+      return { row: (await this.repository.findById(id, m)) as ToolVersionRow, compiled };
+    });
+    this.cache = active;
+    return active;
+  }
+
+  /** First start (or an emptied database): the default tool in config/ becomes version 1. */
+  private async installDefault(): Promise<ToolVersionRow | null> {
+    let source: string;
+    try {
+      source = readFileSync(this.config.toolFile, 'utf8');
+    } catch {
+      this.logger.error({ file: this.config.toolFile }, 'default prioritisation tool file cannot be read');
+      return null;
+    }
+    const parsed = this.parse(source);
+    if (!parsed.valid) {
+      this.logger.error({ file: this.config.toolFile, problems: parsed.problems }, 'default prioritisation tool is not valid');
+      return null;
+    }
+    const file = relative(this.config.rootDir, this.config.toolFile) || this.config.toolFile;
+    try {
+      return await this.repository.transaction(async (m) => {
+        const row = await this.repository.insert(
+          { name: parsed.document.name, source, document: parsed.document, valid: true, problems: [], authorSubject: 'system', rationale: `Default tool loaded from ${file}` },
+          m,
+        );
+        await this.repository.activate(row.id, 'system', `No tool was active: default tool loaded from ${file}`, m);
+        await this.audit.record({ action: 'activate', resource: 'prioritisation-tool', actor: { subject: 'system', role: 'system' }, detail: { toolVersionId: row.id, version: row.version, default: true } }, m);
+        return this.repository.findById(row.id, m);
+      });
+    } catch (error) {
+      // Another instance installed it at the same moment (one-active unique index): use theirs.
+      if ((error as { code?: string }).code === '23505') return this.repository.findActive();
+      throw error;
+    }
+  }
+}
