@@ -4,10 +4,12 @@ import { CreateWaitingListModel1764000000000 } from './1764000000000-CreateWaiti
 import { CreateAuditEvent1764050000000 } from './1764050000000-CreateAuditEvent.js';
 import { CreateRttReporting1764400000000 } from './1764400000000-CreateRttReporting.js';
 import { CreatePrioritisation1764200000000 } from './1764200000000-CreatePrioritisation.js';
+import { CreateIngest1764100000000 } from './1764100000000-CreateIngest.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
   CreateAuditEvent1764050000000,
   CreateRttReporting1764400000000,
   CreatePrioritisation1764200000000,
+  CreateIngest1764100000000,
 ];

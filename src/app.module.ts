@@ -11,6 +11,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IngestModule } from './ingest/ingest.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
 
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         HealthModule,
         ChildrenModule,
         ReferralsModule,
+        IngestModule,
         DemoModule,
       ],
     };

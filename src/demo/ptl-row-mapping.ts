@@ -1,7 +1,42 @@
 import { pseudonymFor } from '../common/identity/pseudonym.js';
 import { derivePathway } from '../referrals/pathway-facts.js';
 import type { PtlRow } from './demo-generator.js';
-import type { SeedChild, SeedReferral } from './demo.repository.js';
+
+/**
+ * Direct row mappings kept for tools that load demo rows in bulk without the ingest path (the
+ * prioritisation benchmarks). The service itself always imports through ingest (DemoSeeder).
+ */
+export interface SeedChild {
+  nhsNumber: string;
+  pseudonym: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  addressLines: string[];
+  postcode: string;
+  lsoaCode: string;
+  locality: string;
+  deprivationDecile: number;
+  contactEmail: string;
+  contactPhone: string;
+  preferredChannel: string;
+  accessibility: Record<string, unknown>;
+  flags: Array<{ code: string; detail: string | null; recordedOn: string }>;
+}
+
+export interface SeedReferral {
+  nhsNumber: string;
+  serviceCode: string;
+  providerCode: string;
+  sourceReferralId: string;
+  receivedDate: string;
+  priority: string;
+  status: string;
+  clockStartDate: string | null;
+  clockStopDate: string | null;
+  clockStopReason: string | null;
+  events: Array<{ type: string; date: string; rttStatus: string | null }>;
+}
 
 export function seedChildFromRow(r: PtlRow, pseudonymSecret: string): SeedChild {
   return {

@@ -23,6 +23,7 @@ export const CLOCK_EVENT_TYPES = [
   're-referred', // new referral on the same pathway id: new clock (Rule 3c)
   'removed-from-source', // no longer on the provider's list: validation, not a clinical stop
   'priority-changed',
+  'restored-to-source', // back on the provider's list after removed-from-source: the earlier removal no longer applies
 ] as const;
 export type ClockEventType = (typeof CLOCK_EVENT_TYPES)[number];
 

@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { DomainEvents } from '../common/events/domain-events.js';
+import { pseudonymFor } from '../common/identity/pseudonym.js';
+import { londonDate } from '../common/time/calendar-date.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { LinkageService } from '../linkage/linkage.service.js';
+import { ImportRunRepository, type NewReject, type RunRow, type RunTrigger } from './import-run.repository.js';
+import { IngestError, IngestErrorCode } from './ingest.errors.js';
+import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
+import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
+import { openByteSource } from './readers/byte-source.js';
+import { readCsvItems } from './readers/csv-reader.js';
+import { readFhirItems } from './readers/fhir-reader.js';
+import type { SourceItem } from './readers/source-item.js';
+import { CsvConfig, type ResolvedSource } from './sources/source-config.js';
+import { SourcesService } from './sources/sources.service.js';
+import { StagingRepository, type StagingSession } from './staging.repository.js';
+
+export interface PullRequest {
+  trigger: RunTrigger;
+  actor: { subject: string; role: string };
+  /** CLI only: import this file instead of the source's location (CSV sources). */
+  file?: string;
+}
+
+export interface StartedPull {
+  run: RunRow;
+  /** Settles with the finished run (succeeded or failed); never rejects. */
+  done: Promise<RunRow>;
+}
+
+const REJECT_BATCH = 500;
+const PROGRESS_EVERY_MS = 1000;
+/** Above this, the audit record names the run instead of listing every child (the run links them). */
+const AUDIT_CHILD_IDS_MAX = 10_000;
+
+/**
+ * A pull, start to finish: read the source as a stream, validate each row (rejects are kept with
+ * their reasons), COPY accepted rows into a staging table, then apply everything in one transaction
+ * so a failure at any point leaves the previous state exactly as it was.
+ */
+@Injectable()
+export class IngestService implements OnModuleInit {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sources: SourcesService,
+    private readonly runs: ImportRunRepository,
+    private readonly staging: StagingRepository,
+    private readonly linkage: LinkageService,
+    private readonly audit: AuditService,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** Runs left "running" by a crash are closed as failed, for every source nobody is pulling now. */
+  async onModuleInit(): Promise<void> {
+    for (const source of this.sources.all()) {
+      const session = await this.staging.open(source.id);
+      if (!session) continue;
+      try {
+        const e = IngestError.interrupted();
+        await this.runs.failInterrupted(source.id, e.code, e.message);
+      } finally {
+        await session.close();
+      }
+    }
+  }
+
+  /** Starts a pull; refuses if the source is unknown or already being pulled (here or on another instance). */
+  async start(sourceId: string, req: PullRequest): Promise<StartedPull> {
+    const source = this.sources.get(sourceId);
+    if (req.file && source.kind === 'fhir') {
+      throw new IngestError('validation', IngestErrorCode.NoFile, `Source "${source.id}" is a FHIR source: --file works only with CSV sources.`);
+    }
+    const session = await this.staging.open(source.id);
+    if (!session) throw IngestError.pullInProgress(source.id);
+    let run: RunRow;
+    try {
+      const e = IngestError.interrupted();
+      await this.runs.failInterrupted(source.id, e.code, e.message);
+      run = await this.runs.create({ sourceId: source.id, sourceKind: source.kind, mode: source.mode, trigger: req.trigger, triggeredBy: req.actor.subject });
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+    this.logger.log({ runId: run.id, sourceId: source.id, trigger: req.trigger }, 'import started');
+    const done = this.execute(source, run, session, req).finally(() => session.close());
+    return { run, done };
+  }
+
+  /** Starts a pull and waits for it to finish. */
+  async pull(sourceId: string, req: PullRequest): Promise<RunRow> {
+    return (await this.start(sourceId, req)).done;
+  }
+
+  private async execute(source: ResolvedSource, run: RunRow, session: StagingSession, req: PullRequest): Promise<RunRow> {
+    const t0 = Date.now();
+    const today = londonDate();
+    const state = { read: 0, rejected: 0, location: undefined as string | undefined, sha: null as string | null };
+    try {
+      await session.createStagingTable();
+      let items: AsyncIterable<SourceItem>;
+      let sha = (): string | null => null;
+      if (source.kind === 'fhir') {
+        items = readFhirItems(source);
+        state.location = source.location.replace(/\?.*$/, '');
+      } else {
+        const bytes = await openByteSource(source, req.file);
+        state.location = bytes.location;
+        sha = () => bytes.sha256() || null;
+        items = readCsvItems(bytes.stream, Object.assign(new CsvConfig(), source.csv));
+      }
+      await this.runs.progress(run.id, { phase: 'reading', rowsRead: 0, rowsRejected: 0, location: state.location });
+      await this.stageItems(source, run, session, items, state, today);
+      state.sha = sha();
+
+      if (state.read === 0 && source.mode === 'snapshot') throw IngestError.emptyFile('the file has a header but no rows');
+      if (state.read > 0 && state.rejected / state.read > source.maxRejectRatio) {
+        throw IngestError.tooManyRejects(state.rejected, state.read, source.maxRejectRatio);
+      }
+      await session.finishCopy();
+      await this.runs.progress(run.id, { phase: 'applying', rowsRead: state.read, rowsRejected: state.rejected });
+
+      const params = { runId: run.id, sourceId: source.id, serviceCode: source.service, providerCode: source.provider, snapshot: source.mode === 'snapshot', today };
+      const result = await session.inTransaction(async (m) => {
+        const counts = await session.applyReferrals(m, params);
+        const link = await this.linkage.linkStagedChildren(m, source.id, run.id);
+        const cleared = await session.clearEarlierRejects(m, params);
+        const childIds = [...new Set([...counts.childIds, ...link.childIds])];
+        const numbers = { rowsNew: counts.rowsNew, rowsUpdated: counts.rowsUpdated, rowsUnchanged: counts.rowsUnchanged, rowsRemoved: counts.rowsRemoved, childrenNew: counts.childrenNew };
+        await session.finishRun(m, run.id, { ...numbers, rowsRead: state.read, rowsRejected: state.rejected, childrenChanged: childIds.length, contentSha256: state.sha, location: state.location ?? null });
+        await this.audit.record(
+          {
+            action: 'import',
+            resource: 'referral-list',
+            actor: req.actor,
+            purpose: 'waiting-list-management',
+            childIds: childIds.length <= AUDIT_CHILD_IDS_MAX ? childIds : [],
+            detail: { runId: run.id, sourceId: source.id, ...numbers, rowsRejected: state.rejected, childrenChanged: childIds.length, issuesOpened: link.issuesOpened, issuesResolved: link.issuesResolved, rejectsCleared: cleared },
+          },
+          m,
+        );
+        return { numbers, childIds, link };
+      });
+      this.events.publish({ type: 'import.completed', runId: run.id, sourceId: source.id, childIds: result.childIds });
+      this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, ...result.numbers, rowsRejected: state.rejected, issuesOpened: result.link.issuesOpened, ms: Date.now() - t0 }, 'import succeeded');
+    } catch (error) {
+      const e = asIngestError(error);
+      this.logger.warn({ runId: run.id, sourceId: source.id, code: e.code, rowsRead: state.read, ms: Date.now() - t0 }, 'import failed');
+      await this.runs.fail(run.id, { rowsRead: state.read, rowsRejected: state.rejected, code: e.code, message: e.message, contentSha256: state.sha ?? undefined }).catch(() => undefined);
+    }
+    return (await this.runs.findById(run.id)) ?? run;
+  }
+
+  /** Validates each item; accepted rows stream into the staging table, rejected rows are kept with reasons. */
+  private async stageItems(source: ResolvedSource, run: RunRow, session: StagingSession, items: AsyncIterable<SourceItem>, state: { read: number; rejected: number }, today: string): Promise<void> {
+    const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
+    const accepted = new Map<string, number>();
+    let rejects: NewReject[] = [];
+    let lastProgress = Date.now();
+    let lastNhs = '';
+    let lastPseudonym = '';
+    const flush = async () => {
+      const batch = rejects;
+      rejects = [];
+      await this.runs.insertRejects(run.id, source.id, batch);
+    };
+    for await (const item of items) {
+      state.read++;
+      const checked = validateRecord(item.fields, ctx);
+      const problems: RecordProblem[] = [...item.problems];
+      if ('problems' in checked) for (const p of checked.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+      if (!('problems' in checked) && problems.length === 0) {
+        const first = accepted.get(checked.record.referralId);
+        if (first !== undefined) problems.push({ field: 'referralId', message: `referralId appears more than once in this list (first at row ${first}); the first was kept` });
+      }
+      if (problems.length > 0 || 'problems' in checked) {
+        state.rejected++;
+        rejects.push({ rowNumber: item.rowNumber, sourceReferralId: item.fields.referralId?.trim() || null, problems, raw: item.raw() });
+        if (rejects.length >= REJECT_BATCH) await flush();
+      } else {
+        const r = checked.record;
+        accepted.set(r.referralId, item.rowNumber);
+        if (r.nhsNumber !== lastNhs) {
+          lastNhs = r.nhsNumber;
+          lastPseudonym = pseudonymFor(r.nhsNumber, this.config.pseudonymSecret);
+        }
+        await session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym)));
+      }
+      if (state.read % source.progressEveryRows === 0) {
+        this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected }, 'import progress');
+      }
+      if (state.read % 1000 === 0 && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
+        lastProgress = Date.now();
+        await this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected });
+      }
+    }
+    await flush();
+  }
+}
+
+function asIngestError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  const pgCode = (error as { code?: unknown })?.code;
+  return IngestError.applyFailed(typeof pgCode === 'string' ? `database error ${pgCode}` : ((error as Error)?.name ?? 'unknown error'));
+}

@@ -1,0 +1,75 @@
+import { compileDateFormat } from './date-format.js';
+import { CODED_FIELDS, DATE_FIELDS, type CodedField, type RawFields, type RecordField, type RecordProblem } from './ingest-record.js';
+
+export interface CsvMapping {
+  dateFormat: string;
+  delimiter: string;
+  columns: Record<string, string>;
+  codes: Record<string, Record<string, string>>;
+}
+
+export interface BoundCsvMapper {
+  /** Header names in file order (for keeping a rejected row as it was). */
+  header: string[];
+  map(values: string[]): { fields: RawFields; problems: RecordProblem[] };
+}
+
+export type BindResult = { mapper: BoundCsvMapper } | { missing: string[]; hint?: string };
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/**
+ * Binds a source's column mapping to the header row of one file: finds each mapped column
+ * (ignoring case and surrounding spaces), or names the ones that are missing. PURE.
+ */
+export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult {
+  const index = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (!index.has(norm(h))) index.set(norm(h), i);
+  });
+  const positions: Array<[RecordField, number]> = [];
+  const missing: string[] = [];
+  for (const [field, column] of Object.entries(mapping.columns)) {
+    const at = index.get(norm(column));
+    if (at === undefined) missing.push(column);
+    else positions.push([field as RecordField, at]);
+  }
+  if (missing.length > 0) {
+    const other = [',', ';', '\t', '|'].find((d) => d !== mapping.delimiter && header.length === 1 && header[0].includes(d));
+    const hint = other
+      ? `the header has a single column containing "${other === '\t' ? '\\t' : other}": the file seems to use that delimiter, but this source is configured for "${mapping.delimiter === '\t' ? '\\t' : mapping.delimiter}"`
+      : undefined;
+    return { missing, hint };
+  }
+  const date = compileDateFormat(mapping.dateFormat);
+  const codeMaps = new Map<CodedField, Map<string, string>>();
+  for (const field of CODED_FIELDS) {
+    const m = mapping.codes[field];
+    if (m) codeMaps.set(field, new Map(Object.entries(m).map(([k, v]) => [norm(k), v])));
+  }
+  const isDate = new Set<RecordField>(DATE_FIELDS);
+  return {
+    mapper: {
+      header,
+      map(values) {
+        const fields: RawFields = {};
+        const problems: RecordProblem[] = [];
+        for (const [field, at] of positions) {
+          let v = (values[at] ?? '').trim();
+          if (v && isDate.has(field)) {
+            const iso = date.parse(v);
+            if (iso === null) {
+              problems.push({ field, message: `${field} is not a date in the format ${mapping.dateFormat}` });
+              continue;
+            }
+            v = iso;
+          } else if (v && codeMaps.has(field as CodedField)) {
+            v = codeMaps.get(field as CodedField)!.get(norm(v)) ?? v;
+          }
+          fields[field] = v;
+        }
+        return { fields, problems };
+      },
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { IngestError } from '../ingest.errors.js';
+import type { ResolvedSource } from './source-config.js';
+import { loadSources } from './sources-loader.js';
+
+/** The configured sources (config/sources.yaml, WAITWELL_SOURCES_FILE), checked once at boot. */
+@Injectable()
+export class SourcesService {
+  private readonly sources: ResolvedSource[];
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.sources = loadSources(config.sourcesFile, config.catalogue, config.database.dataDir);
+  }
+
+  all(): ResolvedSource[] {
+    return this.sources;
+  }
+
+  get(id: string): ResolvedSource {
+    const source = this.sources.find((s) => s.id === id);
+    if (!source) throw IngestError.unknownSource(id, this.sources.map((s) => s.id));
+    return source;
+  }
+
+  /** The source that carries a provider's list for a service (the demo writes one file per source). */
+  findFor(provider: string, service: string): ResolvedSource | undefined {
+    return this.sources.find((s) => s.provider === provider && s.service === service);
+  }
+}
