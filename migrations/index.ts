@@ -5,6 +5,7 @@ import { CreateAuditEvent1764050000000 } from './1764050000000-CreateAuditEvent.
 import { CreateRttReporting1764400000000 } from './1764400000000-CreateRttReporting.js';
 import { CreatePrioritisation1764200000000 } from './1764200000000-CreatePrioritisation.js';
 import { CreateIngest1764100000000 } from './1764100000000-CreateIngest.js';
+import { ProtectAuditEvent1764300000000 } from './1764300000000-ProtectAuditEvent.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   CreateRttReporting1764400000000,
   CreatePrioritisation1764200000000,
   CreateIngest1764100000000,
+  ProtectAuditEvent1764300000000,
 ];

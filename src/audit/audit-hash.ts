@@ -11,6 +11,8 @@ export interface AuditHashInput {
   purpose: string | null;
   requestId: string | null;
   detail: Record<string, unknown>;
+  /** Client address (added later: rows without one hash exactly as before). */
+  sourceIp?: string | null;
 }
 
 /** JSON with object keys sorted at every level, so jsonb's key reordering cannot change the hash. */
@@ -27,6 +29,7 @@ export function canonicalJson(value: unknown): string {
 
 /** hash(n) = SHA-256(hash(n-1) + canonical record n): changing or removing any row breaks the chain. */
 export function auditHash(prevHash: string | null, e: AuditHashInput): string {
-  const body = canonicalJson([e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, e.detail]);
-  return createHash('sha256').update(`${prevHash ?? ''}|${body}`).digest('hex');
+  const fields: unknown[] = [e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, e.detail];
+  if (e.sourceIp) fields.push(e.sourceIp);
+  return createHash('sha256').update(`${prevHash ?? ''}|${canonicalJson(fields)}`).digest('hex');
 }

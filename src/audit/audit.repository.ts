@@ -6,27 +6,159 @@ import { auditHash, type AuditHashInput } from './audit-hash.js';
 // One writer at a time extends the chain (transaction-scoped advisory lock).
 const AUDIT_CHAIN_LOCK = 0x57_41_55_44; // "WAUD"
 
+export interface AuditSearch {
+  from?: string;
+  to?: string;
+  actorSubject?: string;
+  actorRole?: string;
+  action?: string;
+  resource?: string;
+  childId?: string;
+  requestId?: string;
+  /** Keyset: only rows with a smaller id (newest first). */
+  beforeId?: string;
+  limit: number;
+}
+
+export interface AuditRow {
+  id: string;
+  occurredAt: string;
+  actorSubject: string;
+  actorRole: string;
+  action: string;
+  resource: string;
+  childIds: string[];
+  purpose: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
+  detail: Record<string, unknown>;
+  prevHash: string | null;
+  hash: string;
+}
+
+export interface BreakGlassAlertRow {
+  auditEventId: string;
+  occurredAt: string;
+  actorSubject: string;
+  actorRole: string;
+  resource: string;
+  childIds: string[];
+  reason: string | null;
+  requestId: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  outcome: string | null;
+}
+
+const SELECT_ROW = `
+  select a.id::text as id, to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
+         a.actor_subject as "actorSubject", a.actor_role as "actorRole", a.action, a.resource,
+         a.child_ids::text[] as "childIds", a.purpose, a.request_id as "requestId", a.source_ip as "sourceIp",
+         a.detail, a.prev_hash as "prevHash", a.hash
+    from audit_event a`;
+
 @Injectable()
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async append(entries: AuditHashInput[], manager?: EntityManager): Promise<void> {
-    if (entries.length === 0) return;
-    const write = async (m: EntityManager) => {
+  /** Appends entries to the chain; returns their ids. Inside the caller's transaction when one is given. */
+  async append(entries: AuditHashInput[], manager?: EntityManager): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const write = async (m: EntityManager): Promise<string[]> => {
       await m.query(`select pg_advisory_xact_lock($1)`, [AUDIT_CHAIN_LOCK]);
       const last: Array<{ hash: string }> = await m.query(`select hash from audit_event order by id desc limit 1`);
       let prev: string | null = last[0]?.hash ?? null;
+      const ids: string[] = [];
       for (const e of entries) {
         const hash = auditHash(prev, e);
-        await m.query(
-          `insert into audit_event (occurred_at, actor_subject, actor_role, action, resource, child_ids, purpose, request_id, detail, prev_hash, hash)
-           values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10, $11)`,
-          [e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, JSON.stringify(e.detail), prev, hash],
+        const rows: Array<{ id: string }> = await m.query(
+          `insert into audit_event (occurred_at, actor_subject, actor_role, action, resource, child_ids, purpose, request_id, detail, source_ip, prev_hash, hash)
+           values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10, $11, $12) returning id::text as id`,
+          [e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, JSON.stringify(e.detail), e.sourceIp ?? null, prev, hash],
         );
+        ids.push(rows[0].id);
         prev = hash;
       }
+      return ids;
     };
-    if (manager?.queryRunner?.isTransactionActive) await write(manager);
-    else await (manager ?? this.db.manager).transaction(write);
+    if (manager?.queryRunner?.isTransactionActive) return write(manager);
+    return (manager ?? this.db.manager).transaction(write);
+  }
+
+  /** Newest first, filtered; one more row than the limit tells the caller there is a next page. */
+  async search(s: AuditSearch): Promise<AuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (s.from) add('a.occurred_at >= ?::timestamptz', s.from);
+    if (s.to) add('a.occurred_at < ?::timestamptz', s.to);
+    if (s.actorSubject) add('a.actor_subject = ?', s.actorSubject);
+    if (s.actorRole) add('a.actor_role = ?', s.actorRole);
+    if (s.action) add('a.action = ?', s.action);
+    if (s.resource) add('a.resource = ?', s.resource);
+    if (s.childId) add('a.child_ids @> array[?::uuid]', s.childId);
+    if (s.requestId) add('a.request_id = ?', s.requestId);
+    if (s.beforeId) add('a.id < ?::bigint', s.beforeId);
+    params.push(s.limit + 1);
+    return this.db.query(`${SELECT_ROW} ${where.length ? `where ${where.join(' and ')}` : ''} order by a.id desc limit $${params.length}`, params);
+  }
+
+  /** Stable pseudonyms of the given children (children no longer held are simply absent). */
+  async pseudonyms(childIds: string[]): Promise<Map<string, string>> {
+    if (childIds.length === 0) return new Map();
+    const rows: Array<{ id: string; pseudonym: string }> = await this.db.query(`select id::text as id, pseudonym from child where id = any($1::uuid[])`, [childIds]);
+    return new Map(rows.map((r) => [r.id, r.pseudonym]));
+  }
+
+  /**
+   * Break-glass events and their acknowledgements, newest first. Both live in the audit itself, so
+   * alerts are as append-only and tamper-evident as the rest of the trail.
+   */
+  async breakGlassAlerts(status: 'open' | 'acknowledged' | 'all', limit: number, beforeId?: string): Promise<BreakGlassAlertRow[]> {
+    const params: unknown[] = [limit + 1];
+    const where = [`b.action = 'break-glass'`];
+    if (status === 'open') where.push('k.id is null');
+    if (status === 'acknowledged') where.push('k.id is not null');
+    if (beforeId) {
+      params.push(beforeId);
+      where.push(`b.id < $${params.length}::bigint`);
+    }
+    return this.db.query(
+      `select b.id::text as "auditEventId", to_char(b.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
+              b.actor_subject as "actorSubject", b.actor_role as "actorRole", b.resource, b.child_ids::text[] as "childIds",
+              b.purpose as reason, b.request_id as "requestId", k.actor_subject as "acknowledgedBy",
+              to_char(k.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "acknowledgedAt", k.detail ->> 'outcome' as outcome
+         from audit_event b
+         left join lateral (
+           select x.id, x.actor_subject, x.occurred_at, x.detail from audit_event x
+            where x.action = 'acknowledge' and x.resource = 'break-glass-alert' and x.detail ->> 'auditEventId' = b.id::text
+            order by x.id limit 1) k on true
+        where ${where.join(' and ')}
+        order by b.id desc limit $1`,
+      params,
+    );
+  }
+
+  /**
+   * Appends the acknowledgement of a break-glass alert, under the chain lock so two auditors cannot
+   * both acknowledge it. Returns 'not-found', 'already-acknowledged' or the new row's id.
+   */
+  async acknowledgeBreakGlass(auditEventId: string, entry: AuditHashInput): Promise<'not-found' | 'already-acknowledged' | string> {
+    return this.db.manager.transaction(async (m) => {
+      await m.query(`select pg_advisory_xact_lock($1)`, [AUDIT_CHAIN_LOCK]);
+      const found: Array<{ acknowledged: boolean }> = await m.query(
+        `select exists (select 1 from audit_event x where x.action = 'acknowledge' and x.resource = 'break-glass-alert'
+                          and x.detail ->> 'auditEventId' = b.id::text) as acknowledged
+           from audit_event b where b.id = $1::bigint and b.action = 'break-glass'`,
+        [auditEventId],
+      );
+      if (found.length === 0) return 'not-found';
+      if (found[0].acknowledged) return 'already-acknowledged';
+      const [id] = await this.append([entry], m);
+      return id;
+    });
   }
 }

@@ -1,10 +1,11 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/auth.decorators.js';
+import { AllowBreakGlass, CurrentUser, Roles } from '../auth/auth.decorators.js';
 import { ChildrenService } from './children.service.js';
 import { ChildIdParams } from './dto/child-id.params.js';
 import { ChildResponse } from './dto/child.response.dto.js';
+import { FamilyLinkResponse } from './dto/family-link.response.dto.js';
 
 @ApiTags('children')
 @ApiBearerAuth()
@@ -12,9 +13,19 @@ import { ChildResponse } from './dto/child.response.dto.js';
 export class ChildrenController {
   constructor(private readonly children: ChildrenService) {}
 
+  /** Commissioners (and clinicians outside their services) may send X-Break-Glass-Reason: audited, alerts auditors. */
   @Get(':id')
   @Roles('clinician', 'commissioner', 'family')
+  @AllowBreakGlass()
   getChild(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<ChildResponse> {
     return this.children.getChild(params.id, user);
+  }
+
+  /** A signed, expiring link for this child's family (to send in a message). */
+  @Post(':id/family-link')
+  @HttpCode(201)
+  @Roles('clinician')
+  issueFamilyLink(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<FamilyLinkResponse> {
+    return this.children.issueFamilyLink(params.id, user);
   }
 }

@@ -33,6 +33,8 @@ export interface ChildReferralRow {
   serviceName: string;
   providerCode: string;
   providerName: string;
+  /** The ICB that commissions the provider. */
+  commissionerCode: string;
   receivedDate: string;
   priority: string;
   status: string;
@@ -74,7 +76,7 @@ export class ChildrenRepository {
   async referrals(childId: string): Promise<ChildReferralRow[]> {
     return this.db.query(
       `select r.id, r.service_code as "serviceCode", s.name as "serviceName", r.provider_code as "providerCode",
-              p.name as "providerName", to_char(r.received_date, 'YYYY-MM-DD') as "receivedDate", r.priority, r.status,
+              p.name as "providerName", p.commissioner_code as "commissionerCode", to_char(r.received_date, 'YYYY-MM-DD') as "receivedDate", r.priority, r.status,
               to_char(r.clock_start_date, 'YYYY-MM-DD') as "clockStartDate",
               to_char(r.clock_stop_date, 'YYYY-MM-DD') as "clockStopDate", r.clock_stop_reason as "clockStopReason"
          from referral r join service s on s.code = r.service_code join provider p on p.code = r.provider_code

@@ -2,45 +2,65 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { ageInYears, daysBetween, londonDate } from '../common/time/calendar-date.js';
+import { FamilyLinkService } from '../auth/family/family-link.service.js';
+import { childAccess } from './child-access.js';
 import { ChildrenError } from './children.errors.js';
 import { ChildrenRepository, type ChildReferralRow, type ChildRow } from './children.repository.js';
 import type { ChildReferralView, ChildResponse } from './dto/child.response.dto.js';
+import type { FamilyLinkResponse } from './dto/family-link.response.dto.js';
 
 @Injectable()
 export class ChildrenService {
   constructor(
     private readonly repository: ChildrenRepository,
     private readonly audit: AuditService,
+    private readonly familyLinks: FamilyLinkService,
   ) {}
 
   /**
-   * One child's record, shaped by the caller's role: clinicians see identity and the detail of the
-   * services they work in; commissioners see the pseudonymised record; a family sees only its own child.
+   * One child's record, shaped by the caller's role (see childAccess): clinicians see identity and
+   * the detail of the services they work in; commissioners see the pseudonymised record; a family
+   * sees only its own child. Break-glass is audited as such and raises an alert for auditors.
    */
   async getChild(id: string, user: AuthUser, today = londonDate()): Promise<ChildResponse> {
     if (user.role === 'family' && user.childId !== id) throw ChildrenError.notFound();
     const child = await this.repository.findById(id);
     if (!child) throw ChildrenError.notFound();
     const [flags, referrals] = await Promise.all([this.repository.activeFlags(id), this.repository.referrals(id)]);
-    const identifiable = user.role === 'clinician' || user.role === 'family';
-    await this.audit.record({
-      action: 'read',
-      resource: identifiable ? 'child' : 'child-pseudonymised',
-      childIds: [id],
-      purpose: user.role === 'commissioner' ? 'commissioning' : user.role === 'family' ? 'own-child' : 'direct-care',
-    });
+    const access = childAccess(user, id, referrals);
+    if (!access.visible) throw ChildrenError.notFound();
+    const resource = access.identifiable ? 'child' : 'child-pseudonymised';
+    if (access.breakGlass && user.breakGlass) {
+      await this.audit.recordBreakGlass({ resource, childIds: [id], reason: user.breakGlass.reason, detail: { normalPurpose: access.purpose } });
+    } else {
+      await this.audit.record({ action: 'read', resource, childIds: [id], purpose: access.purpose });
+    }
     return {
       id: child.id,
       pseudonym: child.pseudonym,
-      identifiable,
-      ...(identifiable ? identity(child) : {}),
+      identifiable: access.identifiable,
+      ...(access.identifiable ? identity(child) : {}),
       ageYears: ageInYears(child.dateOfBirth, today),
       locality: child.locality,
       deprivationDecile: child.deprivationDecile,
       accessibility: child.accessibility,
       flags: user.role === 'family' ? [] : flags,
-      referrals: referrals.map((r) => referralView(r, user, today)),
+      referrals: referrals.map((r) => referralView(r, access.allServicesDetailed || user.services.includes(r.serviceCode), today)),
     };
+  }
+
+  /**
+   * A signed, expiring link for this one child's family, to put in a message (clinicians, for
+   * children on their services' lists). The link itself is never stored or logged; its issue is audited.
+   */
+  async issueFamilyLink(id: string, user: AuthUser): Promise<FamilyLinkResponse> {
+    const child = await this.repository.findById(id);
+    if (!child) throw ChildrenError.notFound();
+    const access = childAccess({ ...user, breakGlass: undefined }, id, await this.repository.referrals(id));
+    if (!access.visible) throw ChildrenError.notFound();
+    const { link, expiresAt } = await this.familyLinks.issue(id);
+    await this.audit.record({ action: 'create', resource: 'family-link', childIds: [id], purpose: 'direct-care', detail: { expiresAt } });
+    return { childId: id, link, expiresAt };
   }
 }
 
@@ -65,7 +85,7 @@ export function weeksWaited(r: Pick<ChildReferralRow, 'clockStartDate' | 'clockS
   return days < 0 ? null : Math.floor(days / 7);
 }
 
-function referralView(r: ChildReferralRow, user: AuthUser, today: string): ChildReferralView {
+function referralView(r: ChildReferralRow, detailed: boolean, today: string): ChildReferralView {
   const base = {
     id: r.id,
     service: r.serviceCode,
@@ -76,7 +96,6 @@ function referralView(r: ChildReferralRow, user: AuthUser, today: string): Child
     weeksWaited: weeksWaited(r, today),
     status: r.status,
   };
-  const detailed = user.role !== 'clinician' || user.services.includes(r.serviceCode);
   if (!detailed) return { ...base, summary: `Also waiting for ${r.serviceName} since ${r.receivedDate}` };
   return {
     ...base,

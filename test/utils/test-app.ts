@@ -83,10 +83,27 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
 }
 
-/** Empties every data table except the append-only audit (catalogue rows are re-synced at each app start). */
+/**
+ * Empties every data table except the append-only audit (catalogue rows are re-synced at each app
+ * start). Restarting identities needs the tables' owner, so this test-only step runs as the
+ * connection's login user for the one statement, then returns to the application's role.
+ */
 export async function resetData(db: DataSource): Promise<void> {
   const tables: Array<{ tablename: string }> = await db.query(
     `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata', 'audit_event')`,
   );
-  if (tables.length) await db.query(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`);
+  if (tables.length === 0) return;
+  const runner = db.createQueryRunner();
+  await runner.connect();
+  try {
+    const [{ role }] = (await runner.query(`select current_user as role`)) as Array<{ role: string }>;
+    await runner.query(`reset role`);
+    try {
+      await runner.query(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`);
+    } finally {
+      await runner.query(`set role "${role}"`);
+    }
+  } finally {
+    await runner.release();
+  }
 }
