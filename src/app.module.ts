@@ -13,6 +13,7 @@ import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
+import { RttReportingModule } from './rtt-reporting/rtt-reporting.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,6 +35,7 @@ export class AppModule {
         ReferralsModule,
         IngestModule,
         DemoModule,
+        RttReportingModule,
       ],
     };
   }
