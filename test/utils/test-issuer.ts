@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A minimal OpenID issuer on 127.0.0.1 for tests: discovery document + JWKS, and a signer for
- * tokens with WaitWell's claims. Stands in for the identity provider, so the app's real JWKS
- * verification is exercised end to end.
+ * tokens with any claims. The app does not trust it unless a test lists it under `additionalIssuers`
+ * (then it stands in for NHS CIS2 or NHS login); otherwise it is only for forging bad tokens.
+ * `expiresIn` is a jose time span ("10m") or an absolute expiry in epoch seconds.
  */
 export interface TestIssuer {
   url: string;
-  sign(claims: Record<string, unknown>, options?: { expiresIn?: string; audience?: string; issuer?: string; subject?: string }): Promise<string>;
+  sign(claims: Record<string, unknown>, options?: { expiresIn?: string | number; audience?: string; issuer?: string; subject?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
