@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { hideBodyParserDetail, rejectBadPercentEncoding } from './auth/http-hardening.js';
 import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
 import { NoUnknownQueryInterceptor } from './common/http/no-unknown-query.interceptor.js';
@@ -19,9 +20,12 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Security headers first, so even requests refused by the parsers below carry them.
+  app.use(helmet());
+  app.use(rejectBadPercentEncoding);
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
-  app.use(helmet());
+  app.use(hideBodyParserDetail);
   app.use(requestContextMiddleware);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Request errors that would otherwise echo what the caller sent: Node's JSON parser quotes the
+ * body ("Unexpected token 'Z', "Zephyrine 943…" is not valid JSON") and Express quotes a badly
+ * percent-encoded path ("Failed to decode param '…'"). Either may hold patient data, so both are
+ * replaced by fixed messages before they become problem details.
+ */
+function fixedRequestError(message: string): Error {
+  return Object.assign(new SyntaxError(message), { status: 400, statusCode: 400, expose: true, type: 'request.malformed' });
+}
+
+/** Express middleware (before routing): refuses a path that is not valid percent-encoding. */
+export function rejectBadPercentEncoding(req: Request, _res: Response, next: NextFunction): void {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    next(fixedRequestError('The URL is not valid: check its percent-encoding (%XX).'));
+    return;
+  }
+  next();
+}
+
+/** Express error middleware (right after the body parsers): keeps the parser's message out of the answer. */
+export function hideBodyParserDetail(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
+  const type = (err as { type?: unknown })?.type;
+  if (type === 'entity.parse.failed') return next(fixedRequestError('The request body is not valid JSON.'));
+  if (type === 'entity.verify.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return next(fixedRequestError('The request body could not be read: send UTF-8 JSON.'));
+  }
+  next(err);
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT } from '../../src/auth/local-oidc/local-oidc.provider.js';
+import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
+import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+
+describe('hardening', () => {
+  describe('headers, CORS and request limits (defaults)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(async () => t.close());
+
+    it('should send helmet security headers and no x-powered-by', async () => {
+      const res = await request(t.http).get('/health').expect(200);
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+        'content-security-policy': expect.stringContaining("default-src 'self'"),
+        'referrer-policy': 'no-referrer',
+      });
+      expect(res.headers).not.toHaveProperty('x-powered-by');
+    });
+
+    it('should not answer cross-origin requests when WAITWELL_CORS_ORIGINS is not set', async () => {
+      const preflight = await request(t.http).options('/api/referrals').set('Origin', 'https://elsewhere.example').set('Access-Control-Request-Method', 'GET');
+      expect(preflight.headers).not.toHaveProperty('access-control-allow-origin');
+      const simple = await request(t.http).get('/health').set('Origin', 'https://elsewhere.example');
+      expect(simple.headers).not.toHaveProperty('access-control-allow-origin');
+    });
+
+    it('should refuse bodies over the size limit with problem details, no internals', async () => {
+      const big = await request(t.http).post('/api/auth/family-session').set('content-type', 'application/json').send(JSON.stringify({ link: 'x'.repeat(1_100_000) })).expect(413);
+      expect(big.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(big.body).toMatchObject({ status: 413, detail: 'The request body is too large.' });
+      for (const body of [big.body]) expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|stack/);
+    });
+
+    it('should not echo a malformed body or a badly encoded URL (they may hold patient data)', async () => {
+      const bad = await request(t.http).post('/api/auth/family-session').set('content-type', 'application/json').send('Zephyrine 9434765919').expect(400);
+      expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(bad.headers['x-content-type-options']).toBe('nosniff');
+      expect(bad.body).toMatchObject({ status: 400, detail: 'The request body is not valid JSON.' });
+      const token = await t.tokenFor({ role: 'clinician' });
+      for (const path of ['/api/children/Zephyrine%E0%A4%A', '/api/nothing/Zephyrine%E0%A4%A']) {
+        const res = await request(t.http).get(path).set('Authorization', `Bearer ${token}`).expect(400);
+        expect(res.body.detail).toBe('The URL is not valid: check its percent-encoding (%XX).');
+        expect(JSON.stringify(res.body)).not.toContain('Zephyrine');
+      }
+      expect(JSON.stringify(bad.body)).not.toMatch(/Zephyrine|9434765919/);
+    });
+  });
+
+  describe('CORS when configured', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ WAITWELL_CORS_ORIGINS: 'https://waitwell.nhs.example' });
+    });
+    afterAll(async () => t.close());
+
+    it('should allow only the configured origins', async () => {
+      const allowed = await request(t.http).options('/api/referrals').set('Origin', 'https://waitwell.nhs.example').set('Access-Control-Request-Method', 'GET');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://waitwell.nhs.example');
+      const other = await request(t.http).options('/api/referrals').set('Origin', 'https://elsewhere.example').set('Access-Control-Request-Method', 'GET');
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('rate limits', () => {
+    let t: TestApp;
+    let child: { id: string };
+    let family: string;
+    let clinician: string;
+
+    beforeAll(async () => {
+      t = await createTestApp({ WAITWELL_RATE_LIMIT_PER_MINUTE: '40', WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE: '2', WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE: '3' });
+      await resetData(t.db);
+      child = await insertChild(t.db);
+      await insertReferral(t.db, child.id, { service: 'slt' });
+      // The local provider's token endpoint is a sign-in route too: two tokens, then it says no.
+      family = await t.tokenFor({ role: 'family', sub: 'busy-family', childId: child.id });
+      clinician = await t.tokenFor({ role: 'clinician', sub: 'busy-clinician', services: ['slt'] });
+    });
+    afterAll(async () => t.close());
+
+    it('should limit sign-in at the local provider per client address', async () => {
+      const res = await fetch(t.oidc.tokenEndpoint, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: DEMO_USER_GRANT, username: 'admin' }).toString(),
+      });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
+    it('should limit a family more strictly than staff', async () => {
+      for (let i = 0; i < 3; i++) await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${family}`).expect(200);
+      const limited = await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${family}`).expect(429);
+      expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(limited.body).toMatchObject({ status: 429, title: 'Too many requests' });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // The family's budget is theirs: other routes count too, and staff are not affected.
+      await request(t.http).get('/api/auth/me').set('Authorization', `Bearer ${family}`).expect(429);
+      for (let i = 0; i < 5; i++) await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${clinician}`).expect(200);
+    });
+
+    it('should limit the family-link exchange per client address', async () => {
+      await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(401);
+      await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(401);
+      const res = await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(429);
+      expect(res.headers['x-ratelimit-limit-sign-in']).toBe('2');
+    });
+
+    it('should limit every route per client address, bad tokens included', async () => {
+      let status = 0;
+      for (let i = 0; i < 45 && status !== 429; i++) status = (await request(t.http).get('/api/referrals').set('Authorization', 'Bearer forged')).status;
+      expect(status).toBe(429);
+      await request(t.http).get('/health').expect(429);
+    });
+  });
+});
