@@ -9,7 +9,7 @@ import { LinkageService } from '../linkage/linkage.service.js';
 import { ImportRunRepository, type NewReject, type RunRow, type RunTrigger } from './import-run.repository.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
-import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
+import { rowFingerprint, stageRecord, toCopyLine } from './pipeline/staged-row.js';
 import { openByteSource } from './readers/byte-source.js';
 import { readCsvItems } from './readers/csv-reader.js';
 import { readFhirItems } from './readers/fhir-reader.js';
@@ -99,7 +99,7 @@ export class IngestService implements OnModuleInit {
   private async execute(source: ResolvedSource, run: RunRow, session: StagingSession, req: PullRequest): Promise<RunRow> {
     const t0 = Date.now();
     const today = londonDate();
-    const state = { read: 0, rejected: 0, location: undefined as string | undefined, sha: null as string | null };
+    const state: StageState = { read: 0, rejected: 0, unchanged: 0, missing: [], location: undefined, sha: null };
     try {
       await session.createStagingTable();
       let items: AsyncIterable<SourceItem>;
@@ -124,13 +124,14 @@ export class IngestService implements OnModuleInit {
       await session.finishCopy();
       await this.runs.progress(run.id, { phase: 'applying', rowsRead: state.read, rowsRejected: state.rejected });
 
-      const params = { runId: run.id, sourceId: source.id, serviceCode: source.service, providerCode: source.provider, snapshot: source.mode === 'snapshot', today };
+      const snapshot = source.mode === 'snapshot';
+      const params = { runId: run.id, sourceId: source.id, serviceCode: source.service, providerCode: source.provider, snapshot, today, missingReferralIds: snapshot ? state.missing : [] };
       const result = await session.inTransaction(async (m) => {
         const counts = await session.applyReferrals(m, params);
         const link = await this.linkage.linkStagedChildren(m, source.id, run.id);
         const cleared = await session.clearEarlierRejects(m, params);
         const childIds = [...new Set([...counts.childIds, ...link.childIds])];
-        const numbers = { rowsNew: counts.rowsNew, rowsUpdated: counts.rowsUpdated, rowsUnchanged: counts.rowsUnchanged, rowsRemoved: counts.rowsRemoved, childrenNew: counts.childrenNew };
+        const numbers = { rowsNew: counts.rowsNew, rowsUpdated: counts.rowsUpdated, rowsUnchanged: counts.rowsUnchanged + state.unchanged, rowsRemoved: counts.rowsRemoved, childrenNew: counts.childrenNew };
         await session.finishRun(m, run.id, { ...numbers, rowsRead: state.read, rowsRejected: state.rejected, childrenChanged: childIds.length, contentSha256: state.sha, location: state.location ?? null });
         await this.audit.record(
           {
@@ -155,10 +156,16 @@ export class IngestService implements OnModuleInit {
     return (await this.runs.findById(run.id)) ?? run;
   }
 
-  /** Validates each item; accepted rows stream into the staging table, rejected rows are kept with reasons. */
-  private async stageItems(source: ResolvedSource, run: RunRow, session: StagingSession, items: AsyncIterable<SourceItem>, state: { read: number; rejected: number }, today: string): Promise<void> {
+  /**
+   * Validates each item; accepted rows stream into the staging table, rejected rows are kept with
+   * reasons. A row whose fingerprint matches what the referral was last imported from is unchanged
+   * and skips validation and staging altogether (the common case for a scheduled snapshot).
+   */
+  private async stageItems(source: ResolvedSource, run: RunRow, session: StagingSession, items: AsyncIterable<SourceItem>, state: StageState, today: string): Promise<void> {
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
-    const accepted = new Map<string, number>();
+    // Referral id -> fingerprint of what is on the list now; what is left at the end was not in this pull.
+    const known = await this.staging.knownFingerprints(source.id);
+    const seen = new Map<string, number>();
     let rejects: NewReject[] = [];
     let lastProgress = Date.now();
     let lastNhs = '';
@@ -170,36 +177,62 @@ export class IngestService implements OnModuleInit {
     };
     for await (const item of items) {
       state.read++;
+      const referralId = item.fields.referralId?.trim() || null;
+      const fingerprint = rowFingerprint(item.fields);
+      const first = referralId ? seen.get(referralId) : undefined;
+      if (referralId && first === undefined) {
+        seen.set(referralId, item.rowNumber);
+        const previous = known.get(referralId);
+        known.delete(referralId);
+        if (previous === fingerprint && item.problems.length === 0) {
+          state.unchanged++;
+          await this.progress(source, run, state, () => (lastProgress = Date.now()), lastProgress);
+          continue;
+        }
+      }
       const checked = validateRecord(item.fields, ctx);
       const problems: RecordProblem[] = [...item.problems];
       if ('problems' in checked) for (const p of checked.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
-      if (!('problems' in checked) && problems.length === 0) {
-        const first = accepted.get(checked.record.referralId);
-        if (first !== undefined) problems.push({ field: 'referralId', message: `referralId appears more than once in this list (first at row ${first}); the first was kept` });
-      }
+      if (first !== undefined) problems.push({ field: 'referralId', message: `referralId appears more than once in this list (first at row ${first}); the first was kept` });
       if (problems.length > 0 || 'problems' in checked) {
         state.rejected++;
-        rejects.push({ rowNumber: item.rowNumber, sourceReferralId: item.fields.referralId?.trim() || null, problems, raw: item.raw() });
+        rejects.push({ rowNumber: item.rowNumber, sourceReferralId: referralId, problems, raw: item.raw() });
         if (rejects.length >= REJECT_BATCH) await flush();
       } else {
         const r = checked.record;
-        accepted.set(r.referralId, item.rowNumber);
         if (r.nhsNumber !== lastNhs) {
           lastNhs = r.nhsNumber;
           lastPseudonym = pseudonymFor(r.nhsNumber, this.config.pseudonymSecret);
         }
-        await session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym)));
+        await session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint)));
       }
-      if (state.read % source.progressEveryRows === 0) {
-        this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected }, 'import progress');
-      }
-      if (state.read % 1000 === 0 && Date.now() - lastProgress > PROGRESS_EVERY_MS) {
-        lastProgress = Date.now();
-        await this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected });
-      }
+      await this.progress(source, run, state, () => (lastProgress = Date.now()), lastProgress);
     }
     await flush();
+    state.missing = [...known.keys()];
   }
+
+  /** Progress in the logs every progressEveryRows rows, and on the run (for GET /api/imports/:id) about once a second. */
+  private async progress(source: ResolvedSource, run: RunRow, state: StageState, mark: () => void, last: number): Promise<void> {
+    if (state.read % source.progressEveryRows === 0) {
+      this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected }, 'import progress');
+    }
+    if (state.read % 1000 === 0 && Date.now() - last > PROGRESS_EVERY_MS) {
+      mark();
+      await this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected });
+    }
+  }
+}
+
+interface StageState {
+  read: number;
+  rejected: number;
+  /** Rows recognised as unchanged by their fingerprint (never staged). */
+  unchanged: number;
+  /** Referral ids on the list before this pull but not in it (a snapshot marks them removed). */
+  missing: string[];
+  location: string | undefined;
+  sha: string | null;
 }
 
 function asIngestError(error: unknown): DomainError {

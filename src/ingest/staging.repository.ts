@@ -19,6 +19,8 @@ export interface ApplyParams {
   providerCode: string;
   snapshot: boolean;
   today: string;
+  /** Snapshot only: referral ids that were on the list before this pull and are not in it. */
+  missingReferralIds: string[];
 }
 
 export interface ReferralCounts {
@@ -76,7 +78,8 @@ export class StagingSession {
     this.buffer = '';
     stream.end();
     await finished(stream);
-    await this.runner.query(`analyze ingest_stage`);
+    // Statistics on the join keys only: the JSON and array columns make a full ANALYZE slow.
+    await this.runner.query(`analyze ingest_stage (nhs, ref_id, row_no)`);
   }
 
   /** Runs `fn` in one transaction on this connection, after taking the cross-source apply lock. */
@@ -110,7 +113,7 @@ export class StagingSession {
              email, phone, channel, accessibility
         from ingest_child where is_new
       returning id`);
-    await m.query(`analyze ingest_child`);
+    await m.query(`analyze ingest_child (nhs, child_id)`);
 
     await m.query(`
       create temp table ingest_ref on commit drop as
@@ -162,21 +165,19 @@ export class StagingSession {
       [p.sourceId, p.runId, p.today],
     );
     let removed: Array<{ child_id: string }> = [];
-    if (p.snapshot) {
-      // Missing from a full list: kept for validation, never deleted. A row that was rejected is still
-      // on the provider's list (just malformed), so its referral is not treated as removed.
+    if (p.snapshot && p.missingReferralIds.length > 0) {
+      // Missing from a full list: kept for validation, never deleted. (A rejected row is still on the
+      // provider's list, just malformed, so the reader does not count its referral as missing.)
       removed = await m.query(`
         with gone as (
           update referral r set status = 'removed-from-source', removed_from_source_on = $3::date, updated_at = now()
-           where r.source_id = $1 and r.status <> 'removed-from-source'
-             and not exists (select 1 from ingest_stage s where s.ref_id = r.source_referral_id)
-             and not exists (select 1 from import_reject j where j.run_id = $2 and j.source_referral_id = r.source_referral_id)
+           where r.source_id = $1 and r.source_referral_id = any($4::text[]) and r.status <> 'removed-from-source'
           returning r.id, r.child_id),
         ev as (
           insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id)
           select id, 'removed-from-source', $3::date, null, $1::text, $2::uuid from gone)
         select child_id from gone`,
-        [p.sourceId, p.runId, p.today],
+        [p.sourceId, p.runId, p.today, p.missingReferralIds],
       );
     }
     const flagged = await this.applyFlags(m, p);
@@ -260,6 +261,15 @@ export class StagingSession {
 @Injectable()
 export class StagingRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Referral id -> fingerprint of the row it was last imported from, for the source's referrals still on its list. */
+  async knownFingerprints(sourceId: string): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; h: string | null }> = await this.db.query(
+      `select source_referral_id as id, source_row_hash as h from referral where source_id = $1 and status <> 'removed-from-source'`,
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [r.id, r.h ?? '']));
+  }
 
   /** A session holding the source's lock, or null when another pull of the source holds it (any instance). */
   async open(sourceId: string): Promise<StagingSession | null> {

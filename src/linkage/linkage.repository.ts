@@ -50,9 +50,47 @@ export class LinkageRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Records what this source now says about each staged child, stamping each group of fields with
-   * the time the source changed it. Returns the children with a change (or first seen from this source)
-   * and how many sources each has.
+   * Children of this import that are also on another source's list ("linked"). Only they need
+   * per-source provenance: a child known to one source simply shows that source's values, so the
+   * per-source rows are created when a second source first lists the child (lazily, which keeps a
+   * provider's first big import free of linkage work).
+   */
+  async findLinkedChildren(m: EntityManager, sourceId: string): Promise<Array<{ childId: string; sourceId: string; givenName: string | null; familyName: string | null; postcode: string | null }>> {
+    await m.query(
+      `create temp table linkage_linked on commit drop as
+       select ic.child_id from ${STAGED_CHILDREN} ic
+        where not ic.is_new and exists (select 1 from referral r where r.child_id = ic.child_id and r.source_id <> $1)`,
+      [sourceId],
+    );
+    // Sources that listed a linked child before per-source rows existed: the child's values are theirs.
+    return m.query(
+      `select c.id as "childId", o.source_id as "sourceId", c.given_name as "givenName", c.family_name as "familyName", c.postcode
+         from linkage_linked l join child c on c.id = l.child_id
+        cross join lateral (select distinct r.source_id from referral r where r.child_id = l.child_id and r.source_id <> $1) o
+        where not exists (select 1 from child_source_identity cs where cs.child_id = l.child_id and cs.source_id = o.source_id)`,
+      [sourceId],
+    );
+  }
+
+  /** Per-source rows for sources that set a linked child's values before it was linked (stamped with the child's last change). */
+  async backfillSourceIdentities(m: EntityManager, runId: string, rows: Array<{ childId: string; sourceId: string; nameKey: string; postcodeKey: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await m.query(
+      `insert into child_source_identity (child_id, source_id, ${IDENTITY}, name_key, postcode_key,
+                                          name_changed_at, dob_changed_at, address_changed_at, contact_changed_at, last_run_id)
+       select c.id, x.source_id, c.given_name, c.family_name, c.date_of_birth, c.address_lines, c.postcode, c.lsoa_code, c.locality,
+              c.deprivation_decile, c.contact_email, c.contact_phone, c.preferred_channel, c.accessibility, x.name_key, x.postcode_key,
+              c.updated_at, c.updated_at, c.updated_at, c.updated_at, $5
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) as x(child_id, source_id, name_key, postcode_key)
+         join child c on c.id = x.child_id
+       on conflict do nothing`,
+      [rows.map((r) => r.childId), rows.map((r) => r.sourceId), rows.map((r) => r.nameKey), rows.map((r) => r.postcodeKey), runId],
+    );
+  }
+
+  /**
+   * Records what this source now says about each linked child, stamping each group of fields with
+   * the time the source changed it; notes the children with a change (or first seen from this source).
    */
   async upsertSourceIdentities(m: EntityManager, sourceId: string, runId: string): Promise<void> {
     await m.query(`create temp table linkage_changed (child_id uuid primary key, sources int) on commit drop`);
@@ -60,9 +98,9 @@ export class LinkageRepository {
       `with up as (
          insert into child_source_identity as csi (child_id, source_id, ${IDENTITY}, name_key, postcode_key,
                                                    name_changed_at, dob_changed_at, address_changed_at, contact_changed_at, last_run_id)
-         select child_id, $1, given_name, family_name, dob, address_lines, postcode, lsoa_code, locality, decile, email, phone,
-                channel, accessibility, name_key, postcode_key, now(), now(), now(), now(), $2
-           from ${STAGED_CHILDREN}
+         select ic.child_id, $1, ic.given_name, ic.family_name, ic.dob, ic.address_lines, ic.postcode, ic.lsoa_code, ic.locality,
+                ic.decile, ic.email, ic.phone, ic.channel, ic.accessibility, ic.name_key, ic.postcode_key, now(), now(), now(), now(), $2
+           from ${STAGED_CHILDREN} ic join linkage_linked l on l.child_id = ic.child_id
          on conflict (child_id, source_id) do update set
            given_name = excluded.given_name, family_name = excluded.family_name, date_of_birth = excluded.date_of_birth,
            address_lines = excluded.address_lines, postcode = excluded.postcode, lsoa_code = excluded.lsoa_code,
@@ -76,17 +114,12 @@ export class LinkageRepository {
            last_run_id = excluded.last_run_id
          where ${changed(IDENTITY)}
          returning child_id)
-       insert into linkage_changed (child_id) select child_id from up`,
+       insert into linkage_changed (child_id, sources) select child_id, 2 from up`,
       [sourceId, runId],
     );
-    await m.query(`
-      update linkage_changed l set sources = n.sources
-        from (select cs.child_id, count(*)::int as sources
-                from child_source_identity cs join linkage_changed x on x.child_id = cs.child_id group by cs.child_id) n
-       where n.child_id = l.child_id`);
   }
 
-  /** Children known to one source only take that source's values as they are. */
+  /** Children known to this source only take its values as they are. */
   async applySingleSourceChildren(m: EntityManager): Promise<string[]> {
     const rows: Array<{ id: string }> = await m.query(`
       update child c
@@ -94,8 +127,9 @@ export class LinkageRepository {
              postcode = ic.postcode, lsoa_code = ic.lsoa_code, locality = ic.locality, deprivation_decile = ic.decile,
              contact_email = ic.email, contact_phone = ic.phone, preferred_channel = ic.channel, accessibility = ic.accessibility,
              updated_at = now()
-        from ${STAGED_CHILDREN} ic join linkage_changed l on l.child_id = ic.child_id and l.sources = 1
+        from ${STAGED_CHILDREN} ic
        where c.id = ic.child_id and not ic.is_new
+         and not exists (select 1 from linkage_linked l where l.child_id = ic.child_id)
          and (c.given_name, c.family_name, c.date_of_birth, c.address_lines, c.postcode, c.lsoa_code, c.locality,
               c.deprivation_decile, c.contact_email, c.contact_phone, c.preferred_channel, c.accessibility)
              is distinct from (ic.given_name, ic.family_name, ic.dob, ic.address_lines, ic.postcode, ic.lsoa_code, ic.locality,
@@ -109,7 +143,7 @@ export class LinkageRepository {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const ids: Array<{ child_id: string }> = await m.query(
-        `select child_id from linkage_changed where sources > 1 and child_id > $1 order by child_id limit $2`,
+        `select child_id from linkage_changed where child_id > $1 order by child_id limit $2`,
         [after, batch],
       );
       if (ids.length === 0) return;

@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/keyset.js';
 import type { DataQualityPage, DataQualityQuery } from './dto/data-quality.dto.js';
 import { LinkageRepository, type Keep } from './linkage.repository.js';
-import { resolveIdentity, type IdentityConflict } from './matching/identity-rules.js';
+import { nameKey, postcodeKey, resolveIdentity, type IdentityConflict } from './matching/identity-rules.js';
 
 export interface LinkageOutcome {
   /** Children whose record (name, date of birth, address, contact) changed. */
@@ -27,6 +27,12 @@ export class LinkageService {
 
   /** Runs inside the import's apply transaction, on the children it staged. */
   async linkStagedChildren(m: EntityManager, sourceId: string, runId: string): Promise<LinkageOutcome> {
+    const earlier = await this.repository.findLinkedChildren(m, sourceId);
+    await this.repository.backfillSourceIdentities(
+      m,
+      runId,
+      earlier.map((e) => ({ childId: e.childId, sourceId: e.sourceId, nameKey: nameKey(e.givenName, e.familyName), postcodeKey: postcodeKey(e.postcode) })),
+    );
     await this.repository.upsertSourceIdentities(m, sourceId, runId);
     const childIds = await this.repository.applySingleSourceChildren(m);
     let issuesOpened = 0;

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { nameKey, postcodeKey } from '../../linkage/matching/identity-rules.js';
 import { derivePathway, type DerivedPathway } from '../../referrals/pathway-facts.js';
-import type { IngestRecord } from '../mapping/ingest-record.js';
+import { RECORD_FIELDS, type IngestRecord, type RawFields } from '../mapping/ingest-record.js';
 
 /**
  * One accepted row, ready for the staging table: the record, its derived clock (events and
- * current status per shared/domain/reference.md §1), linkage keys and a hash of everything the
- * source said, so an unchanged row is recognised by one comparison. PURE.
+ * current status per shared/domain/reference.md §1), linkage keys and the row's fingerprint. PURE.
  */
 export interface StagedRow {
   rowNumber: number;
@@ -16,13 +15,21 @@ export interface StagedRow {
   hash: string;
 }
 
-/** Bump when the meaning of a staged row changes, so every referral is re-derived once. */
+/** Bump when the meaning of a row changes (validation, derivation), so every referral is re-derived once. */
 const STAGING_VERSION = 'v1';
 
-export function stageRecord(rowNumber: number, record: IngestRecord, pseudonym: string): StagedRow {
-  const pathway = derivePathway(record.facts);
-  const hash = createHash('sha1').update(STAGING_VERSION).update(JSON.stringify(record)).digest('base64');
-  return { rowNumber, record, pseudonym, pathway, hash };
+/**
+ * Fingerprint of everything a source says in one row (its fields as mapped, before validation).
+ * Stored on the referral: a later row with the same fingerprint is unchanged and is not re-processed.
+ */
+export function rowFingerprint(fields: RawFields): string {
+  let text = STAGING_VERSION;
+  for (const f of RECORD_FIELDS) text += `\x1f${fields[f] ?? ''}`;
+  return createHash('sha1').update(text).digest('base64');
+}
+
+export function stageRecord(rowNumber: number, record: IngestRecord, pseudonym: string, hash: string): StagedRow {
+  return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts), hash };
 }
 
 /** Column order of the staging table (see StagingRepository). */

@@ -5,9 +5,11 @@
  * 1. Match key: the NHS number only (Modulus 11 checked before linkage). One child on three lists is
  *    one child with three referrals. Names and dates of birth are never used to merge children:
  *    a wrong merge would show one family another child's data.
- * 2. Each source keeps its own copy of what it last said about the child (with the run that said it).
- *    A source's value counts as new only when that source changes it, so two sources that disagree
- *    do not flip the child's record back and forth on every scheduled pull.
+ * 2. A child on one list shows that list's values. Once a second source lists the child, each
+ *    source keeps its own copy of what it last said (with the run that said it); the first source's
+ *    copy is the child's record as it stood. A source's value counts as new only when that source
+ *    changes it, so two sources that disagree do not flip the child's record back and forth on
+ *    every scheduled pull.
  * 3. The child's record shows, per group of fields, the value most recently changed by any source
  *    (provenance: that source). Groups: name, date of birth, address (postcode with address lines,
  *    LSOA, locality, deprivation decile) and contact (email, phone, channel, accessibility).

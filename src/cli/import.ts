@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DomainError } from '../common/errors/domain-error.js';
+import { loadAppConfig } from '../config/app-config.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../database/embedded-database.js';
+import { IngestStandaloneModule } from '../ingest/ingest-standalone.module.js';
+import { IngestService } from '../ingest/ingest.service.js';
+
+const USAGE = `Usage: npm run import -- --source <id> [--file path]
+
+  --source  a source id from config/sources.yaml (WAITWELL_SOURCES_FILE)
+  --file    import this CSV file instead of the source's file, drop folder or URL (CSV sources only)
+
+Pulls one source now, exactly as the scheduler would (validation, rejects, linkage, one atomic apply),
+and prints the run. Uses DATABASE_URL, or the embedded PostgreSQL in the data folder (WAITWELL_DATA_DIR);
+if a running WaitWell holds that embedded database, stop it or pull through its API instead:
+POST /api/sources/<id>/pulls (admin). Exit code 0 when the run succeeded, 1 when it failed.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { source: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', default: false } },
+  });
+  if (values.help || !values.source) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 64; // EX_USAGE
+  }
+  const config = loadAppConfig({ ...process.env, WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false' });
+  let embedded: EmbeddedDatabase | undefined;
+  let app: INestApplicationContext | undefined;
+  try {
+    if (!config.database.url) {
+      const holder = runningPostgres(config.database.dataDir);
+      if (holder) {
+        process.stderr.write(
+          `The embedded database in ${config.database.dataDir} is in use by a running WaitWell (PostgreSQL pid ${holder}).\n` +
+            `Pull through the running service instead: POST /api/sources/${values.source}/pulls with an admin token\n` +
+            `(or stop the service and run this command again).\n`,
+        );
+        return 75; // EX_TEMPFAIL
+      }
+      embedded = await startEmbeddedDatabase(config.database.dataDir);
+    }
+    app = await NestFactory.createApplicationContext(IngestStandaloneModule.forRoot(config, config.database.url ?? embedded!.url), { logger: ['error', 'warn'] });
+    const run = await app.get(IngestService).pull(values.source, {
+      trigger: 'cli',
+      actor: { subject: `cli:${userInfo().username}`, role: 'admin' },
+      file: values.file ? resolve(values.file) : undefined,
+    });
+    process.stdout.write(
+      `${run.status === 'succeeded' ? 'Import succeeded' : 'Import FAILED'}: run ${run.id} (source ${run.sourceId})\n` +
+        `  read ${run.rowsRead}, new ${run.rowsNew}, updated ${run.rowsUpdated}, unchanged ${run.rowsUnchanged}, ` +
+        `removed from source ${run.rowsRemoved}, rejected ${run.rowsRejected}; children new ${run.childrenNew}, changed ${run.childrenChanged}\n` +
+        (run.errorMessage ? `  ${run.errorCode}: ${run.errorMessage}\n` : '') +
+        (run.rowsRejected > 0 ? `  Rejected rows and their reasons: GET /api/imports/${run.id}/rejects (admin)\n` : ''),
+    );
+    return run.status === 'succeeded' ? 0 : 1;
+  } catch (error) {
+    // Domain errors are sentences meant for people; anything else is reported by type only.
+    process.stderr.write(`${error instanceof DomainError ? error.message : `The import could not run (${(error as Error).name}).`}\n`);
+    return 1;
+  } finally {
+    await app?.close();
+    await embedded?.stop();
+  }
+}
+
+/** The pid of a live PostgreSQL already serving this data folder, if any. */
+function runningPostgres(dataDir: string): number | null {
+  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: alive but owned by another user (the postgres user when running as root).
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`The import could not run (${(error as Error).name}).\n`);
+    process.exit(1);
+  },
+);
