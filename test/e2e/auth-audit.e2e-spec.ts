@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
@@ -8,6 +8,9 @@ import { loadAppConfig } from '../../src/config/app-config.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { demoTokenFor } from '../utils/local-tokens.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+
+// Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
+jest.setTimeout(60_000);
 
 const testUrl = () => process.env.WAITWELL_TEST_DATABASE_URL as string;
 function urlFor(database: string, user?: { name: string; password: string }): string {

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { logSink } from '../../src/common/logging/logger.module.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+
+// Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
+jest.setTimeout(60_000);
 
 const REASON = 'Safeguarding strategy meeting today: need to contact the family';
 

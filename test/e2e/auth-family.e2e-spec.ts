@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { FamilyLinkService } from '../../src/auth/family/family-link.service.js';
 import { IDENTITY_CONFIG } from '../../src/auth/identity/identity-config.provider.js';
 import type { IdentityConfig } from '../../src/auth/identity/identity-config.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+
+// Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
+jest.setTimeout(60_000);
 
 type Child = { id: string; nhsNumber: string; pseudonym: string };
 

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT } from '../../src/auth/local-oidc/local-oidc.provider.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+
+// Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
+jest.setTimeout(60_000);
 
 describe('hardening', () => {
   describe('headers, CORS and request limits (defaults)', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { DEMO_CLIENT_ID, DEMO_USER_GRANT } from '../../src/auth/local-oidc/local-oidc.provider.js';
 import { demoNhsNumber } from '../../src/demo/demo-generator.js';
@@ -7,6 +7,9 @@ import { writeIdentityFile } from '../utils/identity-file.js';
 import { demoTokenFor } from '../utils/local-tokens.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 import { startTestIssuer, type TestIssuer } from '../utils/test-issuer.js';
+
+// Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
+jest.setTimeout(60_000);
 
 const now = () => Math.floor(Date.now() / 1000);
 
