@@ -11,6 +11,8 @@ export default {
   globalSetup: '<rootDir>/test/utils/global-setup.mjs',
   globalTeardown: '<rootDir>/test/utils/global-teardown.mjs',
   reporters: ['default', '<rootDir>/test/utils/summary-reporter.mjs'],
+  // Global option (ignored inside projects): e2e tests boot the app on a real PostgreSQL.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {

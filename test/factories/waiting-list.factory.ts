@@ -28,18 +28,26 @@ export interface ReferralOverrides {
 
 /** Inserts a child (valid 999-range NHS number unless given) and returns its id and NHS number. */
 export async function insertChild(db: DataSource, o: ChildOverrides = {}): Promise<{ id: string; nhsNumber: string; pseudonym: string }> {
-  const nhsNumber = o.nhsNumber ?? demoNhsNumber(counter++);
-  const pseudonym = pseudonymFor(nhsNumber, 'test-secret');
-  const rows: Array<{ id: string }> = await db.query(
-    `insert into child (nhs_number, pseudonym, given_name, family_name, date_of_birth, postcode, locality, deprivation_decile,
-                        contact_email, preferred_channel, address_lines)
-     values ($1, $2, $3, $4, $5, 'NB1 4AB', $6, $7, 'parent@example.com', 'email', '["1 Mill Lane","Northbridge"]') returning id`,
-    [nhsNumber, pseudonym, o.givenName ?? 'Ava', o.familyName ?? 'Testchild', o.dateOfBirth ?? '2018-05-01', o.locality ?? 'Northbridge', o.deprivationDecile ?? 5],
-  );
-  for (const f of o.flags ?? []) {
-    await db.query(`insert into child_flag (child_id, code, detail, source, recorded_on) values ($1, $2, $3, 'test', $4)`, [rows[0].id, f.code, f.detail ?? null, f.recordedOn ?? '2026-01-01']);
+  // Test files share one database: move past numbers an earlier file already used.
+  for (;;) {
+    const nhsNumber = o.nhsNumber ?? demoNhsNumber(counter++);
+    const pseudonym = pseudonymFor(nhsNumber, 'test-secret');
+    const rows: Array<{ id: string }> = await db.query(
+      `insert into child (nhs_number, pseudonym, given_name, family_name, date_of_birth, postcode, locality, deprivation_decile,
+                          contact_email, preferred_channel, address_lines)
+       values ($1, $2, $3, $4, $5, 'NB1 4AB', $6, $7, 'parent@example.com', 'email', '["1 Mill Lane","Northbridge"]')
+       on conflict (nhs_number) do nothing returning id`,
+      [nhsNumber, pseudonym, o.givenName ?? 'Ava', o.familyName ?? 'Testchild', o.dateOfBirth ?? '2018-05-01', o.locality ?? 'Northbridge', o.deprivationDecile ?? 5],
+    );
+    if (rows.length === 0) {
+      if (o.nhsNumber) throw new Error('a child with that NHS number already exists');
+      continue;
+    }
+    for (const f of o.flags ?? []) {
+      await db.query(`insert into child_flag (child_id, code, detail, source, recorded_on) values ($1, $2, $3, 'test', $4)`, [rows[0].id, f.code, f.detail ?? null, f.recordedOn ?? '2026-01-01']);
+    }
+    return { id: rows[0].id, nhsNumber, pseudonym };
   }
-  return { id: rows[0].id, nhsNumber, pseudonym };
 }
 
 /** Inserts a referral for a child with a referral-received clock event. */
