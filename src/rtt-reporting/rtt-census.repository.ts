@@ -31,6 +31,12 @@ export class RttCensusRepository {
     return rows[0].now;
   }
 
+  /** An ISO instant as the database reads it, in the same exact form as now() (µs, UTC). */
+  async normaliseInstant(instant: string): Promise<string> {
+    const rows: Array<{ t: string }> = await this.db.query(`select to_char($1::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`, [instant]);
+    return rows[0].t;
+  }
+
   async census(q: CensusQuery): Promise<GroupCounts[]> {
     const params: unknown[] = [q.census, q.monthStart, q.dataCutoff];
     const where: string[] = [];
@@ -64,7 +70,7 @@ export class RttCensusRepository {
             ended_on - clock_start),
            -- new clock started in the month (not counting clocks nullified by the census)
            (case when clock_start >= $2::date and clock_start <= $1::date
-                  and not (end_kind = 'nullified' and ended_on <= $1::date) then 'S' end, 0),
+                  and (end_kind is distinct from 'nullified' or ended_on > $1::date) then 'S' end, 0),
            (case when end_kind = 'nullified' and ended_on <= $1::date then 'X' end, 0),
            (case when end_kind = 'removed' and ended_on <= $1::date then 'R' end, 0)
          ) as m(k, d)

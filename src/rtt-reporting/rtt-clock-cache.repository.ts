@@ -72,8 +72,10 @@ export class RttClockCacheRepository {
     return this.db.transaction(async (m) => {
       await m.query(`select pg_advisory_xact_lock($1)`, [CLOCK_CACHE_LOCK]);
       const rows: Array<{ referral_id: string }> = await m.query(
-        `delete from rtt_clock_dirty where referral_id in (select referral_id from rtt_clock_dirty limit $1 for update skip locked)
-         returning referral_id`,
+        `with claimed as (
+           delete from rtt_clock_dirty where referral_id in (select referral_id from rtt_clock_dirty limit $1 for update skip locked)
+           returning referral_id)
+         select referral_id from claimed`,
         [limit],
       );
       if (rows.length === 0) return 0;

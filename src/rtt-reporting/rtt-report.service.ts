@@ -114,7 +114,7 @@ export class RttReportService {
     }
     await this.cache.refresh();
     const now = await this.census.now();
-    const dataCutoff = req.dataCutoff ? new Date(req.dataCutoff).toISOString() : now;
+    const dataCutoff = req.dataCutoff ? await this.census.normaliseInstant(req.dataCutoff) : now;
     if (dataCutoff > now) throw RttReportingError.futureCutoff();
     const groups = await this.censusFor(resolved, censusDate, `${req.month}-01`, dataCutoff);
     return this.build(req.month, censusDate, dataCutoff, groups, resolved, { kind: 'live', snapshot: null }, monthEnd(req.month) >= today);
