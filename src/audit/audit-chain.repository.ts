@@ -29,9 +29,10 @@ export class AuditChainRepository {
     let after = '0';
     for (;;) {
       const { rows } = await this.db.query<RawRow>(
-        `select id::text as id, occurred_at, actor_subject, actor_role, action, resource, child_ids::text[] as child_ids,
+        // Qualified a.id: a bare "order by id" would sort by the text alias (1, 10, 100, 2…).
+        `select a.id::text as id, occurred_at, actor_subject, actor_role, action, resource, child_ids::text[] as child_ids,
                 purpose, request_id, detail, source_ip, prev_hash, hash
-           from audit_event where id > $1::bigint order by id limit $2`,
+           from audit_event a where a.id > $1::bigint order by a.id limit $2`,
         [after, batchSize],
       );
       for (const r of rows) {

@@ -143,7 +143,7 @@ describe('audit: append-only for the application, tamper-evident, searchable by 
         cursor = res.body.next;
         pages++;
       } while (cursor && pages < 100);
-      const expected = (await t.db.query(`select id::text as id from audit_event where actor_role = 'clinician' order by id desc`)) as Array<{ id: string }>;
+      const expected = (await t.db.query(`select id::text as id from audit_event where actor_role = 'clinician' order by audit_event.id desc`)) as Array<{ id: string }>;
       expect(seen).toEqual(expected.map((r) => r.id));
       const [last] = (await t.db.query(`select actor_subject, resource, detail from audit_event order by id desc limit 1`)) as Array<{ actor_subject: string; resource: string; detail: { filters: Record<string, string> } }>;
       expect(last).toMatchObject({ actor_subject: 'auditor-1', resource: 'audit-event', detail: { filters: { role: 'clinician' } } });
@@ -177,7 +177,8 @@ describe('audit: append-only for the application, tamper-evident, searchable by 
         const db = app.get((await import('typeorm')).DataSource);
         const child = await insertChild(db);
         await insertReferral(db, child.id, { service: 'slt' });
-        for (let i = 0; i < 6; i++) await request(app.getHttpServer()).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+        // More than 9 rows, so ids 10+ prove the chain is read in numeric (not text) order.
+        for (let i = 0; i < 12; i++) await request(app.getHttpServer()).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${token}`).expect(200);
       } finally {
         await app.close();
       }
@@ -195,8 +196,8 @@ describe('audit: append-only for the application, tamper-evident, searchable by 
 
     it('should pass an intact chain and find an edited row, then a removed one, and a cut-off tail with a checkpoint', async () => {
       const intact = await withClient(url(), (c) => verifyAuditChain(c, { batchSize: 2 }));
-      expect(intact).toMatchObject({ ok: true, rows: 6, firstBreak: null });
-      const ids = (await withClient(url(), (c) => c.query(`select id::text as id, purpose from audit_event order by id`))).rows as Array<{ id: string; purpose: string }>;
+      expect(intact).toMatchObject({ ok: true, rows: 12, firstBreak: null });
+      const ids = (await withClient(url(), (c) => c.query(`select id::text as id, purpose from audit_event order by audit_event.id`))).rows as Array<{ id: string; purpose: string }>;
 
       await asSuperuser(`update audit_event set purpose = 'curiosity' where id = $1`, [ids[2].id]);
       const edited = await withClient(url(), (c) => verifyAuditChain(c, { batchSize: 2 }));

@@ -84,7 +84,7 @@ describe('least-privilege views and break-glass', () => {
     expect(stillOpen.body.items.map((a: { auditEventId: string }) => a.auditEventId)).not.toContain(alert.auditEventId);
     const done = await get('/api/audit/alerts?status=acknowledged', auditor).expect(200);
     expect(done.body.items.find((a: { auditEventId: string }) => a.auditEventId === alert.auditEventId).acknowledgement).toMatchObject({ by: 'ig-auditor', outcome: 'appropriate' });
-    const notAlert = (await t.db.query(`select id::text as id from audit_event where action <> 'break-glass' order by id limit 1`)) as Array<{ id: string }>;
+    const notAlert = (await t.db.query(`select id::text as id from audit_event where action <> 'break-glass' order by audit_event.id limit 1`)) as Array<{ id: string }>;
     await request(t.http).post(`/api/audit/alerts/${notAlert[0].id}/acknowledge`).set('Authorization', `Bearer ${auditor}`).send({ outcome: 'appropriate' }).expect(404);
     await get('/api/audit/alerts', commissioner).expect(403);
   });

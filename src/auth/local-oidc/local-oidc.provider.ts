@@ -1,3 +1,4 @@
+/// <reference path="./oidc-provider.d.ts" />
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
