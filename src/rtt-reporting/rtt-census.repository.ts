@@ -13,9 +13,6 @@ export interface CensusQuery {
   providers?: string[];
 }
 
-// Measure codes produced by the census query.
-type Kind = 'I' | 'U' | 'CA' | 'CN' | 'CAU' | 'CNU' | 'S' | 'X' | 'R';
-
 /**
  * Read queries for RTT reporting. The census is one aggregation over the clock cache: the clock
  * periods as known at the data cut-off (known_from <= cut-off < known_to), classified on the
@@ -38,7 +35,8 @@ export class RttCensusRepository {
   }
 
   async census(q: CensusQuery): Promise<GroupCounts[]> {
-    const params: unknown[] = [q.census, q.monthStart, q.dataCutoff];
+    const us: Array<{ us: string }> = await this.db.query(`select ((extract(epoch from $1::timestamptz) * 1000000)::bigint)::text as us`, [q.dataCutoff]);
+    const params: unknown[] = [q.census, q.monthStart, us[0].us];
     const where: string[] = [];
     if (q.services) {
       params.push(q.services);
@@ -48,78 +46,51 @@ export class RttCensusRepository {
       params.push(q.providers);
       where.push(`provider_code = any($${params.length}::text[])`);
     }
-    const rows: Array<{ s: string; p: string; k: Kind; d: number | null; n: number }> = await this.db.query(
-      `with cutoff as (select (extract(epoch from $3::timestamptz) * 1000000)::bigint as us),
-       p as (
-         select service_code, provider_code, clock_start, ended_on, end_kind, admitted
-           from rtt_clock_period, cutoff
-          where known_from_us <= cutoff.us and known_to_us > cutoff.us
+    // One pass, one row per distinct combination (a few thousand): inc = days waiting at the census
+    // (-1 = unknown start, null = not waiting); comp = completed in the month (A admitted / N not);
+    // comp_days = wait to the stop (-1 = unknown start); then new start / nullified / removed flags.
+    const rows: Array<{ s: string; p: string; inc: number | null; comp: 'A' | 'N' | null; cd: number | null; st: boolean; nu: boolean; rm: boolean; n: number }> =
+      await this.db.query(
+        `select service_code as s, provider_code as p,
+                case when ended_on is null or ended_on > $1::date then
+                  case when clock_start is null or clock_start > $1::date then -1 else $1::date - clock_start end end as inc,
+                case when end_kind = 'stopped' and ended_on <= $1::date then (case when admitted then 'A' else 'N' end) end as comp,
+                case when end_kind = 'stopped' and ended_on <= $1::date then coalesce(ended_on - clock_start, -1) end as cd,
+                (clock_start >= $2::date and clock_start <= $1::date
+                   and (end_kind is distinct from 'nullified' or ended_on > $1::date)) is true as st,
+                (end_kind = 'nullified' and ended_on <= $1::date) is true as nu,
+                (end_kind = 'removed' and ended_on <= $1::date) is true as rm,
+                count(*)::int as n
+           from rtt_clock_period
+          where known_from_us <= $3::bigint and known_to_us > $3::bigint
             and opened_on <= $1::date and (ended_on is null or ended_on >= $2::date)
             ${where.length ? `and ${where.join(' and ')}` : ''}
-       )
-       select service_code as s, provider_code as p, m.k, m.d, count(*)::int as n
-         from p cross join lateral (values
-           -- waiting at the census: opened on or before it and not ended by it
-           (case when ended_on is null or ended_on > $1::date then
-              case when clock_start is null or clock_start > $1::date then 'U' else 'I' end end,
-            $1::date - clock_start),
-           -- completed in the month (clock stopped between month start and census)
-           (case when end_kind = 'stopped' and ended_on <= $1::date then
-              case when admitted then (case when clock_start is null then 'CAU' else 'CA' end)
-                   else (case when clock_start is null then 'CNU' else 'CN' end) end end,
-            ended_on - clock_start),
-           -- new clock started in the month (not counting clocks nullified by the census)
-           (case when clock_start >= $2::date and clock_start <= $1::date
-                  and (end_kind is distinct from 'nullified' or ended_on > $1::date) then 'S' end, 0),
-           (case when end_kind = 'nullified' and ended_on <= $1::date then 'X' end, 0),
-           (case when end_kind = 'removed' and ended_on <= $1::date then 'R' end, 0)
-         ) as m(k, d)
-        where m.k is not null
-        group by 1, 2, 3, 4`,
-      params,
-    );
-    const groups = new Map<string, GroupCounts>();
+          group by 1, 2, 3, 4, 5, 6, 7, 8`,
+        params,
+      );
+    const groups = new Map<string, { g: GroupCounts; inc: Map<number, number>; adm: Map<number, number>; non: Map<number, number> }>();
+    const bump = (m: Map<number, number>, days: number, n: number) => m.set(days, (m.get(days) ?? 0) + n);
     for (const r of rows) {
       const key = `${r.s}\u0000${r.p}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = emptyGroup(r.s, r.p)));
-      const add = (h: DayCounts) => h.push([Number(r.d), r.n]);
-      switch (r.k) {
-        case 'I':
-          add(g.incomplete);
-          break;
-        case 'U':
-          g.incompleteUnknownStart += r.n;
-          break;
-        case 'CA':
-          add(g.completedAdmitted);
-          break;
-        case 'CN':
-          add(g.completedNonAdmitted);
-          break;
-        case 'CAU':
-          g.completedAdmittedUnknownStart += r.n;
-          break;
-        case 'CNU':
-          g.completedNonAdmittedUnknownStart += r.n;
-          break;
-        case 'S':
-          g.newClockStarts += r.n;
-          break;
-        case 'X':
-          g.nullifiedInMonth += r.n;
-          break;
-        case 'R':
-          g.removedInMonth += r.n;
-          break;
-        default: {
-          const unreachable: never = r.k;
-          throw new Error(`unexpected census measure ${String(unreachable)}`);
-        }
+      let x = groups.get(key);
+      if (!x) groups.set(key, (x = { g: emptyGroup(r.s, r.p), inc: new Map(), adm: new Map(), non: new Map() }));
+      if (r.inc !== null) {
+        if (r.inc < 0) x.g.incompleteUnknownStart += r.n;
+        else bump(x.inc, r.inc, r.n);
       }
+      if (r.comp === 'A') {
+        if (r.cd === null || r.cd < 0) x.g.completedAdmittedUnknownStart += r.n;
+        else bump(x.adm, r.cd, r.n);
+      } else if (r.comp === 'N') {
+        if (r.cd === null || r.cd < 0) x.g.completedNonAdmittedUnknownStart += r.n;
+        else bump(x.non, r.cd, r.n);
+      }
+      if (r.st) x.g.newClockStarts += r.n;
+      if (r.nu) x.g.nullifiedInMonth += r.n;
+      if (r.rm) x.g.removedInMonth += r.n;
     }
-    for (const g of groups.values()) for (const h of [g.incomplete, g.completedAdmitted, g.completedNonAdmitted]) h.sort((a, b) => a[0] - b[0]);
-    return [...groups.values()];
+    const sorted = (m: Map<number, number>): DayCounts => [...m.entries()].sort((a, b) => a[0] - b[0]);
+    return [...groups.values()].map((x) => ({ ...x.g, incomplete: sorted(x.inc), completedAdmitted: sorted(x.adm), completedNonAdmitted: sorted(x.non) }));
   }
 
   /** Which data a cut-off takes in: events recorded by then, the latest of them, and import runs. */
