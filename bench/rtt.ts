@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     const month = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7);
     process.stdout.write(`RTT benchmark: ${PATHWAYS} pathways, report month ${month} (census ${monthEnd(month)}), PostgreSQL in ${dir}\n`);
     let t0 = process.hrtime.bigint();
-    const existing = Number((await pool.query(`select count(*) as n from referral`)).rows[0].n);
+    const existing = Number((await pool.query<{ n: string }>(`select count(*) as n from referral`)).rows[0].n);
     if (existing === 0) {
       const loaded = await load(pool, today);
       await pool.query('vacuum analyze');

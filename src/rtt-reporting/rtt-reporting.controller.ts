@@ -16,6 +16,25 @@ function send(res: Response, file: ExportFile): string {
   return file.body;
 }
 
+/** The snapshot's metadata and changes, without the stored report and histograms. */
+function toSummary(s: SnapshotRecord): SnapshotSummary {
+  return {
+    id: s.id,
+    month: s.month,
+    version: s.version,
+    censusDate: s.censusDate,
+    dataCutoff: s.dataCutoff,
+    createdAt: s.createdAt,
+    createdBy: s.createdBy,
+    trigger: s.trigger,
+    rulesVersion: s.rulesVersion,
+    settingsHash: s.settingsHash,
+    data: s.data,
+    changes: s.changes,
+    previousId: s.previousId,
+  };
+}
+
 /** 18-week RTT reports (aggregate only: no patient identifiers). */
 @ApiTags('rtt-reports')
 @ApiBearerAuth()
@@ -61,7 +80,6 @@ export class RttReportingController {
   @Roles('admin')
   @ApiOperation({ summary: "Publish (or regenerate) a finished month's snapshot as a new version" })
   async createSnapshot(@Body() body: CreateRttSnapshotBody, @CurrentUser() user: AuthUser): Promise<SnapshotSummary> {
-    const { histograms: _h, report: _r, ...summary }: SnapshotRecord = await this.snapshots.create(body.month, user, 'manual');
-    return summary;
+    return toSummary(await this.snapshots.create(body.month, user, 'manual'));
   }
 }

@@ -2,21 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { londonDate } from '../../src/common/time/calendar-date.js';
+import type { RttReport, RttReportRow } from '../../src/rtt-reporting/report/report.types.js';
 import { RTT_CSV_COLUMNS } from '../../src/rtt-reporting/report/rtt-csv.js';
 import { RttSnapshotJob } from '../../src/rtt-reporting/rtt-snapshot.job.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 import { addEvent, insertPathway, monthOffset } from './rtt-support.js';
 
-type Row = {
-  level: string;
-  service: { code: string } | null;
-  provider: { code: string } | null;
-  regime: string;
-  incomplete: Record<string, any>;
-  completed: Record<string, any>;
-  newClockStarts: number;
-  nullifiedInMonth: number;
-};
+type Row = RttReportRow;
 
 const find = (rows: Row[], level: string, service?: string, provider?: string) =>
   rows.find((r) => r.level === level && (r.service?.code ?? undefined) === service && (r.provider?.code ?? undefined) === provider)!;
@@ -53,7 +45,7 @@ describe('RTT reporting (HTTP into PostgreSQL)', () => {
 
   it('should reconstruct the March census from clock events, with bands, targets, percentiles and regimes', async () => {
     const res = await get('/api/reports/rtt?month=2026-03').expect(200);
-    const report = res.body as { rows: Row[]; [k: string]: any };
+    const report = res.body as RttReport;
     expect(report).toMatchObject({ period: 'RTT-March-2026', censusDate: '2026-03-31', provisional: false, source: { kind: 'live', snapshot: null } });
     expect(report.method.percentiles.banded).toMatch(/grouped-data interpolation/);
     expect(report.method.percentiles.patientLevel).toMatch(/type 7/);
@@ -76,9 +68,9 @@ describe('RTT reporting (HTTP into PostgreSQL)', () => {
     const total = find(report.rows, 'total');
     expect(total.incomplete.total).toBe(6);
     expect(total.regime).toBe('MIXED');
-    expect(report.chsSitrep.notInSitrep.map((x: { service: string }) => x.service)).toEqual(['mental-health']);
-    const paeds = report.chsSitrep.rows.find((x: { serviceLine: string; provider: unknown }) => x.serviceLine === '(CYP) Community paediatric service' && x.provider === null);
-    expect(paeds.bands.map((b: { count: number }) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 1]); // 120 days, 820 days
+    expect(report.chsSitrep.notInSitrep.map((x) => x.service)).toEqual(['mental-health']);
+    const paeds = report.chsSitrep.rows.find((x) => x.serviceLine === '(CYP) Community paediatric service' && x.provider === null)!;
+    expect(paeds.bands.map((b) => b.count)).toEqual([0, 0, 0, 0, 1, 0, 1]); // 120 days, 820 days
     expect(JSON.stringify(report)).not.toMatch(new RegExp(Object.values(pathways).join('|')));
   });
 

@@ -54,6 +54,7 @@ import { rttWeekBand } from './waits.js';
  * - R15 A stop when no clock is running (e.g. follow-up activity after treatment, RTT status 90)
  *       changes nothing and is noted for data quality.
  */
+/** The clock_event vocabulary (src/referrals/entities/clock-event.entity.ts), repeated here to keep the engine pure. */
 export type ClockEventType =
   | 'referral-received'
   | 'triaged'
@@ -75,7 +76,8 @@ export type ClockEventType =
   | 'priority-changed';
 
 export interface ClockEventInput {
-  type: ClockEventType | string;
+  /** A ClockEventType; anything else is noted as 'unknown-event-type' and changes nothing. */
+  type: string;
   /** Europe/London calendar date "YYYY-MM-DD". */
   date: string;
   /** Tie-break for events on the same date: insertion order (clock_event.id). */

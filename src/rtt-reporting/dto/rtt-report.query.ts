@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Matches, Min } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase()));
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value;
 
 export class RttReportQuery {
   @ApiProperty({ description: 'Report month, YYYY-MM (census = last day of the month, or today for the current month)', example: '2026-10' })
