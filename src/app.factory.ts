@@ -28,6 +28,8 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.use(hideBodyParserDetail);
   app.use(requestContextMiddleware);
   app.disable('x-powered-by');
+  // Rate limits and audit use the client address: behind a proxy, trust only the configured hops.
+  if (config.identity.trustProxy !== false) app.set('trust proxy', config.identity.trustProxy);
   app.set('query parser', 'simple');
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -23,6 +23,8 @@ export interface AppConfig {
     file: string;
     familyLinkSecret: string;
     rateLimits: { perMinute: number; signInPerMinute: number; familyPerMinute: number };
+    /** Express "trust proxy": hop count or proxy addresses; false = the socket address is the client. */
+    trustProxy: number | string | false;
   };
 }
 
@@ -73,6 +75,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = pr
         signInPerMinute: e.WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 10),
         familyPerMinute: e.WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 30),
       },
+      trustProxy: e.WAITWELL_TRUST_PROXY === undefined ? false : /^\d+$/.test(e.WAITWELL_TRUST_PROXY) ? Number(e.WAITWELL_TRUST_PROXY) : e.WAITWELL_TRUST_PROXY,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -85,6 +85,13 @@ export class EnvSchema {
   /** Requests per minute per signed-in family (default 30). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE?: number;
+
+  /**
+   * Behind a reverse proxy or load balancer: how many proxy hops to trust for the client address
+   * (X-Forwarded-For), or a comma-separated list of proxy addresses/subnets. Unset: the socket address.
+   */
+  @IsOptional() @Matches(/^(\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'must be a hop count or a comma-separated list of proxy addresses/subnets' })
+  WAITWELL_TRUST_PROXY?: string;
 }
 
 export const KNOWN_KEYS = new Set<string>([
@@ -93,7 +100,7 @@ export const KNOWN_KEYS = new Set<string>([
   'WAITWELL_PSEUDONYM_SECRET', 'WAITWELL_OIDC_ISSUER', 'WAITWELL_OIDC_AUDIENCE', 'WAITWELL_LOCAL_OIDC_PORT',
   'WAITWELL_CORS_ORIGINS', 'WAITWELL_SOURCES_FILE', 'WAITWELL_TOOL_FILE', 'WAITWELL_SCHEDULER',
   'WAITWELL_IDENTITY_FILE', 'WAITWELL_FAMILY_LINK_SECRET', 'WAITWELL_RATE_LIMIT_PER_MINUTE',
-  'WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE', 'WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE',
+  'WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE', 'WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE', 'WAITWELL_TRUST_PROXY',
 ]);
 
 export class ConfigValidationError extends Error {

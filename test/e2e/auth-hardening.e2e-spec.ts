@@ -121,6 +121,27 @@ describe('hardening', () => {
       for (let i = 0; i < 45 && status !== 429; i++) status = (await request(t.http).get('/api/referrals').set('Authorization', 'Bearer forged')).status;
       expect(status).toBe(429);
       await request(t.http).get('/health').expect(429);
+      // Without WAITWELL_TRUST_PROXY a forged X-Forwarded-For does not buy a fresh budget.
+      await request(t.http).get('/health').set('X-Forwarded-For', '10.9.9.9').expect(429);
+    });
+  });
+
+  describe('behind a proxy (WAITWELL_TRUST_PROXY)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ WAITWELL_TRUST_PROXY: '1', WAITWELL_RATE_LIMIT_PER_MINUTE: '3' });
+    });
+    afterAll(async () => t.close());
+
+    it('should limit and audit each client by the address the proxy forwards', async () => {
+      for (let i = 0; i < 3; i++) await request(t.http).get('/health').set('X-Forwarded-For', '10.0.0.1').expect(200);
+      await request(t.http).get('/health').set('X-Forwarded-For', '10.0.0.1').expect(429);
+      const child = await insertChild(t.db);
+      await insertReferral(t.db, child.id, { service: 'slt' });
+      const token = await t.tokenFor({ role: 'clinician', sub: 'proxied-clinician' });
+      const res = await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.0.0.2').expect(200);
+      const [row] = (await t.db.query(`select source_ip from audit_event where request_id = $1`, [res.headers['x-request-id']])) as Array<{ source_ip: string }>;
+      expect(row.source_ip).toBe('10.0.0.2');
     });
   });
 });
