@@ -56,6 +56,11 @@ const RUN_COLUMNS = `id, source_id as "sourceId", source_kind as "sourceKind", m
   rows_removed as "rowsRemoved", rows_rejected as "rowsRejected", children_new as "childrenNew",
   children_changed as "childrenChanged", error_code as "errorCode", error_message as "errorMessage"`;
 
+/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; other statements with rows. */
+function returned<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}
+
 /** Import runs and their rejected rows (the run record lives outside the apply transaction). */
 @Injectable()
 export class ImportRunRepository {
@@ -72,11 +77,11 @@ export class ImportRunRepository {
 
   /** Runs still "running" for a source whose lock we now hold were cut short (crash or restart). */
   async failInterrupted(sourceId: string, code: string, message: string): Promise<number> {
-    const rows: unknown[] = await this.db.query(
+    const rows = returned<unknown>(await this.db.query(
       `update import_run set status = 'failed', finished_at = now(), error_code = $2, error_message = $3
         where source_id = $1 and status = 'running' returning id`,
       [sourceId, code, message],
-    );
+    ));
     return rows.length;
   }
 

@@ -111,7 +111,7 @@ export class IngestService implements OnModuleInit {
         const bytes = await openByteSource(source, req.file);
         state.location = bytes.location;
         sha = () => bytes.sha256() || null;
-        items = readCsvItems(bytes.stream, Object.assign(new CsvConfig(), source.csv));
+        items = readCsvItems(bytes, Object.assign(new CsvConfig(), source.csv));
       }
       await this.runs.progress(run.id, { phase: 'reading', rowsRead: 0, rowsRejected: 0, location: state.location });
       await this.stageItems(source, run, session, items, state, today);

@@ -206,27 +206,27 @@ export class StagingSession {
       returning child_id`,
       [p.sourceId],
     );
-    const ended: Array<{ child_id: string }> = await m.query(`
+    const ended = returned<{ child_id: string }>(await m.query(`
       update child_flag cf set ended_on = $2::date
         from ingest_child ic
        where cf.child_id = ic.child_id and cf.source = $1 and cf.ended_on is null
          and not exists (select 1 from jsonb_array_elements(ic.flags) e where e->>'code' = cf.code)
       returning cf.child_id`,
       [p.sourceId, p.today],
-    );
+    ));
     return [...upserted, ...ended];
   }
 
   /** Earlier rejects are cleared by a successful pull: all of them for a snapshot, the same referral ids for a delta. */
   async clearEarlierRejects(m: EntityManager, p: ApplyParams): Promise<number> {
-    const rows: unknown[] = await m.query(
+    const rows = returned<unknown>(await m.query(
       `update import_reject j set cleared_by_run_id = $2, cleared_at = now(), raw = null
         where j.source_id = $1 and j.run_id <> $2 and j.cleared_at is null
           and ($3 or exists (select 1 from ingest_stage s where s.ref_id = j.source_referral_id)
                   or exists (select 1 from import_reject n where n.run_id = $2 and n.source_referral_id = j.source_referral_id))
         returning j.id`,
       [p.sourceId, p.runId, p.snapshot],
-    );
+    ));
     return rows.length;
   }
 
@@ -256,6 +256,11 @@ export class StagingSession {
       await this.runner.release();
     }
   }
+}
+
+/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; other statements with rows. */
+function returned<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
 }
 
 @Injectable()

@@ -45,6 +45,11 @@ const IDENTITY = `given_name, family_name, date_of_birth, address_lines, postcod
 const changed = (cols: string) =>
   `(${cols.split(',').map((c) => `csi.${c.trim()}`).join(', ')}) is distinct from (${cols.split(',').map((c) => `excluded.${c.trim()}`).join(', ')})`;
 
+/** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; other statements with rows. */
+function returned<T>(result: unknown): T[] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+}
+
 @Injectable()
 export class LinkageRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -121,7 +126,7 @@ export class LinkageRepository {
 
   /** Children known to this source only take its values as they are. */
   async applySingleSourceChildren(m: EntityManager): Promise<string[]> {
-    const rows: Array<{ id: string }> = await m.query(`
+    const rows = returned<{ id: string }>(await m.query(`
       update child c
          set given_name = ic.given_name, family_name = ic.family_name, date_of_birth = ic.dob, address_lines = ic.address_lines,
              postcode = ic.postcode, lsoa_code = ic.lsoa_code, locality = ic.locality, deprivation_decile = ic.decile,
@@ -134,7 +139,7 @@ export class LinkageRepository {
               c.deprivation_decile, c.contact_email, c.contact_phone, c.preferred_channel, c.accessibility)
              is distinct from (ic.given_name, ic.family_name, ic.dob, ic.address_lines, ic.postcode, ic.lsoa_code, ic.locality,
               ic.decile, ic.email, ic.phone, ic.channel, ic.accessibility)
-      returning c.id`);
+      returning c.id`));
     return rows.map((r) => r.id);
   }
 
@@ -174,7 +179,7 @@ export class LinkageRepository {
   /** Sets each child's fields from the source kept for each group (provenance in child_source_identity). */
   async applyKept(m: EntityManager, kept: Keep[]): Promise<string[]> {
     if (kept.length === 0) return [];
-    const rows: Array<{ id: string }> = await m.query(
+    const rows = returned<{ id: string }>(await m.query(
       `update child c
           set given_name = n.given_name, family_name = n.family_name, date_of_birth = d.date_of_birth,
               address_lines = a.address_lines, postcode = a.postcode, lsoa_code = a.lsoa_code, locality = a.locality,
@@ -192,7 +197,7 @@ export class LinkageRepository {
                a.locality, a.deprivation_decile, k.contact_email, k.contact_phone, k.preferred_channel, k.accessibility)
        returning c.id`,
       [kept.map((k) => k.childId), kept.map((k) => k.keep.name), kept.map((k) => k.keep.dateOfBirth), kept.map((k) => k.keep.address), kept.map((k) => k.keep.contact)],
-    );
+    ));
     return rows.map((r) => r.id);
   }
 
@@ -210,12 +215,12 @@ export class LinkageRepository {
           [conflicts.map((c) => c.childId), conflicts.map((c) => c.field), conflicts.map((c) => c.keptSourceId), conflicts.map((c) => c.sourceIds.join(',')), runId],
         )
       : [];
-    const resolved: unknown[] = await m.query(
+    const resolved = returned<unknown>(await m.query(
       `update data_quality_issue d set status = 'resolved', resolved_at = now(), updated_at = now(), last_run_id = $3
         where d.status = 'open' and d.child_id = any($1::uuid[]) and (d.child_id::text || ':' || d.field) <> all($2::text[])
        returning d.id`,
       [childIds, conflicts.map((c) => `${c.childId}:${c.field}`), runId],
-    );
+    ));
     return { opened: opened.filter((o) => o.inserted).length, resolved: resolved.length };
   }
 

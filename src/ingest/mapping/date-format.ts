@@ -1,7 +1,7 @@
 /**
  * Date formats providers use in their exports, e.g. "dd/MM/yyyy", "yyyy-MM-dd", "dd.MM.yyyy",
- * "yyyyMMdd". Tokens: yyyy, MM (or M: one or two digits), dd (or d). Anything else is a literal
- * separator. A trailing time ("14:30" or "14:30:00", as spreadsheets add) is ignored. PURE.
+ * "yyyyMMdd". Tokens: yyyy, MM (or M), dd (or d). Anything else is a literal separator; when the
+ * format has separators, days and months may have one or two digits. A trailing time ("14:30" or "14:30:00", as spreadsheets add) is ignored. PURE.
  */
 export interface DateParser {
   format: string;
@@ -22,13 +22,15 @@ export function compileDateFormat(format: string): DateParser {
   const problem = dateFormatProblem(format);
   if (problem) throw new RangeError(problem);
   const order: Array<'y' | 'M' | 'd'> = [];
+  // With separators, a day or month may lose its leading zero (7/9/2012), as spreadsheets often write it.
+  const separated = /[^yMd]/.test(format);
   let pattern = '';
   let last = 0;
   for (const m of format.matchAll(TOKEN)) {
     pattern += escape(format.slice(last, m.index));
     last = m.index + m[0].length;
     order.push(m[0][0] as 'y' | 'M' | 'd');
-    pattern += m[0] === 'yyyy' ? '(\\d{4})' : m[0].length === 2 ? '(\\d{2})' : '(\\d{1,2})';
+    pattern += m[0] === 'yyyy' ? '(\\d{4})' : m[0].length === 2 && !separated ? '(\\d{2})' : '(\\d{1,2})';
   }
   pattern += escape(format.slice(last));
   const re = new RegExp(`^${pattern}(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)?$`);

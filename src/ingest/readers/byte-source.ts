@@ -10,7 +10,11 @@ import type { ResolvedSource } from '../sources/source-config.js';
 import { httpGet } from './http-fetch.js';
 
 export interface ByteSource {
-  stream: Readable;
+  /**
+   * Starts the flow of bytes (through the size, binary and hash guard). Attach error handlers in
+   * the same tick: nothing flows, and so nothing can fail, before this is called.
+   */
+  open(): Readable;
   /** Where the bytes come from, safe to show and log. */
   location: string;
   /** SHA-256 of every byte read, available once the stream has ended. */
@@ -26,9 +30,20 @@ export async function openByteSource(source: ResolvedSource, fileOverride?: stri
   if (!info?.isFile()) throw IngestError.noFile(`${path} does not exist or is not a file`);
   if (info.size > source.maxBytes) throw IngestError.fileTooLarge(info.size, source.maxBytes);
   const guard = new ByteGuard(source.maxBytes);
-  const file = createReadStream(path, { highWaterMark: 256 * 1024 });
-  file.on('error', (e) => guard.destroy(e));
-  return { stream: file.pipe(guard), location: path, sha256: () => guard.digest, close: () => file.destroy() };
+  let file: Readable | undefined;
+  return {
+    open: () => {
+      file = createReadStream(path, { highWaterMark: 256 * 1024 });
+      file.on('error', (e) => guard.destroy(e));
+      return file.pipe(guard);
+    },
+    location: path,
+    sha256: () => guard.digest,
+    close: () => {
+      file?.destroy();
+      guard.destroy();
+    },
+  };
 }
 
 /** A drop folder yields its newest .csv file (by modification time, then name). */
@@ -60,11 +75,25 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
     throw IngestError.fileTooLarge(declared, source.maxBytes);
   }
   if (!answer.response.body) throw IngestError.emptyFile('the answer has no body');
-  const body = Readable.fromWeb(answer.response.body as unknown as WebReadableStream<Uint8Array>);
+  const web = answer.response.body as unknown as WebReadableStream<Uint8Array>;
   const guard = new ByteGuard(source.maxBytes, answer.touch);
-  body.on('error', (e) => guard.destroy((e as Error).name === 'AbortError' ? IngestError.timeout(display, source.timeoutMs) : IngestError.unreachable(display, 'the connection broke')));
-  body.on('end', answer.done);
-  return { stream: body.pipe(guard), location: display, sha256: () => guard.digest, close: () => { answer.done(); body.destroy(); } };
+  let body: Readable | undefined;
+  return {
+    open: () => {
+      body = Readable.fromWeb(web);
+      body.on('error', (e) => guard.destroy((e as Error).name === 'AbortError' ? IngestError.timeout(display, source.timeoutMs) : IngestError.unreachable(display, 'the connection broke')));
+      body.on('end', answer.done);
+      return body.pipe(guard);
+    },
+    location: display,
+    sha256: () => guard.digest,
+    close: () => {
+      answer.done();
+      if (body) body.destroy();
+      else void web.cancel().catch(() => undefined);
+      guard.destroy();
+    },
+  };
 }
 
 /** Counts bytes (refusing more than the limit), refuses binary content, hashes what passes. */

@@ -1,9 +1,9 @@
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import type { Readable } from 'node:stream';
 import { IngestError } from '../ingest.errors.js';
 import { bindCsvHeader, type BoundCsvMapper } from '../mapping/csv-row-mapper.js';
 import type { CsvConfig } from '../sources/source-config.js';
+import type { ByteSource } from './byte-source.js';
 import type { SourceItem } from './source-item.js';
 
 /** A row longer than this is a runaway quoted field, not data: stop instead of buffering the file. */
@@ -14,7 +14,7 @@ const MAX_RECORD_CHARS = 1_000_000;
  * Windows-1252, quoted fields, CRLF or LF. The header row is checked against the source's mapping
  * first. Row numbers are as a spreadsheet shows them (the header is row 1).
  */
-export async function* readCsvItems(bytes: Readable, csv: CsvConfig): AsyncGenerator<SourceItem> {
+export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGenerator<SourceItem> {
   const parser = parse({
     delimiter: csv.delimiter,
     bom: true,
@@ -22,8 +22,10 @@ export async function* readCsvItems(bytes: Readable, csv: CsvConfig): AsyncGener
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
   });
+  const bytes = source.open();
+  bytes.on('error', (e) => parser.destroy(e));
   const text = csv.encoding === 'windows-1252' ? bytes.pipe(iconv.decodeStream('win1252')) : bytes;
-  text.on('error', (e) => parser.destroy(e));
+  if (text !== bytes) text.on('error', (e) => parser.destroy(e));
   text.pipe(parser);
   let mapper: BoundCsvMapper | undefined;
   let rowNumber = 1;
@@ -52,7 +54,7 @@ export async function* readCsvItems(bytes: Readable, csv: CsvConfig): AsyncGener
     if (error instanceof CsvError) throw IngestError.malformedCsv(error.code, typeof error.lines === 'number' ? error.lines : undefined);
     throw error;
   } finally {
-    bytes.destroy();
+    source.close();
   }
   if (!mapper) throw IngestError.emptyFile('the file has no header row');
 }
