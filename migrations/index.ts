@@ -6,6 +6,7 @@ import { CreateRttReporting1764400000000 } from './1764400000000-CreateRttReport
 import { CreatePrioritisation1764200000000 } from './1764200000000-CreatePrioritisation.js';
 import { CreateIngest1764100000000 } from './1764100000000-CreateIngest.js';
 import { ProtectAuditEvent1764300000000 } from './1764300000000-ProtectAuditEvent.js';
+import { ReshapePriorityScores1764200000001 } from './1764200000001-ReshapePriorityScores.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreatePrioritisation1764200000000,
   CreateIngest1764100000000,
   ProtectAuditEvent1764300000000,
+  ReshapePriorityScores1764200000001,
 ];

@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { ChildFacts, ReferralFacts } from '../scoring/context.js';
 
@@ -15,50 +19,26 @@ export interface ChildRow {
   previousBand: string | null;
 }
 
-export interface ChildPriorityRow {
-  child_id: string;
-  pseudonym: string;
-  score: number;
-  tool_band: string;
-  band: string;
-  band_rank: number;
-  overridden: boolean;
-  review: boolean;
-  flagged: boolean;
-  max_weeks: number;
-  service_count: number;
-  services: string[];
-  providers: string[];
-  locality: string | null;
-  flags: string[];
-  waits: Array<{ service: string; provider: string; weeks: number | null; score: number }>;
-  top_reasons: string[];
-  breakdown: unknown;
-}
-
-export interface ReferralPriorityRow {
-  referral_id: string;
-  child_id: string;
-  service_code: string;
-  provider_code: string;
-  points: number;
-  rank_score: number;
-  band_rank: number;
-  weeks: number | null;
-}
-
-export interface HistoryRow {
-  child_id: string;
-  score: number | null;
-  tool_band: string | null;
-  band: string | null;
-}
-
 export interface RunHeader {
   runId: string;
   toolVersionId: string;
   asAt: string;
+  /** ISO instant stamped on every row of the run. */
+  scoredAt: string;
 }
+
+/** Column order of the COPY lines built by score-rows.ts. */
+export const CHILD_PRIORITY_COLUMNS = [
+  'child_id', 'pseudonym', 'tool_version_id', 'run_id', 'as_at', 'scored_at', 'score', 'tool_band', 'band', 'band_rank',
+  'overridden', 'review', 'flagged', 'neg_score', 'max_weeks', 'neg_weeks', 'service_count', 'services', 'providers',
+  'locality', 'flags', 'flag_details', 'age_years', 'age_months', 'deprivation_decile', 'check_in', 'check_in_days',
+  'child_points', 'referral_points', 'counted_referral_id', 'factor_points', 'triggers', 'problems', 'top_reasons',
+] as const;
+export const REFERRAL_PRIORITY_COLUMNS = [
+  'referral_id', 'child_id', 'service_code', 'provider_code', 'priority', 'days_waited', 'target_weeks', 'weeks', 'points',
+  'rank_score', 'band_rank', 'neg_score', 'neg_weeks', 'factor_points',
+] as const;
+export const HISTORY_COLUMNS = ['child_id', 'run_id', 'tool_version_id', 'as_at', 'scored_at', 'score', 'tool_band', 'band'] as const;
 
 /**
  * The facts every rule can read, derived in SQL for one as-at date ($1): completed years and months
@@ -87,12 +67,11 @@ function factsQuery(filtered: boolean): string {
        where reported_on <= $1::date ${only('child_id')}
        order by child_id, reported_on desc, created_at desc
     )
-    select c.id, c.pseudonym, c.locality, c.deprivation_decile as decile,
-           case when c.date_of_birth <= $1::date then date_part('year', age($1::date, c.date_of_birth))::int end as age_years,
+    select c.id, c.pseudonym, c.locality, c.deprivation_decile,
+           case when c.date_of_birth <= $1::date then date_part('year', age($1::date, c.date_of_birth))::int end,
            case when c.date_of_birth <= $1::date then (date_part('year', age($1::date, c.date_of_birth)) * 12
-                                                      + date_part('month', age($1::date, c.date_of_birth)))::int end as age_months,
-           refs.refs, flags.flags, ci.answer as check_in, ci.days_ago as check_in_days,
-           o.band as override_band, cp.score as previous_score, cp.band as previous_band
+                                                      + date_part('month', age($1::date, c.date_of_birth)))::int end,
+           refs.refs, flags.flags, ci.answer, ci.days_ago, o.band, cp.score, cp.band
       from refs
       join child c on c.id = refs.child_id
       left join flags on flags.child_id = c.id
@@ -101,46 +80,40 @@ function factsQuery(filtered: boolean): string {
       left join child_priority cp on cp.child_id = c.id`;
 }
 
-interface RawRow {
-  id: string;
-  pseudonym: string;
-  locality: string | null;
-  decile: number | null;
-  age_years: number | null;
-  age_months: number | null;
-  refs: string;
-  flags: string | null;
-  check_in: string | null;
-  check_in_days: number | null;
-  override_band: string | null;
-  previous_score: number | null;
-  previous_band: string | null;
-}
+type RawRow = [
+  id: string, pseudonym: string, locality: string | null, decile: number | null, ageYears: number | null, ageMonths: number | null,
+  refs: string, flags: string | null, checkIn: string | null, checkInDays: number | null, overrideBand: string | null,
+  previousScore: number | null, previousBand: string | null,
+];
 
 function toChildRow(r: RawRow): ChildRow {
   const referrals: ReferralFacts[] = [];
-  for (const packed of r.refs.split(';')) {
+  for (const packed of r[6].split(';')) {
     const [referralId, service, provider, priority, days, target] = packed.split(',');
     referrals.push({ referralId, service, provider, priority, daysWaited: days === '' ? null : Number(days), targetWeeks: Number(target) });
   }
-  const flagDetails = r.flags ? r.flags.split('|') : [];
-  const flags = [...new Set(flagDetails.map((f) => f.split(':')[0]))];
+  const flagDetails = r[7] ? r[7].split('|') : [];
+  const flags: string[] = [];
+  for (const f of flagDetails) {
+    const code = f.split(':')[0];
+    if (!flags.includes(code)) flags.push(code);
+  }
   return {
     facts: {
-      childId: r.id,
-      ageYears: r.age_years,
-      ageMonths: r.age_months,
-      locality: r.locality,
-      deprivationDecile: r.decile,
+      childId: r[0],
+      ageYears: r[4],
+      ageMonths: r[5],
+      locality: r[2],
+      deprivationDecile: r[3],
       flags,
       flagDetails,
-      checkIn: r.check_in ? { answer: r.check_in as 'no-change' | 'worse' | 'crisis', daysAgo: r.check_in_days ?? 0 } : null,
+      checkIn: r[8] ? { answer: r[8] as 'no-change' | 'worse' | 'crisis', daysAgo: r[9] ?? 0 } : null,
       referrals,
     },
-    pseudonym: r.pseudonym,
-    overrideBand: r.override_band,
-    previousScore: r.previous_score,
-    previousBand: r.previous_band,
+    pseudonym: r[1],
+    overrideBand: r[10],
+    previousScore: r[11],
+    previousBand: r[12],
   };
 }
 
@@ -148,13 +121,13 @@ function toChildRow(r: RawRow): ChildRow {
 export class ChildCursor {
   private done = false;
 
-  constructor(private readonly runner: QueryRunner, private readonly batchSize: number) {}
+  constructor(private readonly runner: QueryRunner, private readonly client: PoolClient, private readonly batchSize: number) {}
 
   async next(): Promise<ChildRow[] | null> {
     if (this.done) return null;
-    const rows: RawRow[] = await this.runner.query(`fetch ${this.batchSize} from priority_facts`);
-    if (rows.length < this.batchSize) this.done = true;
-    return rows.length ? rows.map(toChildRow) : this.done ? null : [];
+    const res = await this.client.query<RawRow>({ text: `fetch ${this.batchSize} from priority_facts`, rowMode: 'array' });
+    if (res.rows.length < this.batchSize) this.done = true;
+    return res.rows.length ? res.rows.map(toChildRow) : null;
   }
 
   async close(): Promise<void> {
@@ -173,23 +146,26 @@ export class RescoreRepository {
   /** Opens a snapshot of every child with an open referral (or only `childIds`). */
   async openCursor(asAt: string, childIds: string[] | null, batchSize: number): Promise<ChildCursor> {
     const runner = this.db.createQueryRunner();
-    await runner.connect();
     try {
+      const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction('REPEATABLE READ');
       await runner.query(`set local work_mem = '256MB'`);
+      // The whole result is read: plan for total time (hash joins), not for the first rows.
+      await runner.query(`set local cursor_tuple_fraction = 1.0`);
       await runner.query(`declare priority_facts no scroll cursor for ${factsQuery(childIds !== null)}`, childIds ? [asAt, childIds] : [asAt]);
+      return new ChildCursor(runner, client, batchSize);
     } catch (error) {
       await runner.release();
       throw error;
     }
-    return new ChildCursor(runner, batchSize);
   }
 
-  /** Children (of `childIds`) with at least one open referral: used to drop those who left every list. */
+  /** Runs `fn` in one transaction holding the rescore lock: readers see old scores until it commits. */
   async runInWriteTransaction<T>(fn: (writer: PriorityWriter) => Promise<T>): Promise<T> {
     return this.db.transaction(async (m) => {
       await m.query(`select pg_advisory_xact_lock($1)`, [RESCORE_LOCK]);
-      return fn(new PriorityWriter(m));
+      const client = (await m.queryRunner!.connect()) as PoolClient;
+      return fn(new PriorityWriter(m, client));
     });
   }
 
@@ -206,13 +182,51 @@ export class RescoreRepository {
   }
 }
 
-/** Writes one rescore's results inside its transaction (the advisory lock is held). */
-export class PriorityWriter {
-  constructor(readonly manager: EntityManager) {}
+const SCORE_TABLES = ['child_priority', 'referral_priority'] as const;
 
-  async clearAll(): Promise<void> {
-    await this.manager.query(`delete from referral_priority`);
-    await this.manager.query(`delete from child_priority`);
+/**
+ * Writes one rescore's results inside its transaction (the advisory lock is held). A full rescore
+ * fills fresh copies of the score tables without indexes, builds their indexes in bulk and swaps them
+ * in at commit (readers keep the old scores meanwhile and wait only for the swap itself): several times
+ * faster than maintaining random-key b-trees row by row for a million rows. The copies take their
+ * columns, defaults, constraints and index definitions from the tables the migrations made.
+ */
+export class PriorityWriter {
+  private target: '' | '_next' = '';
+
+  constructor(readonly manager: EntityManager, private readonly client: PoolClient) {}
+
+  async beginFullReplace(): Promise<void> {
+    for (const t of SCORE_TABLES) {
+      await this.manager.query(`drop table if exists ${t}_next`);
+      await this.manager.query(`create table ${t}_next (like ${t} including all excluding indexes excluding constraints)`);
+    }
+    this.target = '_next';
+  }
+
+  /** Builds the copies' keys and indexes, then puts them in place of the live tables. */
+  async finishFullReplace(): Promise<void> {
+    for (const t of SCORE_TABLES) {
+      const constraints: Array<{ name: string; def: string }> = await this.manager.query(
+        `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = $1::regclass and contype in ('p', 'u', 'c', 'x') order by conname`,
+        [t],
+      );
+      for (const c of constraints) await this.manager.query(`alter table ${t}_next add constraint ${c.name}_next ${c.def}`);
+      const indexes: Array<{ name: string; def: string }> = await this.manager.query(
+        `select indexname as name, indexdef as def from pg_indexes
+          where schemaname = current_schema() and tablename = $1 and indexname not in (select conname from pg_constraint where conrelid = $1::regclass)`,
+        [t],
+      );
+      for (const i of indexes) {
+        await this.manager.query(i.def.replace(`INDEX ${i.name} ON `, `INDEX ${i.name}_next ON `).replace(new RegExp(`\\.${t} USING`), `.${t}_next USING`));
+      }
+      await this.manager.query(`analyze ${t}_next`);
+      await this.manager.query(`drop table ${t}`);
+      await this.manager.query(`alter table ${t}_next rename to ${t}`);
+      for (const c of constraints) await this.manager.query(`alter table ${t} rename constraint ${c.name}_next to ${c.name}`);
+      for (const i of indexes) await this.manager.query(`alter index ${i.name}_next rename to ${i.name}`);
+    }
+    this.target = '';
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
@@ -220,47 +234,26 @@ export class PriorityWriter {
     await this.manager.query(`delete from child_priority where child_id = any($1::uuid[])`, [childIds]);
   }
 
-  /** Current scores of children about to leave every list (for their history row). */
-  async currentScores(childIds: string[]): Promise<Array<{ child_id: string; score: number; band: string }>> {
-    return this.manager.query(`select child_id, score, band from child_priority where child_id = any($1::uuid[])`, [childIds]);
+  /** Which of the given children have a score now (to close the history of those who leave every list). */
+  async currentScores(childIds: string[]): Promise<Array<{ child_id: string }>> {
+    return this.manager.query(`select child_id from child_priority where child_id = any($1::uuid[])`, [childIds]);
   }
 
-  async insertBatch(run: RunHeader, children: ChildPriorityRow[], referrals: ReferralPriorityRow[], history: HistoryRow[]): Promise<void> {
-    if (children.length) {
-      await this.manager.query(
-        `insert into child_priority (child_id, pseudonym, tool_version_id, run_id, as_at, scored_at, score, tool_band, band, band_rank,
-                                     overridden, review, flagged, neg_score, max_weeks, neg_weeks, service_count, services, providers,
-                                     locality, flags, waits, top_reasons, breakdown)
-         select x.child_id, x.pseudonym, $2, $3, $4, now(), x.score, x.tool_band, x.band, x.band_rank, x.overridden, x.review,
-                x.flagged, -x.score, x.max_weeks, -x.max_weeks, x.service_count, x.services, x.providers, x.locality, x.flags,
-                x.waits, x.top_reasons, x.breakdown
-           from json_to_recordset($1::json) as x(child_id uuid, pseudonym text, score float8, tool_band text, band text, band_rank int2,
-                overridden bool, review bool, flagged bool, max_weeks int, service_count int2, services text[], providers text[],
-                locality text, flags text[], waits jsonb, top_reasons text[], breakdown jsonb)`,
-        [JSON.stringify(children), run.toolVersionId, run.runId, run.asAt],
-      );
-    }
-    if (referrals.length) {
-      await this.manager.query(
-        `insert into referral_priority (referral_id, child_id, service_code, provider_code, points, rank_score, band_rank, neg_score, weeks, neg_weeks)
-         select x.referral_id, x.child_id, x.service_code, x.provider_code, x.points, x.rank_score, x.band_rank, -x.rank_score,
-                x.weeks, -coalesce(x.weeks, -1)
-           from json_to_recordset($1::json) as x(referral_id uuid, child_id uuid, service_code text, provider_code text,
-                points float8, rank_score float8, band_rank int2, weeks int)`,
-        [JSON.stringify(referrals)],
-      );
-    }
-    await this.insertHistory(run, history);
+  /** COPYs one batch of prepared lines (see score-rows.ts) into the score and history tables. */
+  async copyBatch(children: string, referrals: string, history: string): Promise<void> {
+    if (children) await this.copy(`copy child_priority${this.target} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`, children);
+    if (referrals) await this.copy(`copy referral_priority${this.target} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`, referrals);
+    if (history) await this.copy(`copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`, history);
   }
 
-  async insertHistory(run: RunHeader, history: HistoryRow[]): Promise<void> {
-    if (!history.length) return;
-    await this.manager.query(
-      `insert into child_priority_history (child_id, run_id, tool_version_id, as_at, scored_at, score, tool_band, band)
-       select x.child_id, $2, $3, $4, now(), x.score, x.tool_band, x.band
-         from json_to_recordset($1::json) as x(child_id uuid, score float8, tool_band text, band text)`,
-      [JSON.stringify(history), run.runId, run.toolVersionId, run.asAt],
-    );
+  private async copy(sql: string, text: string): Promise<void> {
+    const stream = this.client.query(copyFrom(sql));
+    const CHUNK = 1 << 20;
+    for (let i = 0; i < text.length; i += CHUNK) {
+      if (!stream.write(text.slice(i, i + CHUNK))) await once(stream, 'drain');
+    }
+    stream.end();
+    await finished(stream);
   }
 
   async finishRun(runId: string, report: { children: number; referrals: number; flagged: number; problems: Record<string, number>; detail: Record<string, unknown> }): Promise<void> {

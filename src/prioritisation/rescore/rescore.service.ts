@@ -22,7 +22,7 @@ export interface RunReport {
   durationMs: number;
 }
 
-const BATCH = 4000;
+const BATCH = 5000;
 
 /**
  * Rescoring (prioritisation.md "When to rescore"): full when the tool changes or nightly, incremental
@@ -61,7 +61,7 @@ export class RescoreService {
     const t0 = Date.now();
     const tool = given ?? (await this.tools.active());
     const runId = await this.repository.startRun(kind, reason, tool.row.id, asAt);
-    const header = { runId, toolVersionId: tool.row.id, asAt };
+    const header = { runId, toolVersionId: tool.row.id, asAt, scoredAt: new Date().toISOString() };
     let children = 0;
     let referrals = 0;
     let flagged = 0;
@@ -71,10 +71,12 @@ export class RescoreService {
       await this.repository.runInWriteTransaction(async (w) => {
         const cursor = await this.repository.openCursor(asAt, childIds, BATCH);
         const seen = new Set<string>();
+        let before: Array<{ child_id: string }> = [];
         try {
-          const before = childIds ? await w.currentScores(childIds) : [];
-          if (childIds) await w.clearChildren(childIds);
-          else await w.clearAll();
+          if (childIds) {
+            before = await w.currentScores(childIds);
+            await w.clearChildren(childIds);
+          } else await w.beginFullReplace();
           // Read the next batch while this one is written: PostgreSQL and Node work side by side.
           let pending = cursor.next();
           let writing: Promise<void> = Promise.resolve();
@@ -83,23 +85,26 @@ export class RescoreService {
             if (!rows) break;
             pending = cursor.next();
             pending.catch(() => undefined);
-            const batch = scoreRows(tool.compiled, rows);
-            children += batch.children.length;
-            referrals += batch.referrals.length;
+            const batch = scoreRows(tool.compiled, rows, header, childIds !== null);
+            children += batch.childCount;
+            referrals += batch.referralCount;
             flagged += batch.flagged;
             for (const [k, n] of batch.problems) problems[k] = (problems[k] ?? 0) + n;
-            if (childIds) for (const c of batch.children) seen.add(c.child_id);
+            for (const id of batch.childIds) seen.add(id);
             await writing;
-            writing = w.insertBatch(header, batch.children, batch.referrals, batch.history);
+            writing = w.copyBatch(batch.children, batch.referrals, batch.history);
+            writing.catch(() => undefined); // awaited on the next turn; avoids an unhandled rejection meanwhile
           }
           await writing;
-          // Children who left every list: their history ends with an empty entry.
-          const gone = before.filter((b) => !seen.has(b.child_id));
-          removed = gone.length;
-          await w.insertHistory(header, gone.map((g) => ({ child_id: g.child_id, score: null, tool_band: null, band: null })));
         } finally {
+          // The reader's snapshot holds a lock on the live tables: release it before swapping them.
           await cursor.close();
         }
+        if (!childIds) await w.finishFullReplace();
+        // Children who left every list: their history ends with an empty entry.
+        const gone = before.filter((b) => !seen.has(b.child_id));
+        removed = gone.length;
+        await w.copyBatch('', '', gone.map((g) => `${g.child_id}\t${runId}\t${tool.row.id}\t${asAt}\t${header.scoredAt}\t\\N\t\\N\t\\N\n`).join(''));
         await w.finishRun(runId, { children, referrals, flagged, problems, detail: { removed, durationMs: Date.now() - t0 } });
         await this.audit.record(
           {

@@ -32,6 +32,8 @@ export interface CompiledTool {
   referralTriggers: CompiledTrigger[];
   childTriggers: CompiledTrigger[];
   combine: 'highest' | 'sum';
+  /** Factor and trigger labels by id. */
+  labels: ReadonlyMap<string, string>;
 }
 
 export class ToolInvalidError extends Error {
@@ -127,6 +129,7 @@ export function compileTool(doc: ToolDocument, knownServices: readonly string[])
     referralTriggers: triggers.filter((t) => t.level === 'referral'),
     childTriggers: triggers.filter((t) => t.level === 'child'),
     combine: doc.combine.referrals,
+    labels: new Map([...doc.factors, ...doc.triggers].map((x) => [x.id, x.label])),
   };
 }
 

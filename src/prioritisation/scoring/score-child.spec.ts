@@ -4,7 +4,7 @@ import { parseTool } from '../tool/parse-tool.js';
 import type { CompiledTool } from './compile-tool.js';
 import type { ChildFacts, ReferralFacts } from './context.js';
 import { explain, explainedTotal, toStoredBreakdown } from './explain.js';
-import { scoreChild } from './score-child.js';
+import { reasonText, scoreChild } from './score-child.js';
 
 const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
 const TARGET: Record<string, number> = { neurodiversity: 13, slt: 18, 'community-paediatrics': 18, 'mental-health': 4 };
@@ -65,7 +65,7 @@ describe('scoreChild with the default tool', () => {
     expect(s.score).toBeLessThan(100);
     expect(s.band).toBe('P1');
     expect(s.triggers.map((t) => t.id)).toEqual(triggers);
-    expect(s.topReasons[0]).toMatch(/^Review: /);
+    expect(reasonText(tool.labels, s.topReasons[0])).toMatch(/^Review: /);
   });
 
   it('should not trigger at exactly twice the target', () => {
@@ -107,7 +107,7 @@ describe('scoreChild with the default tool', () => {
       'Early years developmental window (under 5): Aged 4, waiting for slt → +15 points',
     ]);
     expect(e.notApplied.map((f) => f.id)).toEqual(['phase-transfer', 'safeguarding', 'child-in-care', 'family-reports-worse']);
-    expect(s.topReasons).toEqual(['Time waited against the service\'s target (+30)', 'Clinical priority (+20)', 'Waiting for more than one service (+20)']);
+    expect(s.topReasons.map((r) => reasonText(tool.labels, r))).toEqual(['Time waited against the service\'s target (+30)', 'Clinical priority (+20)', 'Waiting for more than one service (+20)']);
   });
 
   it('should score a child with missing data with the factors that apply, and flag them', () => {

