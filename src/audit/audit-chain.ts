@@ -58,8 +58,15 @@ export class ChainVerifier {
   }
 
   report(): ChainReport {
-    if (!this.firstBreak && this.checkpoint && !this.checkpointSeen) this.firstBreak = { id: this.checkpoint.id, problem: 'checkpoint-mismatch' };
-    return { ok: this.firstBreak === null, rows: this.rows, head: this.head, firstBreak: this.firstBreak };
+    if (!this.firstBreak && this.checkpoint && !this.checkpointSeen) {
+      this.firstBreak = { id: this.checkpoint.id, problem: 'checkpoint-mismatch' };
+    }
+    return {
+      ok: this.firstBreak === null,
+      rows: this.rows,
+      head: this.head,
+      firstBreak: this.firstBreak,
+    };
   }
 
   private fail(id: string, problem: ChainProblem): boolean {
@@ -69,13 +76,17 @@ export class ChainVerifier {
 }
 
 const EXPLANATIONS: Record<ChainProblem, string> = {
-  'broken-link': 'its prev_hash does not match the row before it: a row before it was removed, or this link was edited',
+  'broken-link':
+    'its prev_hash does not match the row before it: a row before it was removed, or this link was edited',
   'content-changed': 'its content no longer matches its hash: the row was edited',
-  'checkpoint-mismatch': 'the checkpoint row is missing or its hash differs: rows were removed or the chain was rewritten',
+  'checkpoint-mismatch':
+    'the checkpoint row is missing or its hash differs: rows were removed or the chain was rewritten',
 };
 
 export function describeReport(r: ChainReport): string {
-  if (r.ok) return `audit chain OK: ${r.rows} rows verified${r.head ? `; head row ${r.head.id} hash ${r.head.hash} (keep these as a checkpoint)` : ''}`;
+  if (r.ok) {
+    return `audit chain OK: ${r.rows} rows verified${r.head ? `; head row ${r.head.id} hash ${r.head.hash} (keep these as a checkpoint)` : ''}`;
+  }
   const b = r.firstBreak as ChainBreak;
   return `audit chain BROKEN at row ${b.id}: ${EXPLANATIONS[b.problem]} (${r.rows} rows read; rows before it are intact)`;
 }

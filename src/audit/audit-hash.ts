@@ -29,7 +29,19 @@ export function canonicalJson(value: unknown): string {
 
 /** hash(n) = SHA-256(hash(n-1) + canonical record n): changing or removing any row breaks the chain. */
 export function auditHash(prevHash: string | null, e: AuditHashInput): string {
-  const fields: unknown[] = [e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, e.detail];
+  const fields: unknown[] = [
+    e.occurredAt,
+    e.actorSubject,
+    e.actorRole,
+    e.action,
+    e.resource,
+    e.childIds,
+    e.purpose,
+    e.requestId,
+    e.detail,
+  ];
   if (e.sourceIp) fields.push(e.sourceIp);
-  return createHash('sha256').update(`${prevHash ?? ''}|${canonicalJson(fields)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prevHash ?? ''}|${canonicalJson(fields)}`)
+    .digest('hex');
 }

@@ -5,7 +5,10 @@ import { AuditChainRepository, type Queryable } from './audit-chain.repository.j
  * Reads the whole audit chain (bounded batches) and checks every link and hash, stopping at the
  * first broken row. Used by `npm run audit:verify` and its tests.
  */
-export async function verifyAuditChain(db: Queryable, options: { checkpoint?: { id: string; hash: string }; batchSize?: number } = {}): Promise<ChainReport> {
+export async function verifyAuditChain(
+  db: Queryable,
+  options: { checkpoint?: { id: string; hash: string }; batchSize?: number } = {},
+): Promise<ChainReport> {
   const verifier = new ChainVerifier(options.checkpoint);
   for await (const row of new AuditChainRepository(db).rows(options.batchSize)) {
     if (!verifier.push(row)) break;

@@ -33,7 +33,11 @@ export class AuditController {
   @Post('alerts/:id/acknowledge')
   @HttpCode(200)
   @Roles('auditor')
-  acknowledge(@Param() params: AlertIdParams, @Body() body: AcknowledgeAlertRequest, @CurrentUser() user: AuthUser): Promise<AcknowledgeAlertResponse> {
+  acknowledge(
+    @Param() params: AlertIdParams,
+    @Body() body: AcknowledgeAlertRequest,
+    @CurrentUser() user: AuthUser,
+  ): Promise<AcknowledgeAlertResponse> {
     return this.audit.acknowledgeAlert(params.id, body, user);
   }
 }

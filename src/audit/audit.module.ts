@@ -22,9 +22,16 @@ export class AuditModule implements OnModuleInit {
         `the database user cannot SET ROLE ${APP_DATABASE_ROLE}, so audit rows would not be protected: run "GRANT ${APP_DATABASE_ROLE} TO <the DATABASE_URL user>" as the database owner`,
       );
     }
-    this.role.switchPoolToAppRole((error) => this.logger.error({ errorType: error.name }, `SET ROLE ${APP_DATABASE_ROLE} failed on a connection`));
+    this.role.switchPoolToAppRole((error) =>
+      this.logger.error(
+        { errorType: error.name },
+        `SET ROLE ${APP_DATABASE_ROLE} failed on a connection`,
+      ),
+    );
     const role = await this.role.currentRole();
-    if (role !== APP_DATABASE_ROLE) throw new Error(`expected to run as ${APP_DATABASE_ROLE} but the database says ${role}`);
+    if (role !== APP_DATABASE_ROLE) {
+      throw new Error(`expected to run as ${APP_DATABASE_ROLE} but the database says ${role}`);
+    }
     this.logger.log({ role }, 'database role set: audit rows are append-only for this application');
   }
 }

@@ -50,6 +50,11 @@ export interface BreakGlassAlertRow {
   outcome: string | null;
 }
 
+export type AcknowledgeResult =
+  | { status: 'not-found' }
+  | { status: 'already-acknowledged' }
+  | { status: 'acknowledged'; id: string };
+
 const SELECT_ROW = `
   select a.id::text as id, to_char(a.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
          a.actor_subject as "actorSubject", a.actor_role as "actorRole", a.action, a.resource,
@@ -66,7 +71,9 @@ export class AuditRepository {
     if (entries.length === 0) return [];
     const write = async (m: EntityManager): Promise<string[]> => {
       await m.query(`select pg_advisory_xact_lock($1)`, [AUDIT_CHAIN_LOCK]);
-      const last: Array<{ hash: string }> = await m.query(`select hash from audit_event order by id desc limit 1`);
+      const last: Array<{ hash: string }> = await m.query(
+        `select hash from audit_event order by id desc limit 1`,
+      );
       let prev: string | null = last[0]?.hash ?? null;
       const ids: string[] = [];
       for (const e of entries) {
@@ -74,7 +81,20 @@ export class AuditRepository {
         const rows: Array<{ id: string }> = await m.query(
           `insert into audit_event (occurred_at, actor_subject, actor_role, action, resource, child_ids, purpose, request_id, detail, source_ip, prev_hash, hash)
            values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10, $11, $12) returning id::text as id`,
-          [e.occurredAt, e.actorSubject, e.actorRole, e.action, e.resource, e.childIds, e.purpose, e.requestId, JSON.stringify(e.detail), e.sourceIp ?? null, prev, hash],
+          [
+            e.occurredAt,
+            e.actorSubject,
+            e.actorRole,
+            e.action,
+            e.resource,
+            e.childIds,
+            e.purpose,
+            e.requestId,
+            JSON.stringify(e.detail),
+            e.sourceIp ?? null,
+            prev,
+            hash,
+          ],
         );
         ids.push(rows[0].id);
         prev = hash;
@@ -103,13 +123,19 @@ export class AuditRepository {
     if (s.requestId) add('a.request_id = ?', s.requestId);
     if (s.beforeId) add('a.id < ?::bigint', s.beforeId);
     params.push(s.limit + 1);
-    return this.db.query(`${SELECT_ROW} ${where.length ? `where ${where.join(' and ')}` : ''} order by a.id desc limit $${params.length}`, params);
+    return this.db.query(
+      `${SELECT_ROW} ${where.length ? `where ${where.join(' and ')}` : ''} order by a.id desc limit $${params.length}`,
+      params,
+    );
   }
 
   /** Stable pseudonyms of the given children (children no longer held are simply absent). */
   async pseudonyms(childIds: string[]): Promise<Map<string, string>> {
     if (childIds.length === 0) return new Map();
-    const rows: Array<{ id: string; pseudonym: string }> = await this.db.query(`select id::text as id, pseudonym from child where id = any($1::uuid[])`, [childIds]);
+    const rows: Array<{ id: string; pseudonym: string }> = await this.db.query(
+      `select id::text as id, pseudonym from child where id = any($1::uuid[])`,
+      [childIds],
+    );
     return new Map(rows.map((r) => [r.id, r.pseudonym]));
   }
 
@@ -117,7 +143,11 @@ export class AuditRepository {
    * Break-glass events and their acknowledgements, newest first. Both live in the audit itself, so
    * alerts are as append-only and tamper-evident as the rest of the trail.
    */
-  async breakGlassAlerts(status: 'open' | 'acknowledged' | 'all', limit: number, beforeId?: string): Promise<BreakGlassAlertRow[]> {
+  async breakGlassAlerts(
+    status: 'open' | 'acknowledged' | 'all',
+    limit: number,
+    beforeId?: string,
+  ): Promise<BreakGlassAlertRow[]> {
     const params: unknown[] = [limit + 1];
     const where = [`b.action = 'break-glass'`];
     if (status === 'open') where.push('k.id is null');
@@ -144,10 +174,13 @@ export class AuditRepository {
 
   /**
    * Appends the acknowledgement of a break-glass alert, under the chain lock so two auditors cannot
-   * both acknowledge it. Returns 'not-found', 'already-acknowledged' or the new row's id.
+   * both acknowledge it.
    */
-  async acknowledgeBreakGlass(auditEventId: string, entry: AuditHashInput): Promise<'not-found' | 'already-acknowledged' | string> {
-    return this.db.manager.transaction(async (m) => {
+  async acknowledgeBreakGlass(
+    auditEventId: string,
+    entry: AuditHashInput,
+  ): Promise<AcknowledgeResult> {
+    return this.db.manager.transaction(async (m): Promise<AcknowledgeResult> => {
       await m.query(`select pg_advisory_xact_lock($1)`, [AUDIT_CHAIN_LOCK]);
       const found: Array<{ acknowledged: boolean }> = await m.query(
         `select exists (select 1 from audit_event x where x.action = 'acknowledge' and x.resource = 'break-glass-alert'
@@ -155,10 +188,10 @@ export class AuditRepository {
            from audit_event b where b.id = $1::bigint and b.action = 'break-glass'`,
         [auditEventId],
       );
-      if (found.length === 0) return 'not-found';
-      if (found[0].acknowledged) return 'already-acknowledged';
+      if (found.length === 0) return { status: 'not-found' };
+      if (found[0].acknowledged) return { status: 'already-acknowledged' };
       const [id] = await this.append([entry], m);
-      return id;
+      return { status: 'acknowledged', id };
     });
   }
 }

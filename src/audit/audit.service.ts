@@ -59,13 +59,23 @@ export class AuditService {
    * reason as its purpose. The row is the alert auditors see at GET /api/audit/alerts; a warning is
    * logged too, without patient data or the reason (which may name someone).
    */
-  async recordBreakGlass(entry: Omit<AuditEntry, 'action' | 'purpose'> & { reason: string }, manager?: EntityManager): Promise<void> {
+  async recordBreakGlass(
+    entry: Omit<AuditEntry, 'action' | 'purpose'> & { reason: string },
+    manager?: EntityManager,
+  ): Promise<void> {
     const { reason, ...rest } = entry;
     const id = await this.append({ ...rest, action: 'break-glass', purpose: reason }, manager);
     const ctx = currentRequestContext();
     const actor = entry.actor ?? ctx?.user;
     this.logger.warn(
-      { alert: 'break-glass', auditEventId: id, actorSubject: actor?.subject, actorRole: actor?.role, resource: entry.resource, requestId: ctx?.requestId },
+      {
+        alert: 'break-glass',
+        auditEventId: id,
+        actorSubject: actor?.subject,
+        actorRole: actor?.role,
+        resource: entry.resource,
+        requestId: ctx?.requestId,
+      },
       'break-glass used: identifiable data shown; alert raised for auditors',
     );
   }
@@ -85,32 +95,63 @@ export class AuditService {
       limit,
     });
     const page = rows.slice(0, limit);
-    const pseudonyms = await this.repository.pseudonyms([...new Set(page.flatMap((r) => r.childIds))]);
+    const pseudonyms = await this.repository.pseudonyms([
+      ...new Set(page.flatMap((r) => r.childIds)),
+    ]);
     // Auditing the auditors: who searched the trail, and how (filters hold ids, not patient data).
-    await this.record({ action: 'list', resource: 'audit-event', purpose: 'audit', detail: { filters: filtersOf(q), returned: page.length } });
-    return { items: page.map((r) => eventView(r, pseudonyms)), next: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+    await this.record({
+      action: 'list',
+      resource: 'audit-event',
+      purpose: 'audit',
+      detail: { filters: filtersOf(q), returned: page.length },
+    });
+    return {
+      items: page.map((r) => eventView(r, pseudonyms)),
+      next: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null,
+    };
   }
 
   async alerts(q: ListAlertsQuery): Promise<AuditAlertPage> {
     const limit = q.limit ?? 50;
-    const rows = await this.repository.breakGlassAlerts(q.status ?? 'open', limit, q.cursor ? cursorId(q.cursor) : undefined);
+    const rows = await this.repository.breakGlassAlerts(
+      q.status ?? 'open',
+      limit,
+      q.cursor ? cursorId(q.cursor) : undefined,
+    );
     const page = rows.slice(0, limit);
-    const pseudonyms = await this.repository.pseudonyms([...new Set(page.flatMap((r) => r.childIds))]);
-    await this.record({ action: 'list', resource: 'break-glass-alert', purpose: 'audit', detail: { status: q.status ?? 'open', returned: page.length } });
-    return { items: page.map((r) => alertView(r, pseudonyms)), next: rows.length > limit ? encodeCursor([page[page.length - 1].auditEventId]) : null };
-  }
-
-  async acknowledgeAlert(auditEventId: string, body: AcknowledgeAlertRequest, user: AuthUser): Promise<{ auditEventId: string; acknowledgementId: string }> {
-    const result = await this.repository.acknowledgeBreakGlass(auditEventId, this.toHashInput({
-      action: 'acknowledge',
+    const pseudonyms = await this.repository.pseudonyms([
+      ...new Set(page.flatMap((r) => r.childIds)),
+    ]);
+    await this.record({
+      action: 'list',
       resource: 'break-glass-alert',
       purpose: 'audit',
-      detail: { auditEventId, outcome: body.outcome },
-      actor: user,
-    }));
-    if (result === 'not-found') throw AuditError.alertNotFound();
-    if (result === 'already-acknowledged') throw AuditError.alertAlreadyAcknowledged();
-    return { auditEventId, acknowledgementId: result };
+      detail: { status: q.status ?? 'open', returned: page.length },
+    });
+    return {
+      items: page.map((r) => alertView(r, pseudonyms)),
+      next: rows.length > limit ? encodeCursor([page[page.length - 1].auditEventId]) : null,
+    };
+  }
+
+  async acknowledgeAlert(
+    auditEventId: string,
+    body: AcknowledgeAlertRequest,
+    user: AuthUser,
+  ): Promise<{ auditEventId: string; acknowledgementId: string }> {
+    const result = await this.repository.acknowledgeBreakGlass(
+      auditEventId,
+      this.toHashInput({
+        action: 'acknowledge',
+        resource: 'break-glass-alert',
+        purpose: 'audit',
+        detail: { auditEventId, outcome: body.outcome },
+        actor: user,
+      }),
+    );
+    if (result.status === 'not-found') throw AuditError.alertNotFound();
+    if (result.status === 'already-acknowledged') throw AuditError.alertAlreadyAcknowledged();
+    return { auditEventId, acknowledgementId: result.id };
   }
 
   private async append(entry: AuditEntry, manager?: EntityManager): Promise<string> {
@@ -128,7 +169,13 @@ export class AuditService {
       action: entry.action,
       resource: entry.resource,
       // uuid[] stores ids in lower case: hash them that way so the chain verifies.
-      childIds: [...new Set((entry.childIds ?? []).filter((id): id is string => typeof id === 'string' && id !== '').map((id) => id.toLowerCase()))],
+      childIds: [
+        ...new Set(
+          (entry.childIds ?? [])
+            .filter((id): id is string => typeof id === 'string' && id !== '')
+            .map((id) => id.toLowerCase()),
+        ),
+      ],
       purpose: entry.purpose ?? null,
       requestId: ctx?.requestId ?? null,
       // Exactly what jsonb will give back (dates as strings, no undefined), so the hash verifies later.
@@ -146,14 +193,26 @@ function cursorId(cursor: string): string {
 
 function filtersOf(q: SearchAuditQuery): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of ['from', 'to', 'actor', 'role', 'action', 'resource', 'childId', 'requestId'] as const) {
+  for (const key of [
+    'from',
+    'to',
+    'actor',
+    'role',
+    'action',
+    'resource',
+    'childId',
+    'requestId',
+  ] as const) {
     const v = q[key];
     if (v !== undefined) out[key] = String(v);
   }
   return out;
 }
 
-function children(ids: string[], pseudonyms: Map<string, string>): Array<{ id: string; pseudonym: string | null }> {
+function children(
+  ids: string[],
+  pseudonyms: Map<string, string>,
+): Array<{ id: string; pseudonym: string | null }> {
   return ids.map((id) => ({ id, pseudonym: pseudonyms.get(id) ?? null }));
 }
 
@@ -185,6 +244,8 @@ function alertView(r: BreakGlassAlertRow, pseudonyms: Map<string, string>): Audi
     children: children(r.childIds, pseudonyms),
     reason: r.reason,
     requestId: r.requestId,
-    acknowledgement: r.acknowledgedAt ? { by: r.acknowledgedBy as string, at: r.acknowledgedAt, outcome: r.outcome } : null,
+    acknowledgement: r.acknowledgedAt
+      ? { by: r.acknowledgedBy as string, at: r.acknowledgedAt, outcome: r.outcome }
+      : null,
   };
 }

@@ -16,7 +16,8 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
  * The roles that may call the route. Every non-public route must say: a route with no decision
  * is refused for everyone (deny by default).
  */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES_KEY, roles);
 
 /** A sign-in route (e.g. exchanging a family link): rate limited more strictly, per client address. */
 export const SignInRoute = (): MethodDecorator & ClassDecorator => SetMetadata(SIGN_IN_ROUTE, true);
@@ -26,7 +27,8 @@ export const SignInRoute = (): MethodDecorator & ClassDecorator => SetMetadata(S
  * `user.breakGlass` and the service may show identifiable data, audit it as break-glass and raise an
  * alert. On other routes the header is refused, so nobody believes it took effect.
  */
-export const AllowBreakGlass = (): MethodDecorator & ClassDecorator => SetMetadata(BREAK_GLASS_ROUTE, true);
+export const AllowBreakGlass = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(BREAK_GLASS_ROUTE, true);
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   const req = ctx.switchToHttp().getRequest<{ user: AuthUser }>();

@@ -17,16 +17,32 @@ export enum AuthErrorCode {
 
 export class AuthError extends DomainError {
   static noToken(): AuthError {
-    return new AuthError('unauthenticated', AuthErrorCode.NoToken, 'Sign in first: send an access token in the Authorization header as "Bearer <token>".');
+    return new AuthError(
+      'unauthenticated',
+      AuthErrorCode.NoToken,
+      'Sign in first: send an access token in the Authorization header as "Bearer <token>".',
+    );
   }
   static badToken(): AuthError {
-    return new AuthError('unauthenticated', AuthErrorCode.BadToken, 'Your sign-in token was not accepted (expired, not for WaitWell, or not from a trusted issuer). Sign in again.');
+    return new AuthError(
+      'unauthenticated',
+      AuthErrorCode.BadToken,
+      'Your sign-in token was not accepted (expired, not for WaitWell, or not from a trusted issuer). Sign in again.',
+    );
   }
   static roleNotAllowed(): AuthError {
-    return new AuthError('forbidden', AuthErrorCode.RoleNotAllowed, 'Your role does not allow this. Ask your WaitWell administrator if you need access.');
+    return new AuthError(
+      'forbidden',
+      AuthErrorCode.RoleNotAllowed,
+      'Your role does not allow this. Ask your WaitWell administrator if you need access.',
+    );
   }
   static noDecision(): AuthError {
-    return new AuthError('forbidden', AuthErrorCode.NoDecision, 'This route is not open to any role yet.');
+    return new AuthError(
+      'forbidden',
+      AuthErrorCode.NoDecision,
+      'This route is not open to any role yet.',
+    );
   }
   static fromClaimProblem(problem: ClaimProblem): AuthError {
     switch (problem) {
@@ -34,14 +50,30 @@ export class AuthError extends DomainError {
       case 'bad-child-id':
         return AuthError.badToken();
       case 'no-role':
-        return new AuthError('forbidden', AuthErrorCode.NoWaitWellRole, 'Your sign-in does not give you a WaitWell role. Ask your WaitWell administrator to grant one.');
+        return new AuthError(
+          'forbidden',
+          AuthErrorCode.NoWaitWellRole,
+          'Your sign-in does not give you a WaitWell role. Ask your WaitWell administrator to grant one.',
+        );
       case 'ambiguous-role':
-        return new AuthError('forbidden', AuthErrorCode.NoWaitWellRole, 'Your sign-in carries more than one WaitWell role. Sign in again choosing the one role you are working in.');
+        return new AuthError(
+          'forbidden',
+          AuthErrorCode.NoWaitWellRole,
+          'Your sign-in carries more than one WaitWell role. Sign in again choosing the one role you are working in.',
+        );
       case 'commissioner-without-icb':
-        return new AuthError('forbidden', AuthErrorCode.IncompleteIdentity, 'Your sign-in does not say which ICB you commission for. Ask your WaitWell administrator to check your account.');
+        return new AuthError(
+          'forbidden',
+          AuthErrorCode.IncompleteIdentity,
+          'Your sign-in does not say which ICB you commission for. Ask your WaitWell administrator to check your account.',
+        );
       case 'family-without-child':
       case 'bad-nhs-number':
-        return new AuthError('forbidden', AuthErrorCode.IncompleteIdentity, 'Your sign-in does not include a valid NHS number for your child. Sign in with NHS login, or use the link in your message.');
+        return new AuthError(
+          'forbidden',
+          AuthErrorCode.IncompleteIdentity,
+          'Your sign-in does not include a valid NHS number for your child. Sign in with NHS login, or use the link in your message.',
+        );
       default: {
         const unreachable: never = problem;
         throw new Error(`unmapped claim problem ${String(unreachable)}`);
@@ -49,18 +81,38 @@ export class AuthError extends DomainError {
     }
   }
   static familyChildNotFound(): AuthError {
-    return new AuthError('forbidden', AuthErrorCode.FamilyChildNotFound, 'We could not find a child on our waiting lists for your sign-in. If you think this is wrong, contact the service that referred you.');
+    return new AuthError(
+      'forbidden',
+      AuthErrorCode.FamilyChildNotFound,
+      'We could not find a child on our waiting lists for your sign-in. If you think this is wrong, contact the service that referred you.',
+    );
   }
   static badFamilyLink(): AuthError {
-    return new AuthError('unauthenticated', AuthErrorCode.BadFamilyLink, 'This link is not valid or has expired. Ask the service for a new link.');
+    return new AuthError(
+      'unauthenticated',
+      AuthErrorCode.BadFamilyLink,
+      'This link is not valid or has expired. Ask the service for a new link.',
+    );
   }
   static breakGlassNotAvailable(): AuthError {
-    return new AuthError('validation', AuthErrorCode.BreakGlassNotAvailable, 'This route does not support break-glass: remove the X-Break-Glass-Reason header.');
+    return new AuthError(
+      'validation',
+      AuthErrorCode.BreakGlassNotAvailable,
+      'This route does not support break-glass: remove the X-Break-Glass-Reason header.',
+    );
   }
   static breakGlassNotAllowed(): AuthError {
-    return new AuthError('forbidden', AuthErrorCode.BreakGlassNotAllowed, 'Your role cannot use break-glass.');
+    return new AuthError(
+      'forbidden',
+      AuthErrorCode.BreakGlassNotAllowed,
+      'Your role cannot use break-glass.',
+    );
   }
   static breakGlassReasonInvalid(minLength: number): AuthError {
-    return new AuthError('validation', AuthErrorCode.BreakGlassReasonInvalid, `X-Break-Glass-Reason must say why you need identifiable data, in ${minLength} to 500 printable characters.`);
+    return new AuthError(
+      'validation',
+      AuthErrorCode.BreakGlassReasonInvalid,
+      `X-Break-Glass-Reason must say why you need identifiable data, in ${minLength} to 500 printable characters.`,
+    );
   }
 }

@@ -38,7 +38,11 @@ export class AuthGuard implements CanActivate {
     if (!roles || roles.length === 0) throw AuthError.noDecision();
     if (!roles.includes(user.role)) throw AuthError.roleNotAllowed();
     user = await this.family.resolve(user);
-    const breakGlass = this.breakGlass(req, user, this.reflector.getAllAndOverride<boolean>(BREAK_GLASS_ROUTE, targets) === true);
+    const breakGlass = this.breakGlass(
+      req,
+      user,
+      this.reflector.getAllAndOverride<boolean>(BREAK_GLASS_ROUTE, targets) === true,
+    );
     if (breakGlass) user = { ...user, breakGlass: { reason: breakGlass } };
     req.user = user;
     const context = currentRequestContext();
@@ -47,11 +51,16 @@ export class AuthGuard implements CanActivate {
   }
 
   private breakGlass(req: GuardedRequest, user: AuthUser, allowed: boolean): string | null {
-    const reason = parseBreakGlassReason(req.headers[BREAK_GLASS_HEADER], this.identity.breakGlassMinReasonLength);
-    if (reason === null) return null;
+    const header = parseBreakGlassReason(
+      req.headers[BREAK_GLASS_HEADER],
+      this.identity.breakGlassMinReasonLength,
+    );
+    if (header.kind === 'absent') return null;
     if (!allowed) throw AuthError.breakGlassNotAvailable();
     if (!this.identity.breakGlassRoles.includes(user.role)) throw AuthError.breakGlassNotAllowed();
-    if (reason === 'invalid') throw AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength);
-    return reason;
+    if (header.kind === 'invalid') {
+      throw AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength);
+    }
+    return header.reason;
   }
 }

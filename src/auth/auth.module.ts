@@ -48,7 +48,9 @@ export class AuthModule implements OnModuleInit {
     const issuer = this.config.oidc.issuer;
     if (issuer) {
       const discovered = await discover(issuer);
-      this.verifier.useIssuer(discovered.issuer, discovered.jwks_uri, { mapping: this.identity.primary });
+      this.verifier.useIssuer(discovered.issuer, discovered.jwks_uri, {
+        mapping: this.identity.primary,
+      });
     } else {
       // No issuer configured: the embedded demo provider, with WaitWell's own claim names.
       const local = await this.localProvider.start();
@@ -63,15 +65,26 @@ export class AuthModule implements OnModuleInit {
 }
 
 async function discover(issuer: string): Promise<{ issuer: string; jwks_uri: string }> {
-  const url = new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`);
+  const url = new URL(
+    '.well-known/openid-configuration',
+    issuer.endsWith('/') ? issuer : `${issuer}/`,
+  );
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    throw new Error(`cannot reach the OpenID issuer ${issuer} for its discovery document (${(error as Error).message})`);
+    throw new Error(
+      `cannot reach the OpenID issuer ${issuer} for its discovery document (${(error as Error).message})`,
+    );
   }
-  if (!res.ok) throw new Error(`the OpenID issuer ${issuer} answered ${res.status} for its discovery document`);
+  if (!res.ok) {
+    throw new Error(
+      `the OpenID issuer ${issuer} answered ${res.status} for its discovery document`,
+    );
+  }
   const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
-  if (!doc.issuer || !doc.jwks_uri) throw new Error(`the discovery document of ${issuer} has no issuer or jwks_uri`);
+  if (!doc.issuer || !doc.jwks_uri) {
+    throw new Error(`the discovery document of ${issuer} has no issuer or jwks_uri`);
+  }
   return { issuer: doc.issuer, jwks_uri: doc.jwks_uri };
 }

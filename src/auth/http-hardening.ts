@@ -7,7 +7,12 @@ import type { NextFunction, Request, Response } from 'express';
  * replaced by fixed messages before they become problem details.
  */
 function fixedRequestError(message: string): Error {
-  return Object.assign(new SyntaxError(message), { status: 400, statusCode: 400, expose: true, type: 'request.malformed' });
+  return Object.assign(new SyntaxError(message), {
+    status: 400,
+    statusCode: 400,
+    expose: true,
+    type: 'request.malformed',
+  });
 }
 
 /** Express middleware (before routing): refuses a path that is not valid percent-encoding. */
@@ -22,10 +27,21 @@ export function rejectBadPercentEncoding(req: Request, _res: Response, next: Nex
 }
 
 /** Express error middleware (right after the body parsers): keeps the parser's message out of the answer. */
-export function hideBodyParserDetail(err: unknown, _req: Request, _res: Response, next: NextFunction): void {
+export function hideBodyParserDetail(
+  err: unknown,
+  _req: Request,
+  _res: Response,
+  next: NextFunction,
+): void {
   const type = (err as { type?: unknown })?.type;
-  if (type === 'entity.parse.failed') return next(fixedRequestError('The request body is not valid JSON.'));
-  if (type === 'entity.verify.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+  if (type === 'entity.parse.failed') {
+    return next(fixedRequestError('The request body is not valid JSON.'));
+  }
+  if (
+    type === 'entity.verify.failed' ||
+    type === 'encoding.unsupported' ||
+    type === 'charset.unsupported'
+  ) {
     return next(fixedRequestError('The request body could not be read: send UTF-8 JSON.'));
   }
   next(err);

@@ -9,7 +9,18 @@ import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
 import { ClaimMapping, type IdentityConfig } from './identity/identity-config.js';
 
 // Asymmetric algorithms only: a provider's JWKS must never be usable as an HMAC secret.
-const PROVIDER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const PROVIDER_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 interface TrustedIssuer {
   issuer: string;
@@ -36,12 +47,21 @@ export class TokenVerifier {
   ) {}
 
   /** Trusts an issuer (configured, or the local demo issuer once it is running) with its claim mapping. */
-  useIssuer(issuer: string, jwksUri: string, options: { mapping?: ClaimMapping; audience?: string } = {}): void {
-    if (issuer === FAMILY_ISSUER) throw new Error(`${FAMILY_ISSUER} is reserved for WaitWell's own family links`);
+  useIssuer(
+    issuer: string,
+    jwksUri: string,
+    options: { mapping?: ClaimMapping; audience?: string } = {},
+  ): void {
+    if (issuer === FAMILY_ISSUER) {
+      throw new Error(`${FAMILY_ISSUER} is reserved for WaitWell's own family links`);
+    }
     this.issuers.set(issuer, {
       issuer,
       audience: options.audience ?? this.config.oidc.audience,
-      jwks: createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5000, cooldownDuration: 30_000 }),
+      jwks: createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+      }),
       mapping: options.mapping ?? new ClaimMapping(),
     });
   }
@@ -83,7 +103,7 @@ export class TokenVerifier {
   }
 
   private toUser(payload: JWTPayload, mapping: ClaimMapping, issuer: string): AuthUser {
-    const result = mapClaims(payload as Record<string, unknown>, mapping, issuer);
+    const result = mapClaims(payload, mapping, issuer);
     if (!result.ok) {
       this.logger.debug({ reason: result.problem }, 'token claims refused');
       throw AuthError.fromClaimProblem(result.problem);

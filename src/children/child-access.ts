@@ -11,7 +11,13 @@ export interface ChildAccess {
   breakGlass: boolean;
 }
 
-const HIDDEN: ChildAccess = { visible: false, identifiable: false, allServicesDetailed: false, purpose: 'direct-care', breakGlass: false };
+const HIDDEN: ChildAccess = {
+  visible: false,
+  identifiable: false,
+  allServicesDetailed: false,
+  purpose: 'direct-care',
+  breakGlass: false,
+};
 
 /**
  * Who may see a child, and how much (least privilege; issue 5):
@@ -22,20 +28,46 @@ const HIDDEN: ChildAccess = { visible: false, identifiable: false, allServicesDe
  *   they break glass.
  * A child outside the caller's view is reported exactly like a child that does not exist.
  */
-export function childAccess(user: AuthUser, childId: string, referrals: Array<{ serviceCode: string; commissionerCode: string }>): ChildAccess {
+export function childAccess(
+  user: AuthUser,
+  childId: string,
+  referrals: Array<{ serviceCode: string; commissionerCode: string }>,
+): ChildAccess {
   const breakGlass = user.breakGlass !== undefined;
   switch (user.role) {
     case 'family':
-      return user.childId === childId ? { visible: true, identifiable: true, allServicesDetailed: true, purpose: 'own-child', breakGlass: false } : HIDDEN;
+      return user.childId === childId
+        ? {
+            visible: true,
+            identifiable: true,
+            allServicesDetailed: true,
+            purpose: 'own-child',
+            breakGlass: false,
+          }
+        : HIDDEN;
     case 'clinician': {
       const onTheirList = referrals.some((r) => user.services.includes(r.serviceCode));
       if (!onTheirList && !breakGlass) return HIDDEN;
-      return { visible: true, identifiable: true, allServicesDetailed: breakGlass, purpose: 'direct-care', breakGlass };
+      return {
+        visible: true,
+        identifiable: true,
+        allServicesDetailed: breakGlass,
+        purpose: 'direct-care',
+        breakGlass,
+      };
     }
     case 'commissioner': {
-      const inTheirArea = user.commissionerCode !== undefined && referrals.some((r) => r.commissionerCode === user.commissionerCode);
+      const inTheirArea =
+        user.commissionerCode !== undefined &&
+        referrals.some((r) => r.commissionerCode === user.commissionerCode);
       if (!inTheirArea) return HIDDEN;
-      return { visible: true, identifiable: breakGlass, allServicesDetailed: true, purpose: 'commissioning', breakGlass };
+      return {
+        visible: true,
+        identifiable: breakGlass,
+        allServicesDetailed: true,
+        purpose: 'commissioning',
+        breakGlass,
+      };
     }
     case 'admin':
     case 'auditor':

@@ -25,7 +25,10 @@ export class ChildrenController {
   @Post(':id/family-link')
   @HttpCode(201)
   @Roles('clinician')
-  issueFamilyLink(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<FamilyLinkResponse> {
+  issueFamilyLink(
+    @Param() params: ChildIdParams,
+    @CurrentUser() user: AuthUser,
+  ): Promise<FamilyLinkResponse> {
     return this.children.issueFamilyLink(params.id, user);
   }
 }

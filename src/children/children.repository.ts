@@ -61,7 +61,10 @@ export class ChildrenRepository {
   }
 
   async findIdByNhsNumber(nhsNumber: string): Promise<string | null> {
-    const rows: Array<{ id: string }> = await this.db.query(`select id from child where nhs_number = $1`, [nhsNumber]);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `select id from child where nhs_number = $1`,
+      [nhsNumber],
+    );
     return rows[0]?.id ?? null;
   }
 

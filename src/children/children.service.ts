@@ -26,14 +26,27 @@ export class ChildrenService {
     if (user.role === 'family' && user.childId !== id) throw ChildrenError.notFound();
     const child = await this.repository.findById(id);
     if (!child) throw ChildrenError.notFound();
-    const [flags, referrals] = await Promise.all([this.repository.activeFlags(id), this.repository.referrals(id)]);
+    const [flags, referrals] = await Promise.all([
+      this.repository.activeFlags(id),
+      this.repository.referrals(id),
+    ]);
     const access = childAccess(user, id, referrals);
     if (!access.visible) throw ChildrenError.notFound();
     const resource = access.identifiable ? 'child' : 'child-pseudonymised';
     if (access.breakGlass && user.breakGlass) {
-      await this.audit.recordBreakGlass({ resource, childIds: [id], reason: user.breakGlass.reason, detail: { normalPurpose: access.purpose } });
+      await this.audit.recordBreakGlass({
+        resource,
+        childIds: [id],
+        reason: user.breakGlass.reason,
+        detail: { normalPurpose: access.purpose },
+      });
     } else {
-      await this.audit.record({ action: 'read', resource, childIds: [id], purpose: access.purpose });
+      await this.audit.record({
+        action: 'read',
+        resource,
+        childIds: [id],
+        purpose: access.purpose,
+      });
     }
     return {
       id: child.id,
@@ -45,7 +58,9 @@ export class ChildrenService {
       deprivationDecile: child.deprivationDecile,
       accessibility: child.accessibility,
       flags: user.role === 'family' ? [] : flags,
-      referrals: referrals.map((r) => referralView(r, access.allServicesDetailed || user.services.includes(r.serviceCode), today)),
+      referrals: referrals.map((r) =>
+        referralView(r, access.allServicesDetailed || user.services.includes(r.serviceCode), today),
+      ),
     };
   }
 
@@ -56,10 +71,20 @@ export class ChildrenService {
   async issueFamilyLink(id: string, user: AuthUser): Promise<FamilyLinkResponse> {
     const child = await this.repository.findById(id);
     if (!child) throw ChildrenError.notFound();
-    const access = childAccess({ ...user, breakGlass: undefined }, id, await this.repository.referrals(id));
+    const access = childAccess(
+      { ...user, breakGlass: undefined },
+      id,
+      await this.repository.referrals(id),
+    );
     if (!access.visible) throw ChildrenError.notFound();
     const { link, expiresAt } = await this.familyLinks.issue(id);
-    await this.audit.record({ action: 'create', resource: 'family-link', childIds: [id], purpose: 'direct-care', detail: { expiresAt } });
+    await this.audit.record({
+      action: 'create',
+      resource: 'family-link',
+      childIds: [id],
+      purpose: 'direct-care',
+      detail: { expiresAt },
+    });
     return { childId: id, link, expiresAt };
   }
 }
@@ -78,7 +103,10 @@ function identity(c: ChildRow): Partial<ChildResponse> {
   };
 }
 
-export function weeksWaited(r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate' | 'receivedDate'>, today: string): number | null {
+export function weeksWaited(
+  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate' | 'receivedDate'>,
+  today: string,
+): number | null {
   const start = r.clockStartDate ?? r.receivedDate;
   const end = r.clockStopDate ?? today;
   const days = daysBetween(start, end);
@@ -96,7 +124,9 @@ function referralView(r: ChildReferralRow, detailed: boolean, today: string): Ch
     weeksWaited: weeksWaited(r, today),
     status: r.status,
   };
-  if (!detailed) return { ...base, summary: `Also waiting for ${r.serviceName} since ${r.receivedDate}` };
+  if (!detailed) {
+    return { ...base, summary: `Also waiting for ${r.serviceName} since ${r.receivedDate}` };
+  }
   return {
     ...base,
     priority: r.priority,

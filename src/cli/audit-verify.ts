@@ -19,7 +19,14 @@ PostgreSQL per data folder). Reading needs no more than SELECT on audit_event.`;
 export async function main(argv: string[]): Promise<number> {
   let values: { checkpoint?: string; json?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { checkpoint: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        checkpoint: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    }));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 64;
@@ -28,26 +35,43 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const checkpoint = values.checkpoint === undefined ? undefined : parseCheckpoint(values.checkpoint);
+  const checkpoint =
+    values.checkpoint === undefined ? undefined : parseCheckpoint(values.checkpoint);
   if (checkpoint === null) {
-    process.stderr.write(`--checkpoint must be ID:HASH as printed by an earlier run (e.g. 1234:9f86d0…)\n`);
+    process.stderr.write(
+      `--checkpoint must be ID:HASH as printed by an earlier run (e.g. 1234:9f86d0…)\n`,
+    );
     return 64;
   }
-  const config = loadAppConfig({ ...process.env, WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false' });
+  const config = loadAppConfig({
+    ...process.env,
+    WAITWELL_DEMO: 'false',
+    WAITWELL_SCHEDULER: 'false',
+  });
   let embedded: EmbeddedDatabase | undefined;
   let client: pg.Client | undefined;
   try {
     if (!config.database.url) embedded = await startEmbeddedDatabase(config.database.dataDir);
-    client = new pg.Client({ connectionString: config.database.url ?? embedded!.url, application_name: 'waitwell-audit-verify' });
+    client = new pg.Client({
+      connectionString: config.database.url ?? embedded!.url,
+      application_name: 'waitwell-audit-verify',
+    });
     await client.connect();
     const t0 = Date.now();
     const report = await verifyAuditChain(client, { checkpoint });
     const seconds = (Date.now() - t0) / 1000;
-    process.stdout.write(values.json ? `${JSON.stringify({ ...report, seconds })}\n` : `${describeReport(report)} [${seconds.toFixed(1)} s]\n`);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...report, seconds })}\n`
+        : `${describeReport(report)} [${seconds.toFixed(1)} s]\n`,
+    );
     return report.ok ? 0 : 1;
   } catch (error) {
     // Type and code only: a connection error may carry the URL and its password.
-    process.stderr.write(`audit:verify could not check the chain: ${(error as Error).name} ${String((error as { code?: unknown }).code ?? '')}\n`);
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(
+      `audit:verify could not check the chain: ${(error as Error).name} ${typeof code === 'string' ? code : ''}\n`,
+    );
     return 2;
   } finally {
     await client?.end().catch(() => undefined);

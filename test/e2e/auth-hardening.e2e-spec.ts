@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT } from '../../src/auth/local-oidc/local-oidc.provider.js';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_USER_GRANT,
+} from '../../src/auth/local-oidc/local-oidc.provider.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 
@@ -28,27 +32,48 @@ describe('hardening', () => {
     });
 
     it('should not answer cross-origin requests when WAITWELL_CORS_ORIGINS is not set', async () => {
-      const preflight = await request(t.http).options('/api/referrals').set('Origin', 'https://elsewhere.example').set('Access-Control-Request-Method', 'GET');
+      const preflight = await request(t.http)
+        .options('/api/referrals')
+        .set('Origin', 'https://elsewhere.example')
+        .set('Access-Control-Request-Method', 'GET');
       expect(preflight.headers).not.toHaveProperty('access-control-allow-origin');
-      const simple = await request(t.http).get('/health').set('Origin', 'https://elsewhere.example');
+      const simple = await request(t.http)
+        .get('/health')
+        .set('Origin', 'https://elsewhere.example');
       expect(simple.headers).not.toHaveProperty('access-control-allow-origin');
     });
 
     it('should refuse bodies over the size limit with problem details, no internals', async () => {
-      const big = await request(t.http).post('/api/auth/family-session').set('content-type', 'application/json').send(JSON.stringify({ link: 'x'.repeat(1_100_000) })).expect(413);
+      const big = await request(t.http)
+        .post('/api/auth/family-session')
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ link: 'x'.repeat(1_100_000) }))
+        .expect(413);
       expect(big.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(big.body).toMatchObject({ status: 413, detail: 'The request body is too large.' });
-      for (const body of [big.body]) expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|stack/);
+      for (const body of [big.body]) {
+        expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+|node_modules|stack/);
+      }
     });
 
     it('should not echo a malformed body or a badly encoded URL (they may hold patient data)', async () => {
-      const bad = await request(t.http).post('/api/auth/family-session').set('content-type', 'application/json').send('Zephyrine 9434765919').expect(400);
+      const bad = await request(t.http)
+        .post('/api/auth/family-session')
+        .set('content-type', 'application/json')
+        .send('Zephyrine 9434765919')
+        .expect(400);
       expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(bad.headers['x-content-type-options']).toBe('nosniff');
-      expect(bad.body).toMatchObject({ status: 400, detail: 'The request body is not valid JSON.' });
+      expect(bad.body).toMatchObject({
+        status: 400,
+        detail: 'The request body is not valid JSON.',
+      });
       const token = await t.tokenFor({ role: 'clinician' });
       for (const path of ['/api/children/Zephyrine%E0%A4%A', '/api/nothing/Zephyrine%E0%A4%A']) {
-        const res = await request(t.http).get(path).set('Authorization', `Bearer ${token}`).expect(400);
+        const res = await request(t.http)
+          .get(path)
+          .set('Authorization', `Bearer ${token}`)
+          .expect(400);
         expect(res.body.detail).toBe('The URL is not valid: check its percent-encoding (%XX).');
         expect(JSON.stringify(res.body)).not.toContain('Zephyrine');
       }
@@ -64,9 +89,15 @@ describe('hardening', () => {
     afterAll(async () => t.close());
 
     it('should allow only the configured origins', async () => {
-      const allowed = await request(t.http).options('/api/referrals').set('Origin', 'https://waitwell.nhs.example').set('Access-Control-Request-Method', 'GET');
+      const allowed = await request(t.http)
+        .options('/api/referrals')
+        .set('Origin', 'https://waitwell.nhs.example')
+        .set('Access-Control-Request-Method', 'GET');
       expect(allowed.headers['access-control-allow-origin']).toBe('https://waitwell.nhs.example');
-      const other = await request(t.http).options('/api/referrals').set('Origin', 'https://elsewhere.example').set('Access-Control-Request-Method', 'GET');
+      const other = await request(t.http)
+        .options('/api/referrals')
+        .set('Origin', 'https://elsewhere.example')
+        .set('Access-Control-Request-Method', 'GET');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
   });
@@ -78,7 +109,11 @@ describe('hardening', () => {
     let clinician: string;
 
     beforeAll(async () => {
-      t = await createTestApp({ WAITWELL_RATE_LIMIT_PER_MINUTE: '40', WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE: '2', WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE: '3' });
+      t = await createTestApp({
+        WAITWELL_RATE_LIMIT_PER_MINUTE: '40',
+        WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE: '2',
+        WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE: '3',
+      });
       await resetData(t.db);
       child = await insertChild(t.db);
       await insertReferral(t.db, child.id, { service: 'slt' });
@@ -91,7 +126,10 @@ describe('hardening', () => {
     it('should limit sign-in at the local provider per client address', async () => {
       const res = await fetch(t.oidc.tokenEndpoint, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ grant_type: DEMO_USER_GRANT, username: 'admin' }).toString(),
       });
       expect(res.status).toBe(429);
@@ -99,26 +137,48 @@ describe('hardening', () => {
     });
 
     it('should limit a family more strictly than staff', async () => {
-      for (let i = 0; i < 3; i++) await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${family}`).expect(200);
-      const limited = await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${family}`).expect(429);
+      for (let i = 0; i < 3; i++) {
+        await request(t.http)
+          .get(`/api/children/${child.id}`)
+          .set('Authorization', `Bearer ${family}`)
+          .expect(200);
+      }
+      const limited = await request(t.http)
+        .get(`/api/children/${child.id}`)
+        .set('Authorization', `Bearer ${family}`)
+        .expect(429);
       expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(limited.body).toMatchObject({ status: 429, title: 'Too many requests' });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       // The family's budget is theirs: other routes count too, and staff are not affected.
-      await request(t.http).get('/api/auth/me').set('Authorization', `Bearer ${family}`).expect(429);
-      for (let i = 0; i < 5; i++) await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${clinician}`).expect(200);
+      await request(t.http)
+        .get('/api/auth/me')
+        .set('Authorization', `Bearer ${family}`)
+        .expect(429);
+      for (let i = 0; i < 5; i++) {
+        await request(t.http)
+          .get(`/api/children/${child.id}`)
+          .set('Authorization', `Bearer ${clinician}`)
+          .expect(200);
+      }
     });
 
     it('should limit the family-link exchange per client address', async () => {
       await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(401);
       await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(401);
-      const res = await request(t.http).post('/api/auth/family-session').send({ link: 'a.b.c' }).expect(429);
+      const res = await request(t.http)
+        .post('/api/auth/family-session')
+        .send({ link: 'a.b.c' })
+        .expect(429);
       expect(res.headers['x-ratelimit-limit-sign-in']).toBe('2');
     });
 
     it('should limit every route per client address, bad tokens included', async () => {
       let status = 0;
-      for (let i = 0; i < 45 && status !== 429; i++) status = (await request(t.http).get('/api/referrals').set('Authorization', 'Bearer forged')).status;
+      for (let i = 0; i < 45 && status !== 429; i++) {
+        status = (await request(t.http).get('/api/referrals').set('Authorization', 'Bearer forged'))
+          .status;
+      }
       expect(status).toBe(429);
       await request(t.http).get('/health').expect(429);
       // Without WAITWELL_TRUST_PROXY a forged X-Forwarded-For does not buy a fresh budget.
@@ -134,13 +194,22 @@ describe('hardening', () => {
     afterAll(async () => t.close());
 
     it('should limit and audit each client by the address the proxy forwards', async () => {
-      for (let i = 0; i < 3; i++) await request(t.http).get('/health').set('X-Forwarded-For', '10.0.0.1').expect(200);
+      for (let i = 0; i < 3; i++) {
+        await request(t.http).get('/health').set('X-Forwarded-For', '10.0.0.1').expect(200);
+      }
       await request(t.http).get('/health').set('X-Forwarded-For', '10.0.0.1').expect(429);
       const child = await insertChild(t.db);
       await insertReferral(t.db, child.id, { service: 'slt' });
       const token = await t.tokenFor({ role: 'clinician', sub: 'proxied-clinician' });
-      const res = await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.0.0.2').expect(200);
-      const [row] = (await t.db.query(`select source_ip from audit_event where request_id = $1`, [res.headers['x-request-id']])) as Array<{ source_ip: string }>;
+      const res = await request(t.http)
+        .get(`/api/children/${child.id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .set('X-Forwarded-For', '10.0.0.2')
+        .expect(200);
+      const [row] = await t.db.query<Array<{ source_ip: string }>>(
+        `select source_ip from audit_event where request_id = $1`,
+        [res.headers['x-request-id']],
+      );
       expect(row.source_ip).toBe('10.0.0.2');
     });
   });

@@ -67,20 +67,28 @@ interface Fixture {
 
 /** Routes as the running Express app has them (Nest controllers and anything mounted directly). */
 function registeredRoutes(t: TestApp): string[] {
-  const express = t.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
+  const express = t.app.getHttpAdapter().getInstance() as {
+    router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+  };
   const out = new Set<string>();
   for (const layer of express.router.stack) {
     if (!layer.route) continue;
     // Nest's catch-all not-found handler (every method, any path) is not a route of the API.
     if (layer.route.path === '{/*splat}') continue;
-    for (const method of Object.keys(layer.route.methods)) out.add(`${method.toUpperCase()} ${layer.route.path}`);
+    for (const method of Object.keys(layer.route.methods)) {
+      out.add(`${method.toUpperCase()} ${layer.route.path}`);
+    }
   }
   return [...out].sort();
 }
 
 function concretePath(route: string, f: Fixture): string {
   const path = route.split(' ')[1];
-  const id = path.startsWith('/api/imports/') ? f.importRunId : path.startsWith('/api/audit/alerts/') ? '1' : f.childId;
+  const id = path.startsWith('/api/imports/')
+    ? f.importRunId
+    : path.startsWith('/api/audit/alerts/')
+      ? '1'
+      : f.childId;
   return path.replace(':id', id);
 }
 
@@ -96,7 +104,12 @@ describe('route access: every registered route against the access table, for eve
     const query = SAMPLE_QUERY[route] ? `?${SAMPLE_QUERY[route]}` : '';
     const agent = request(t.http);
     const url = `${concretePath(`${method} ${pattern}`, fixture)}${query}`;
-    let req = method === 'POST' ? agent.post(url).send({}) : method === 'GET' ? agent.get(url) : agent.delete(url);
+    let req =
+      method === 'POST'
+        ? agent.post(url).send({})
+        : method === 'GET'
+          ? agent.get(url)
+          : agent.delete(url);
     const token = tokens.get(caller);
     if (token) req = req.set('Authorization', `Bearer ${token}`);
     return req;
@@ -109,9 +122,13 @@ describe('route access: every registered route against the access table, for eve
     const child = await insertChild(t.db, { givenName: 'Rhiannon', familyName: 'Accesstable' });
     await insertReferral(t.db, child.id, { service: 'slt', provider: 'RXA' });
     await insertReferral(t.db, child.id, { service: 'neurodiversity', provider: 'RYB' });
-    const [run] = (await t.db.query(`select id::text as id from import_run order by started_at limit 1`)) as Array<{ id: string }>;
+    const [run] = await t.db.query<Array<{ id: string }>>(
+      `select id::text as id from import_run order by started_at limit 1`,
+    );
     fixture = { childId: child.id, importRunId: run?.id ?? '00000000-0000-4000-8000-000000000000' };
-    const people = (await t.db.query(`select nhs_number as nhs, coalesce(given_name, '') || ' ' || coalesce(family_name, '') as "fullName" from child`)) as Array<{ nhs: string; fullName: string }>;
+    const people = await t.db.query<Array<{ nhs: string; fullName: string }>>(
+      `select nhs_number as nhs, coalesce(given_name, '') || ' ' || coalesce(family_name, '') as "fullName" from child`,
+    );
     identities.push(...people);
     tokens.set('commissioner', await t.tokenFor({ role: 'commissioner', commissioner: 'QZZ' }));
     tokens.set('clinician', await t.tokenFor({ role: 'clinician', services: ALL_SERVICES }));
@@ -124,8 +141,12 @@ describe('route access: every registered route against the access table, for eve
 
   it('should have an access decision for every registered route, and no stale entries', () => {
     expect(routes.length).toBeGreaterThan(10);
-    expect({ routesWithoutADecision: routes.filter((r) => !(r in EXPECTED)) }).toEqual({ routesWithoutADecision: [] });
-    expect({ entriesForRoutesThatDoNotExist: Object.keys(EXPECTED).filter((r) => !routes.includes(r)) }).toEqual({ entriesForRoutesThatDoNotExist: [] });
+    expect({ routesWithoutADecision: routes.filter((r) => !(r in EXPECTED)) }).toEqual({
+      routesWithoutADecision: [],
+    });
+    expect({
+      entriesForRoutesThatDoNotExist: Object.keys(EXPECTED).filter((r) => !routes.includes(r)),
+    }).toEqual({ entriesForRoutesThatDoNotExist: [] });
   });
 
   it('should let each caller through exactly where the table says, and nowhere else', async () => {
@@ -135,9 +156,19 @@ describe('route access: every registered route against the access table, for eve
       if (access === undefined) continue; // reported by the test above
       for (const caller of CALLERS) {
         // A route that hangs is reported, not left to stall the run.
-        const res = await call(route, caller).timeout(10_000).catch((e: unknown) => ({ status: 599, body: { code: `no answer: ${(e as Error).message}` }, text: '' }) as unknown as request.Response);
+        const res = await call(route, caller)
+          .timeout(10_000)
+          .catch(
+            (e: unknown) =>
+              ({
+                status: 599,
+                body: { code: `no answer: ${(e as Error).message}` },
+                text: '',
+              }) as unknown as request.Response,
+          );
         const code = String(res.body?.code ?? '');
-        const refusedByGuard = res.status === 401 || (res.status === 403 && code.startsWith('auth.'));
+        const refusedByGuard =
+          res.status === 401 || (res.status === 403 && code.startsWith('auth.'));
         let ok: boolean;
         if (access === 'public') ok = !refusedByGuard;
         else if (caller === 'anonymous') ok = res.status === 401 && code === 'auth.no-token';
@@ -152,14 +183,24 @@ describe('route access: every registered route against the access table, for eve
 
   it('should never give a commissioner an NHS number, a name or contact details (no break-glass)', async () => {
     const leaks: string[] = [];
-    const identifying = /"(nhsNumber|nhs_number|givenName|given_name|familyName|family_name|dateOfBirth|addressLines|postcode|contactEmail|contactPhone)"\s*:\s*"[^"]/;
-    for (const route of routes.filter((r) => r.startsWith('GET ') && Array.isArray(EXPECTED[r]) && (EXPECTED[r] as readonly Role[]).includes('commissioner'))) {
+    const identifying =
+      /"(nhsNumber|nhs_number|givenName|given_name|familyName|family_name|dateOfBirth|addressLines|postcode|contactEmail|contactPhone)"\s*:\s*"[^"]/;
+    for (const route of routes.filter(
+      (r) =>
+        r.startsWith('GET ') &&
+        Array.isArray(EXPECTED[r]) &&
+        (EXPECTED[r] as readonly Role[]).includes('commissioner'),
+    )) {
       const res = await call(route, 'commissioner');
       const text = res.text ?? JSON.stringify(res.body);
-      if (identifying.test(text)) leaks.push(`${route}: identifying field ${identifying.exec(text)?.[1]}`);
+      if (identifying.test(text)) {
+        leaks.push(`${route}: identifying field ${identifying.exec(text)?.[1]}`);
+      }
       for (const person of identities) {
         if (text.includes(person.nhs)) leaks.push(`${route}: an NHS number`);
-        if (person.fullName.trim().includes(' ') && text.includes(person.fullName)) leaks.push(`${route}: a child's name`);
+        if (person.fullName.trim().includes(' ') && text.includes(person.fullName)) {
+          leaks.push(`${route}: a child's name`);
+        }
       }
     }
     expect([...new Set(leaks)]).toEqual([]);

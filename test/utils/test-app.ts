@@ -43,7 +43,11 @@ export const TEST_COMMISSIONER = 'QZZ';
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const url = process.env.WAITWELL_TEST_DATABASE_URL;
-  if (!url) throw new Error('WAITWELL_TEST_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)');
+  if (!url) {
+    throw new Error(
+      'WAITWELL_TEST_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)',
+    );
+  }
   const issuer = await startTestIssuer();
   const config = loadAppConfig({ NODE_ENV: 'test', WAITWELL_DEMO: 'false', ...env });
   const app = await createApp(config, url);
@@ -58,7 +62,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       waitwell_services: u.services ?? (u.role === 'clinician' ? ALL_SERVICES : []),
       ...(u.childId ? { waitwell_child_id: u.childId } : {}),
       ...(u.nhsNumber ? { nhs_number: u.nhsNumber } : {}),
-      ...(u.commissioner || u.role === 'commissioner' ? { waitwell_commissioner: u.commissioner ?? TEST_COMMISSIONER } : {}),
+      ...(u.commissioner || u.role === 'commissioner'
+        ? { waitwell_commissioner: u.commissioner ?? TEST_COMMISSIONER }
+        : {}),
     };
     const id = u.sub ?? `${u.role}-1`;
     const next = queue.then(() => {
@@ -96,10 +102,14 @@ export async function resetData(db: DataSource): Promise<void> {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
-    const [{ role }] = (await runner.query(`select current_user as role`)) as Array<{ role: string }>;
+    const [{ role }] = (await runner.query(`select current_user as role`)) as Array<{
+      role: string;
+    }>;
     await runner.query(`reset role`);
     try {
-      await runner.query(`truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`);
+      await runner.query(
+        `truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`,
+      );
     } finally {
       await runner.query(`set role "${role}"`);
     }

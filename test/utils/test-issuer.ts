@@ -10,7 +10,10 @@ import type { AddressInfo } from 'node:net';
  */
 export interface TestIssuer {
   url: string;
-  sign(claims: Record<string, unknown>, options?: { expiresIn?: string | number; audience?: string; issuer?: string; subject?: string }): Promise<string>;
+  sign(
+    claims: Record<string, unknown>,
+    options?: { expiresIn?: string | number; audience?: string; issuer?: string; subject?: string },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export async function startTestIssuer(audience = 'waitwell-api'): Promise<TestIs
         .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
         .setIssuer(o.issuer ?? url)
         .setAudience(o.audience ?? audience)
-        .setSubject(o.subject ?? String(claims['sub'] ?? 'test-user'))
+        .setSubject(o.subject ?? (typeof claims['sub'] === 'string' ? claims['sub'] : 'test-user'))
         .setIssuedAt()
         .setExpirationTime(o.expiresIn ?? '10m')
         .sign(privateKey),

@@ -16,7 +16,8 @@ export class AuditAlertView {
   @ApiProperty({ type: [AuditChildRef] }) children: AuditChildRef[];
   @ApiProperty({ nullable: true }) reason: string | null;
   @ApiProperty({ nullable: true }) requestId: string | null;
-  @ApiProperty({ type: AlertAcknowledgement, nullable: true }) acknowledgement: AlertAcknowledgement | null;
+  @ApiProperty({ type: AlertAcknowledgement, nullable: true })
+  acknowledgement: AlertAcknowledgement | null;
 }
 
 export class AuditAlertPage {

@@ -2,7 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class AuditChildRef {
   @ApiProperty() id: string;
-  @ApiProperty({ nullable: true, description: 'Stable pseudonym (null if the child is no longer held)' }) pseudonym: string | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Stable pseudonym (null if the child is no longer held)',
+  })
+  pseudonym: string | null;
 }
 
 export class AuditEventView {
@@ -13,7 +17,8 @@ export class AuditEventView {
   @ApiProperty() action: string;
   @ApiProperty() resource: string;
   @ApiProperty({ type: [AuditChildRef] }) children: AuditChildRef[];
-  @ApiProperty({ nullable: true, description: 'Why: purpose, or the break-glass reason' }) purpose: string | null;
+  @ApiProperty({ nullable: true, description: 'Why: purpose, or the break-glass reason' }) purpose:
+    string | null;
   @ApiProperty({ nullable: true }) requestId: string | null;
   @ApiProperty({ nullable: true }) sourceIp: string | null;
   @ApiProperty() detail: Record<string, unknown>;

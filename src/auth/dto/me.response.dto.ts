@@ -7,6 +7,7 @@ export class MeResponse {
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ type: [String] }) services: string[];
   @ApiPropertyOptional() commissionerCode?: string;
-  @ApiPropertyOptional({ description: 'For a family: the one child they can see.' }) childId?: string;
+  @ApiPropertyOptional({ description: 'For a family: the one child they can see.' })
+  childId?: string;
   @ApiPropertyOptional() issuer?: string;
 }

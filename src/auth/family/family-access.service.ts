@@ -15,7 +15,9 @@ export class FamilyAccess {
     if (user.role !== 'family') return user;
     if (user.nhsNumber) {
       const childId = await this.children.childIdForNhsNumber(user.nhsNumber);
-      if (!childId || (user.childId && user.childId !== childId)) throw AuthError.familyChildNotFound();
+      if (!childId || (user.childId && user.childId !== childId)) {
+        throw AuthError.familyChildNotFound();
+      }
       return { ...user, childId };
     }
     if (!user.childId) throw AuthError.familyChildNotFound();

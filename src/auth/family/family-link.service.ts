@@ -38,7 +38,10 @@ export class FamilyLinkService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(IDENTITY_CONFIG) private readonly identity: IdentityConfig,
   ) {
-    const derive = (purpose: string) => new Uint8Array(createHmac('sha256', config.identity.familyLinkSecret).update(purpose).digest());
+    const derive = (purpose: string) =>
+      new Uint8Array(
+        createHmac('sha256', config.identity.familyLinkSecret).update(purpose).digest(),
+      );
     this.linkKey = derive('waitwell-family-link-v1');
     this.sessionKey = derive('waitwell-family-session-v1');
   }
@@ -73,7 +76,9 @@ export class FamilyLinkService {
       throw AuthError.badFamilyLink();
     }
     const childId = payload['cid'];
-    if (typeof childId !== 'string' || typeof payload.jti !== 'string') throw AuthError.badFamilyLink();
+    if (typeof childId !== 'string' || typeof payload.jti !== 'string') {
+      throw AuthError.badFamilyLink();
+    }
     return { childId, linkId: payload.jti };
   }
 

@@ -12,7 +12,8 @@ export type ClaimProblem =
   | 'bad-nhs-number'
   | 'bad-child-id';
 
-export type ClaimMappingResult = { ok: true; user: AuthUser } | { ok: false; problem: ClaimProblem };
+export type ClaimMappingResult =
+  { ok: true; user: AuthUser } | { ok: false; problem: ClaimProblem };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,7 +27,9 @@ export function claimValues(payload: Record<string, unknown>, path: string): unk
   for (const segment of path.split('.')) {
     const next: unknown[] = [];
     for (const node of current.flatMap(flatten)) {
-      if (node && typeof node === 'object' && segment in (node as Record<string, unknown>)) next.push((node as Record<string, unknown>)[segment]);
+      if (node && typeof node === 'object' && segment in (node as Record<string, unknown>)) {
+        next.push((node as Record<string, unknown>)[segment]);
+      }
     }
     current = next;
   }
@@ -39,7 +42,11 @@ function flatten(v: unknown): unknown[] {
 }
 
 function strings(values: unknown[]): string[] {
-  return values.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String).map((s) => s.trim()).filter(Boolean);
+  return values
+    .filter((v): v is string | number => typeof v === 'string' || typeof v === 'number')
+    .map(String)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -47,7 +54,11 @@ function strings(values: unknown[]): string[] {
  * mapping (config/identity.yaml). Least privilege: a token that does not say exactly one role, or
  * lacks the scope its role needs (an ICB for a commissioner, a child for a family), is refused.
  */
-export function mapClaims(payload: Record<string, unknown>, mapping: ClaimMapping, issuer?: string): ClaimMappingResult {
+export function mapClaims(
+  payload: Record<string, unknown>,
+  mapping: ClaimMapping,
+  issuer?: string,
+): ClaimMappingResult {
   const names = resolvedClaimNames(mapping);
   const subject = strings(claimValues(payload, names.subject))[0];
   if (!subject) return { ok: false, problem: 'no-subject' };
@@ -57,7 +68,9 @@ export function mapClaims(payload: Record<string, unknown>, mapping: ClaimMappin
     role = mapping.fixedRole;
   } else {
     const raw = strings(claimValues(payload, names.role));
-    const mapped = mapping.roleValues ? raw.map((v) => mapping.roleValues?.[v]).filter(Boolean) : raw;
+    const mapped = mapping.roleValues
+      ? raw.map((v) => mapping.roleValues?.[v]).filter(Boolean)
+      : raw;
     const roles = [...new Set(mapped.filter((r): r is Role => ROLES.includes(r as Role)))];
     if (roles.length === 0) return { ok: false, problem: 'no-role' };
     // Several WaitWell roles in one token: refuse rather than guess which one the person is acting in.
@@ -67,8 +80,12 @@ export function mapClaims(payload: Record<string, unknown>, mapping: ClaimMappin
 
   const user: AuthUser = { subject, role, services: [], issuer };
   if (role === 'clinician') {
-    const raw = strings(claimValues(payload, names.services)).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
-    const services = mapping.serviceValues ? raw.map((v) => mapping.serviceValues?.[v]).filter((v): v is string => Boolean(v)) : raw;
+    const raw = strings(claimValues(payload, names.services))
+      .flatMap((s) => s.split(/[\s,]+/))
+      .filter(Boolean);
+    const services = mapping.serviceValues
+      ? raw.map((v) => mapping.serviceValues?.[v]).filter((v): v is string => Boolean(v))
+      : raw;
     user.services = [...new Set(services)];
   }
   if (role === 'commissioner') {

@@ -24,7 +24,13 @@ function problemsOf(file: string): string[] {
 describe('loadIdentityConfig', () => {
   it('should load the shipped config/identity.yaml with WaitWell defaults', () => {
     const config = loadIdentityConfig(join(process.cwd(), 'config/identity.yaml'));
-    expect(config).toMatchObject({ clockSkewSeconds: 30, familyLinkDays: 14, familySessionMinutes: 30, breakGlassRoles: ['commissioner', 'clinician'], additionalIssuers: [] });
+    expect(config).toMatchObject({
+      clockSkewSeconds: 30,
+      familyLinkDays: 14,
+      familySessionMinutes: 30,
+      breakGlassRoles: ['commissioner', 'clinician'],
+      additionalIssuers: [],
+    });
   });
 
   it('should name every bad field at boot, without echoing values', () => {
@@ -49,15 +55,28 @@ describe('loadIdentityConfig', () => {
         expect.stringMatching(/^additionalIssuers\[0\]\.fixedRole: fixedRole must be one of/),
         expect.stringMatching(/^additionalIssuers\[1\]\.colour: /),
         expect.stringMatching(/^clockSkewSeconds: /),
-        expect.stringMatching(/^breakGlassRoles: breakGlassRoles may hold commissioner and clinician only/),
+        expect.stringMatching(
+          /^breakGlassRoles: breakGlassRoles may hold commissioner and clinician only/,
+        ),
       ]),
     );
   });
 
   it('should refuse role values that are not WaitWell roles and issuers listed twice', () => {
     const problems = problemsOf(
-      write(['primary:', '  roleValues: { "R1": superuser }', 'additionalIssuers:', '  - { issuer: "https://a.example", fixedRole: family }', '  - { issuer: "https://a.example", fixedRole: family }'].join('\n')),
+      write(
+        [
+          'primary:',
+          '  roleValues: { "R1": superuser }',
+          'additionalIssuers:',
+          '  - { issuer: "https://a.example", fixedRole: family }',
+          '  - { issuer: "https://a.example", fixedRole: family }',
+        ].join('\n'),
+      ),
     );
-    expect(problems).toEqual(['primary.roleValues.R1: "superuser" is not a WaitWell role (commissioner, clinician, admin, family, auditor)', 'additionalIssuers: "https://a.example" appears twice']);
+    expect(problems).toEqual([
+      'primary.roleValues.R1: "superuser" is not a WaitWell role (commissioner, clinician, admin, family, auditor)',
+      'additionalIssuers: "https://a.example" appears twice',
+    ]);
   });
 });

@@ -24,8 +24,20 @@ export function demoUsers(catalogue: CatalogueConfig, familyNhsNumber: string): 
       description: `Clinician in ${s.name}`,
       claims: { waitwell_role: 'clinician', waitwell_services: [s.code] },
     })),
-    { id: 'admin', description: 'WaitWell administrator (sources, tools, templates)', claims: { waitwell_role: 'admin' } },
-    { id: 'auditor', description: 'Information governance auditor (audit trail, break-glass alerts)', claims: { waitwell_role: 'auditor' } },
-    { id: 'family', description: 'Parent of the first demo child (NHS number claim, as NHS login gives it)', claims: { waitwell_role: 'family', nhs_number: familyNhsNumber } },
+    {
+      id: 'admin',
+      description: 'WaitWell administrator (sources, tools, templates)',
+      claims: { waitwell_role: 'admin' },
+    },
+    {
+      id: 'auditor',
+      description: 'Information governance auditor (audit trail, break-glass alerts)',
+      claims: { waitwell_role: 'auditor' },
+    },
+    {
+      id: 'family',
+      description: 'Parent of the first demo child (NHS number claim, as NHS login gives it)',
+      claims: { waitwell_role: 'family', nhs_number: familyNhsNumber },
+    },
   ];
 }

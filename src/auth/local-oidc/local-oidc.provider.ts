@@ -1,3 +1,5 @@
+// oidc-provider ships no types: referencing ours here makes them follow this import into every tsconfig.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./oidc-provider.d.ts" />
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -31,7 +33,9 @@ export class LocalOidcProvider implements OnApplicationShutdown {
   private issuerUrl?: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    for (const account of demoUsers(config.catalogue, demoNhsNumber(0))) this.accounts.set(account.id, account);
+    for (const account of demoUsers(config.catalogue, demoNhsNumber(0))) {
+      this.accounts.set(account.id, account);
+    }
   }
 
   get issuer(): string | undefined {
@@ -52,13 +56,17 @@ export class LocalOidcProvider implements OnApplicationShutdown {
    * there is deliberately no HTTP route for it.
    */
   registerAccount(account: LocalAccount): void {
-    if (this.config.env === 'production') throw new Error('the local OpenID provider does not run in production');
+    if (this.config.env === 'production') {
+      throw new Error('the local OpenID provider does not run in production');
+    }
     this.accounts.set(account.id, account);
   }
 
   async start(): Promise<{ issuer: string; jwksUri: string }> {
     if (this.config.env === 'production') {
-      throw new Error('WAITWELL_OIDC_ISSUER is required in production: the local demo sign-in must not run there');
+      throw new Error(
+        'WAITWELL_OIDC_ISSUER is required in production: the local demo sign-in must not run there',
+      );
     }
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
@@ -70,7 +78,10 @@ export class LocalOidcProvider implements OnApplicationShutdown {
     const provider = await this.buildProvider(issuer);
     server.on('request', provider.callback());
     this.issuerUrl = issuer;
-    this.logger.log({ issuer, users: this.accounts.size }, 'local demo OpenID provider started (demo users only; not for production)');
+    this.logger.log(
+      { issuer, users: this.accounts.size },
+      'local demo OpenID provider started (demo users only; not for production)',
+    );
     return { issuer, jwksUri: `${issuer}/jwks` };
   }
 
@@ -84,7 +95,12 @@ export class LocalOidcProvider implements OnApplicationShutdown {
 
   private async buildProvider(issuer: string): Promise<Provider> {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-    const signingKey = { ...(await exportJWK(privateKey)), kid: `waitwell-demo-${Date.now()}`, alg: 'RS256', use: 'sig' };
+    const signingKey = {
+      ...(await exportJWK(privateKey)),
+      kid: `waitwell-demo-${Date.now()}`,
+      alg: 'RS256',
+      use: 'sig',
+    };
     const resourceServer = {
       audience: this.config.oidc.audience,
       scope: 'waitwell',
@@ -112,7 +128,8 @@ export class LocalOidcProvider implements OnApplicationShutdown {
         const account = accounts.get(id);
         return account ? { accountId: id, claims: () => ({ sub: id }) } : undefined;
       },
-      extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) => (token.accountId ? accounts.get(token.accountId)?.claims : undefined),
+      extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) =>
+        token.accountId ? accounts.get(token.accountId)?.claims : undefined,
       features: {
         devInteractions: { enabled: false },
         resourceIndicators: {
@@ -128,7 +145,9 @@ export class LocalOidcProvider implements OnApplicationShutdown {
       async (ctx: KoaContextWithOIDC) => {
         const username = ctx.oidc.params?.['username'];
         const account = typeof username === 'string' ? accounts.get(username) : undefined;
-        if (!account) throw new errors.InvalidGrant('unknown demo user: see docs/identity.md for the list');
+        if (!account) {
+          throw new errors.InvalidGrant('unknown demo user: see docs/identity.md for the list');
+        }
         const token = new provider.AccessToken({
           accountId: account.id,
           client: ctx.oidc.client,
@@ -137,7 +156,12 @@ export class LocalOidcProvider implements OnApplicationShutdown {
           resourceServer: new provider.ResourceServer(RESOURCE, resourceServer),
         });
         const accessToken = await token.save();
-        ctx.body = { access_token: accessToken, token_type: 'Bearer', expires_in: token.expiration, scope: 'waitwell' };
+        ctx.body = {
+          access_token: accessToken,
+          token_type: 'Bearer',
+          expires_in: token.expiration,
+          scope: 'waitwell',
+        };
       },
       ['username'],
     );
@@ -158,7 +182,10 @@ export class LocalOidcProvider implements OnApplicationShutdown {
         } else if (++w.count > limit) {
           ctx.status = 429;
           ctx.set('Retry-After', String(Math.ceil((w.start + 60_000 - now) / 1000)));
-          ctx.body = { error: 'slow_down', error_description: 'too many sign-in attempts from this address; wait a minute' };
+          ctx.body = {
+            error: 'slow_down',
+            error_description: 'too many sign-in attempts from this address; wait a minute',
+          };
           return;
         }
       }

@@ -1,3 +1,5 @@
+// oidc-provider ships no types: referencing ours here makes them follow this import into every tsconfig.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./oidc-provider.d.ts" />
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 
@@ -16,29 +18,33 @@ export function memoryAdapterFactory(): new (model: string) => Adapter {
     private key(id: string) {
       return `${this.model}:${id}`;
     }
-    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (store.size > 10_000) sweep();
       store.set(this.key(id), { payload, expiresAt: Date.now() + (expiresIn || 3600) * 1000 });
+      return Promise.resolve();
     }
-    async find(id: string): Promise<AdapterPayload | undefined> {
+    find(id: string): Promise<AdapterPayload | undefined> {
       const entry = store.get(this.key(id));
-      return entry && entry.expiresAt > Date.now() ? entry.payload : undefined;
+      return Promise.resolve(entry && entry.expiresAt > Date.now() ? entry.payload : undefined);
     }
-    async findByUserCode(): Promise<AdapterPayload | undefined> {
-      return undefined;
+    findByUserCode(): Promise<AdapterPayload | undefined> {
+      return Promise.resolve(undefined);
     }
-    async findByUid(): Promise<AdapterPayload | undefined> {
-      return undefined;
+    findByUid(): Promise<AdapterPayload | undefined> {
+      return Promise.resolve(undefined);
     }
-    async consume(id: string): Promise<void> {
+    consume(id: string): Promise<void> {
       const entry = store.get(this.key(id));
       if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) };
+      return Promise.resolve();
     }
-    async destroy(id: string): Promise<void> {
+    destroy(id: string): Promise<void> {
       store.delete(this.key(id));
+      return Promise.resolve();
     }
-    async revokeByGrantId(grantId: string): Promise<void> {
+    revokeByGrantId(grantId: string): Promise<void> {
       for (const [key, entry] of store) if (entry.payload['grantId'] === grantId) store.delete(key);
+      return Promise.resolve();
     }
   };
 }

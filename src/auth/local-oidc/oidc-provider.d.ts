@@ -53,7 +53,11 @@ declare module 'oidc-provider' {
     proxy: boolean;
     readonly AccessToken: new (fields: Record<string, unknown>) => AccessTokenInstance;
     readonly ResourceServer: new (identifier: string, info: ResourceServerInfo) => unknown;
-    registerGrantType(name: string, handler: (ctx: KoaContextWithOIDC) => Promise<void>, params?: string | string[]): void;
+    registerGrantType(
+      name: string,
+      handler: (ctx: KoaContextWithOIDC) => Promise<void>,
+      params?: string | string[],
+    ): void;
     use(middleware: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>): void;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;

@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { AuthUser } from '../auth-user.js';
@@ -23,7 +30,10 @@ function enforce(res: HttpPair['res'], hit: WindowHit, suffix: string): void {
   res.setHeader(`X-RateLimit-Reset${suffix}`, String(hit.resetSeconds));
   if (!hit.allowed) {
     res.setHeader('Retry-After', String(hit.resetSeconds));
-    throw new HttpException('Too many requests: wait a minute, then try again.', HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(
+      'Too many requests: wait a minute, then try again.',
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }
 
@@ -46,8 +56,17 @@ export class ClientRateLimitGuard implements CanActivate {
     const client = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
     const limits = this.config.identity.rateLimits;
     enforce(res, this.counter.hit(`client:${client}`, limits.perMinute, MINUTE), '');
-    if (this.reflector.getAllAndOverride<boolean>(SIGN_IN_ROUTE, [ctx.getHandler(), ctx.getClass()]) === true) {
-      enforce(res, this.counter.hit(`sign-in:${client}`, limits.signInPerMinute, MINUTE), '-Sign-In');
+    if (
+      this.reflector.getAllAndOverride<boolean>(SIGN_IN_ROUTE, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ]) === true
+    ) {
+      enforce(
+        res,
+        this.counter.hit(`sign-in:${client}`, limits.signInPerMinute, MINUTE),
+        '-Sign-In',
+      );
     }
     return true;
   }
@@ -63,7 +82,15 @@ export class FamilyRateLimitGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     const { req, res } = pair(ctx);
     if (req.user?.role !== 'family') return true;
-    enforce(res, this.counter.hit(`family:${req.user.subject}`, this.config.identity.rateLimits.familyPerMinute, MINUTE), '-Family');
+    enforce(
+      res,
+      this.counter.hit(
+        `family:${req.user.subject}`,
+        this.config.identity.rateLimits.familyPerMinute,
+        MINUTE,
+      ),
+      '-Family',
+    );
     return true;
   }
 }
