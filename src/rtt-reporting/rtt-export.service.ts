@@ -38,8 +38,9 @@ export class RttExportService {
   async chart(req: ReportRequest, user: AuthUser | null, today = londonDate()): Promise<ExportFile> {
     const report = await this.reports.report(req, user, today);
     const level = report.scope.service && report.scope.provider ? 'service-provider' : report.scope.service ? 'service' : report.scope.provider ? 'provider' : 'total';
-    const row = report.rows.find((r) => r.level === level)!;
-    const what = [row.service?.name, row.provider?.name].filter(Boolean).join(' at ') || 'All services';
+    // A scope with no pathways has no service-provider row; its "total" row is the same scope (all zero).
+    const row = report.rows.find((r) => r.level === level) ?? report.rows.find((r) => r.level === 'total')!;
+    const what = [row.service?.name ?? report.scope.service, row.provider?.name ?? report.scope.provider].filter(Boolean).join(' at ') || 'All services';
     const body = renderWeekBandChart({
       title: `${what}: incomplete pathways by weeks waited`,
       subtitle: `Census ${report.censusDate} (${report.period})${report.provisional ? ', provisional' : ''}`,

@@ -152,6 +152,9 @@ describe('RTT reporting (HTTP into PostgreSQL)', () => {
     expect(svg).toContain('18 weeks');
     expect(svg).toContain('Target 13 weeks');
     expect(svg).toContain('<title id="chart-title">Neurodiversity (autism and ADHD) assessment: incomplete pathways by weeks waited</title>');
+    // A service and provider pair with no pathways still draws (an empty chart), it does not fail.
+    const empty = await get('/api/reports/rtt/chart?month=2026-03&service=neurodiversity&provider=RYB&live=true').expect(200);
+    expect(empty.body instanceof Buffer ? empty.body.toString('utf8') : empty.text).toContain('0 waiting');
   });
 
   it('should snapshot the previous month from the scheduled job once, and skip it when published', async () => {
