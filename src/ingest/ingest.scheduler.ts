@@ -30,7 +30,7 @@ export class IngestScheduler implements OnApplicationBootstrap, OnApplicationShu
       if (!source.schedule) continue;
       const name = `ingest:${source.id}`;
       const job = CronJob.from({ cronTime: source.schedule, timeZone: 'Europe/London', start: false, onTick: () => void this.tick(source.id) });
-      this.registry.addCronJob(name, job as unknown as Parameters<SchedulerRegistry['addCronJob']>[1]);
+      this.registry.addCronJob(name, job);
       job.start();
       this.names.push(name);
     }
@@ -39,7 +39,7 @@ export class IngestScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationShutdown(): void {
     for (const name of this.names) {
-      this.registry.getCronJob(name).stop();
+      void this.registry.getCronJob(name).stop();
       this.registry.deleteCronJob(name);
     }
     this.names.length = 0;

@@ -281,7 +281,8 @@ export class StagingRepository {
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const [{ locked }]: Array<{ locked: boolean }> = await runner.query(`select pg_try_advisory_lock($1, hashtext($2)) as locked`, [SOURCE_LOCK_NS, sourceId]);
+      const rows = (await runner.query(`select pg_try_advisory_lock($1, hashtext($2)) as locked`, [SOURCE_LOCK_NS, sourceId])) as Array<{ locked: boolean }>;
+      const locked = rows[0].locked;
       if (!locked) {
         await runner.release();
         return null;

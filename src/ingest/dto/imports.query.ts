@@ -2,7 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 
-const toBool = ({ value }: { value: unknown }) => (value === undefined ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase()));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : typeof value === 'boolean' ? value : typeof value === 'string' && ['1', 'true', 'yes'].includes(value.toLowerCase());
 
 export class ListImportsQuery {
   @ApiPropertyOptional({ description: 'Source id' })

@@ -76,13 +76,13 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
   }
   if (!answer.response.body) throw IngestError.emptyFile('the answer has no body');
   const web = answer.response.body as unknown as WebReadableStream<Uint8Array>;
-  const guard = new ByteGuard(source.maxBytes, answer.touch);
+  const guard = new ByteGuard(source.maxBytes, () => answer.touch());
   let body: Readable | undefined;
   return {
     open: () => {
       body = Readable.fromWeb(web);
-      body.on('error', (e) => guard.destroy((e as Error).name === 'AbortError' ? IngestError.timeout(display, source.timeoutMs) : IngestError.unreachable(display, 'the connection broke')));
-      body.on('end', answer.done);
+      body.on('error', (e) => guard.destroy(e.name === 'AbortError' ? IngestError.timeout(display, source.timeoutMs) : IngestError.unreachable(display, 'the connection broke')));
+      body.on('end', () => answer.done());
       return body.pipe(guard);
     },
     location: display,

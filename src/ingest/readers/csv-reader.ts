@@ -25,7 +25,7 @@ export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGe
   const bytes = source.open();
   bytes.on('error', (e) => parser.destroy(e));
   const text = csv.encoding === 'windows-1252' ? bytes.pipe(iconv.decodeStream('win1252')) : bytes;
-  if (text !== bytes) text.on('error', (e) => parser.destroy(e));
+  if (text !== bytes) text.on('error', (e: Error) => parser.destroy(e));
   text.pipe(parser);
   let mapper: BoundCsvMapper | undefined;
   let rowNumber = 1;

@@ -82,6 +82,7 @@ async function fetchBundle(url: string, source: ResolvedSource, auth: string | u
     answer.done();
   }
   const bundle = body as Bundle;
-  if (bundle?.resourceType !== 'Bundle') throw IngestError.badFhir(`a page is a ${String((body as { resourceType?: unknown })?.resourceType ?? 'non-FHIR document')}, not a Bundle`);
+  const kind = (body as { resourceType?: unknown } | null)?.resourceType;
+  if (kind !== 'Bundle') throw IngestError.badFhir(`a page is ${typeof kind === 'string' ? `a ${kind}` : 'not a FHIR resource'}, not a Bundle`);
   return bundle;
 }
