@@ -69,6 +69,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Type and code only: a connection error may carry the URL and its password.
     const code = (error as { code?: unknown }).code;
+    if (code === '42P01') {
+      process.stderr.write(
+        `audit:verify found no audit_event table: point DATABASE_URL at WaitWell's database, or start WaitWell once so its migrations run\n`,
+      );
+      return 2;
+    }
     process.stderr.write(
       `audit:verify could not check the chain: ${(error as Error).name} ${typeof code === 'string' ? code : ''}\n`,
     );
