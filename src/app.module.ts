@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DemoModule } from './demo/demo.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { PrioritisationModule } from './prioritisation/prioritisation.module.js';
 import { ReferralsModule } from './referrals/referrals.module.js';
 import { RttReportingModule } from './rtt-reporting/rtt-reporting.module.js';
 
@@ -36,6 +37,7 @@ export class AppModule {
         IngestModule,
         DemoModule,
         RttReportingModule,
+        PrioritisationModule,
       ],
     };
   }

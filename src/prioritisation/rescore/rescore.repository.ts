@@ -27,6 +27,27 @@ export interface RunHeader {
   scoredAt: string;
 }
 
+export interface RunRow {
+  id: string;
+  kind: string;
+  reason: string;
+  toolVersionId: string;
+  toolVersion: number;
+  asAt: string;
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  childrenScored: number;
+  referralsScored: number;
+  childrenFlagged: number;
+  problems: Record<string, number>;
+  detail: Record<string, unknown>;
+}
+
+const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId", v.version as "toolVersion", to_char(r.as_at, 'YYYY-MM-DD') as "asAt",
+  r.status, r.started_at as "startedAt", r.finished_at as "finishedAt", r.children_scored as "childrenScored",
+  r.referrals_scored as "referralsScored", r.children_flagged as "childrenFlagged", r.problems, r.detail`;
+
 /** Column order of the COPY lines built by score-rows.ts. */
 export const CHILD_PRIORITY_COLUMNS = [
   'child_id', 'pseudonym', 'tool_version_id', 'run_id', 'as_at', 'scored_at', 'score', 'tool_band', 'band', 'band_rank',
@@ -177,56 +198,37 @@ export class RescoreRepository {
     return rows[0].id;
   }
 
+  async listRuns(limit: number): Promise<RunRow[]> {
+    return this.db.query(`select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id order by r.started_at desc limit $1`, [limit]);
+  }
+
+  async findRun(id: string): Promise<RunRow | null> {
+    const rows: RunRow[] = await this.db.query(`select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id where r.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Whether a full rescore completed for this as-at date (start-up catch-up). */
+  async hasFullRun(asAt: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`select 1 from priority_run where kind = 'full' and status = 'completed' and as_at = $1 limit 1`, [asAt]);
+    return rows.length > 0;
+  }
+
   async failRun(runId: string, errorType: string): Promise<void> {
     await this.db.query(`update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`, [runId, JSON.stringify({ errorType })]);
   }
 }
 
-const SCORE_TABLES = ['child_priority', 'referral_priority'] as const;
-
 /**
  * Writes one rescore's results inside its transaction (the advisory lock is held). A full rescore
- * fills fresh copies of the score tables without indexes, builds their indexes in bulk and swaps them
- * in at commit (readers keep the old scores meanwhile and wait only for the swap itself): several times
- * faster than maintaining random-key b-trees row by row for a million rows. The copies take their
- * columns, defaults, constraints and index definitions from the tables the migrations made.
+ * deletes the live rows and COPYs the new ones in the same transaction: readers keep seeing the old
+ * scores (MVCC) until it commits, and nothing needs DDL (the application role has DML rights only).
  */
 export class PriorityWriter {
-  private target: '' | '_next' = '';
-
   constructor(readonly manager: EntityManager, private readonly client: PoolClient) {}
 
-  async beginFullReplace(): Promise<void> {
-    for (const t of SCORE_TABLES) {
-      await this.manager.query(`drop table if exists ${t}_next`);
-      await this.manager.query(`create table ${t}_next (like ${t} including all excluding indexes excluding constraints)`);
-    }
-    this.target = '_next';
-  }
-
-  /** Builds the copies' keys and indexes, then puts them in place of the live tables. */
-  async finishFullReplace(): Promise<void> {
-    for (const t of SCORE_TABLES) {
-      const constraints: Array<{ name: string; def: string }> = await this.manager.query(
-        `select conname as name, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = $1::regclass and contype in ('p', 'u', 'c', 'x') order by conname`,
-        [t],
-      );
-      for (const c of constraints) await this.manager.query(`alter table ${t}_next add constraint ${c.name}_next ${c.def}`);
-      const indexes: Array<{ name: string; def: string }> = await this.manager.query(
-        `select indexname as name, indexdef as def from pg_indexes
-          where schemaname = current_schema() and tablename = $1 and indexname not in (select conname from pg_constraint where conrelid = $1::regclass)`,
-        [t],
-      );
-      for (const i of indexes) {
-        await this.manager.query(i.def.replace(`INDEX ${i.name} ON `, `INDEX ${i.name}_next ON `).replace(new RegExp(`\\.${t} USING`), `.${t}_next USING`));
-      }
-      await this.manager.query(`analyze ${t}_next`);
-      await this.manager.query(`drop table ${t}`);
-      await this.manager.query(`alter table ${t}_next rename to ${t}`);
-      for (const c of constraints) await this.manager.query(`alter table ${t} rename constraint ${c.name}_next to ${c.name}`);
-      for (const i of indexes) await this.manager.query(`alter index ${i.name}_next rename to ${i.name}`);
-    }
-    this.target = '';
+  async clearAll(): Promise<void> {
+    await this.manager.query(`delete from referral_priority`);
+    await this.manager.query(`delete from child_priority`);
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
@@ -241,8 +243,8 @@ export class PriorityWriter {
 
   /** COPYs one batch of prepared lines (see score-rows.ts) into the score and history tables. */
   async copyBatch(children: string, referrals: string, history: string): Promise<void> {
-    if (children) await this.copy(`copy child_priority${this.target} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`, children);
-    if (referrals) await this.copy(`copy referral_priority${this.target} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`, referrals);
+    if (children) await this.copy(`copy child_priority (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`, children);
+    if (referrals) await this.copy(`copy referral_priority (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`, referrals);
     if (history) await this.copy(`copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`, history);
   }
 

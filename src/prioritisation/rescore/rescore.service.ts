@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
-import { RescoreRepository } from './rescore.repository.js';
+import { PrioritisationError } from '../prioritisation.errors.js';
+import { RescoreRepository, type RunRow } from './rescore.repository.js';
 import { scoreRows } from './score-rows.js';
 
 export interface RunReport {
@@ -41,6 +42,16 @@ export class RescoreService {
     private readonly audit: AuditService,
   ) {}
 
+  listRuns(limit: number): Promise<RunRow[]> {
+    return this.repository.listRuns(limit);
+  }
+
+  async findRun(id: string): Promise<RunRow> {
+    const run = await this.repository.findRun(id);
+    if (!run) throw PrioritisationError.runNotFound();
+    return run;
+  }
+
   rescoreAll(reason: string, asAt = londonDate(), tool?: ActiveTool): Promise<RunReport> {
     return this.enqueue(() => this.run('full', null, reason, asAt, tool));
   }
@@ -76,7 +87,7 @@ export class RescoreService {
           if (childIds) {
             before = await w.currentScores(childIds);
             await w.clearChildren(childIds);
-          } else await w.beginFullReplace();
+          } else await w.clearAll();
           // Read the next batch while this one is written: PostgreSQL and Node work side by side.
           let pending = cursor.next();
           let writing: Promise<void> = Promise.resolve();
@@ -97,10 +108,8 @@ export class RescoreService {
           }
           await writing;
         } finally {
-          // The reader's snapshot holds a lock on the live tables: release it before swapping them.
           await cursor.close();
         }
-        if (!childIds) await w.finishFullReplace();
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;

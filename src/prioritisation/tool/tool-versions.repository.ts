@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ToolDocument } from '../scoring/tool-document.js';
+import { rowsOf } from '../update-returning.js';
 
 export interface ToolVersionRow {
   id: string;
@@ -83,7 +84,8 @@ export class ToolVersionsRepository {
   }
 
   async updateDraft(id: string, v: NewToolVersion, m: EntityManager): Promise<ToolVersionRow | null> {
-    const rows: ToolVersionRow[] = await m.query(
+    const rows = await rowsOf<ToolVersionRow>(
+      m,
       `update prioritisation_tool_version
           set name = $2, source = $3, document = $4, valid = $5, problems = $6, author_subject = $7, rationale = $8, updated_at = now()
         where id = $1 and first_activated_at is null returning ${COLUMNS}`,

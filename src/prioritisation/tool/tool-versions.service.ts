@@ -7,6 +7,7 @@ import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import type { CompiledTool } from '../scoring/compile-tool.js';
+import { toToolVersionSummary, type ToolVersionDetail, type ToolVersionSummary, type ValidationReport } from './dto/tool.dto.js';
 import { parseTool, type ParsedTool } from './parse-tool.js';
 import { type ToolVersionRow, ToolVersionsRepository } from './tool-versions.repository.js';
 
@@ -24,6 +25,8 @@ export interface ActiveTool {
 export class ToolVersionsService {
   private readonly logger = new Logger(ToolVersionsService.name);
   private cache: ActiveTool | null = null;
+  /** Compiled versions by id (activated versions never change, so this never goes stale). */
+  private readonly versions = new Map<string, ActiveTool>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -38,6 +41,35 @@ export class ToolVersionsService {
 
   parse(source: string): ParsedTool {
     return parseTool(source, this.knownServices());
+  }
+
+  /** Schema, semantic and expression checks of a document, without storing it. */
+  validate(source: string): ValidationReport {
+    const parsed = this.parse(source);
+    const doc = parsed.document;
+    return {
+      valid: parsed.valid,
+      problems: parsed.problems,
+      ...(doc ? { name: doc.name, bands: doc.bands.map((b) => b.code), factors: doc.factors.map((f) => f.id), triggers: doc.triggers.map((t) => t.id) } : {}),
+    };
+  }
+
+  async detail(id: string): Promise<ToolVersionDetail> {
+    const row = await this.get(id);
+    const activations = await this.repository.activations(id);
+    return {
+      ...toToolVersionSummary(row),
+      source: row.source,
+      activations: activations.map((a) => ({ ...a, activatedAt: new Date(a.activatedAt).toISOString() })),
+    };
+  }
+
+  async activeSummary(): Promise<ToolVersionDetail> {
+    return this.detail((await this.active()).row.id);
+  }
+
+  async summaries(): Promise<ToolVersionSummary[]> {
+    return (await this.repository.list()).map(toToolVersionSummary);
   }
 
   /** Compiles a stored version (drafts are re-validated: the catalogue may have changed). */
@@ -56,6 +88,16 @@ export class ToolVersionsService {
     if (!row) throw PrioritisationError.noActiveTool();
     this.cache = { row, compiled: this.compile(row) };
     return this.cache;
+  }
+
+  /** A stored version, compiled (for explaining scores it produced). */
+  async version(id: string): Promise<ActiveTool> {
+    const hit = this.versions.get(id);
+    if (hit) return hit;
+    const row = await this.get(id);
+    const tool = { row, compiled: this.compile(row) };
+    if (row.firstActivatedAt) this.versions.set(id, tool);
+    return tool;
   }
 
   async get(id: string): Promise<ToolVersionRow> {

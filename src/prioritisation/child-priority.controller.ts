@@ -1,0 +1,48 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/auth.decorators.js';
+import { ChildIdParams } from '../children/dto/child-id.params.js';
+import { CheckInsService } from './check-ins/check-ins.service.js';
+import { CheckInBody, CheckInResponse } from './check-ins/dto/check-in.dto.js';
+import { OverrideResponse, SetOverrideBody } from './overrides/dto/override.dto.js';
+import { OverridesService } from './overrides/overrides.service.js';
+import { ChildPriorityResponse } from './priority/dto/child-priority.response.dto.js';
+import { PriorityService } from './priority/priority.service.js';
+
+/** One child's priority: the explained score, clinician overrides and family check-ins. */
+@ApiTags('prioritisation')
+@ApiBearerAuth()
+@Controller('api/children/:id')
+export class ChildPriorityController {
+  constructor(
+    private readonly priority: PriorityService,
+    private readonly overrides: OverridesService,
+    private readonly checkIns: CheckInsService,
+  ) {}
+
+  @Get('priority')
+  @Roles('clinician', 'commissioner')
+  get(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<ChildPriorityResponse> {
+    return this.priority.explainChild(params.id, user);
+  }
+
+  @Put('priority/override')
+  @Roles('clinician')
+  setOverride(@Param() params: ChildIdParams, @Body() body: SetOverrideBody, @CurrentUser() user: AuthUser): Promise<OverrideResponse> {
+    return this.overrides.set(params.id, body, user);
+  }
+
+  @Delete('priority/override')
+  @Roles('clinician')
+  @HttpCode(204)
+  withdrawOverride(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<void> {
+    return this.overrides.withdraw(params.id, user);
+  }
+
+  @Post('check-ins')
+  @Roles('family', 'clinician')
+  checkIn(@Param() params: ChildIdParams, @Body() body: CheckInBody, @CurrentUser() user: AuthUser): Promise<CheckInResponse> {
+    return this.checkIns.record(params.id, body, user);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from '../update-returning.js';
+
+export interface OverrideRow {
+  id: string;
+  childId: string;
+  band: string;
+  reason: string;
+  reviewDate: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ExpiredOverride {
+  id: string;
+  childId: string;
+  band: string;
+  createdBy: string;
+  reviewDate: string;
+}
+
+export interface NoticeRow {
+  id: string;
+  childId: string;
+  pseudonym: string | null;
+  kind: string;
+  detail: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+}
+
+const OVERRIDE_COLUMNS = `id, child_id as "childId", band, reason, to_char(review_date, 'YYYY-MM-DD') as "reviewDate",
+  created_by as "createdBy", created_at as "createdAt"`;
+
+/** Clinician overrides of a child's band and the notices sent when they expire. */
+@Injectable()
+export class OverridesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async findActive(childId: string, today: string): Promise<OverrideRow | null> {
+    const rows: OverrideRow[] = await this.db.query(
+      `select ${OVERRIDE_COLUMNS} from priority_override where child_id = $1 and ended_at is null and review_date > $2::date`,
+      [childId, today],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Ends the child's active override (if any) with a reason; returns whether one was ended. */
+  async end(childId: string, reason: 'replaced' | 'withdrawn', by: string, m: EntityManager): Promise<boolean> {
+    const rows = await rowsOf<{ id: string }>(
+      m,
+      `update priority_override set ended_at = now(), ended_reason = $2, ended_by = $3 where child_id = $1 and ended_at is null returning id`,
+      [childId, reason, by],
+    );
+    return rows.length > 0;
+  }
+
+  async insert(o: { childId: string; band: string; reason: string; reviewDate: string; createdBy: string }, m: EntityManager): Promise<OverrideRow> {
+    const rows: OverrideRow[] = await m.query(
+      `insert into priority_override (child_id, band, reason, review_date, created_by) values ($1, $2, $3, $4, $5) returning ${OVERRIDE_COLUMNS}`,
+      [o.childId, o.band, o.reason, o.reviewDate, o.createdBy],
+    );
+    return rows[0];
+  }
+
+  /** Ends every override whose review date has come and tells its clinician, in one transaction. */
+  async expireDue(today: string, m: EntityManager): Promise<ExpiredOverride[]> {
+    const rows: ExpiredOverride[] = await m.query(
+      `with ended as (
+         update priority_override set ended_at = now(), ended_reason = 'expired', ended_by = 'system'
+          where ended_at is null and review_date <= $1::date
+          returning id, child_id, band, created_by, review_date)
+       insert into priority_notice (recipient_subject, child_id, kind, detail)
+       select created_by, child_id, 'override-expired', jsonb_build_object('overrideId', id, 'band', band, 'reviewDate', to_char(review_date, 'YYYY-MM-DD'))
+         from ended
+       returning child_id as "childId", recipient_subject as "createdBy", detail->>'overrideId' as id, detail->>'band' as band,
+                 detail->>'reviewDate' as "reviewDate"`,
+      [today],
+    );
+    return rows;
+  }
+
+  async notices(recipient: string, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
+    return this.db.query(
+      `select n.id, n.child_id as "childId", c.pseudonym, n.kind, n.detail, n.created_at as "createdAt", n.read_at as "readAt"
+         from priority_notice n join child c on c.id = n.child_id
+        where n.recipient_subject = $1 ${unreadOnly ? 'and n.read_at is null' : ''}
+        order by n.created_at desc, n.id limit $2`,
+      [recipient, limit],
+    );
+  }
+
+  async markRead(id: string, recipient: string, m: EntityManager): Promise<{ childId: string } | null> {
+    const rows = await rowsOf<{ childId: string }>(
+      m,
+      `update priority_notice set read_at = coalesce(read_at, now()) where id = $1 and recipient_subject = $2 returning child_id as "childId"`,
+      [id, recipient],
+    );
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service.js';
+import type { AuthUser } from '../../auth/auth-user.js';
+import { londonDate } from '../../common/time/calendar-date.js';
+import { PrioritisationError } from '../prioritisation.errors.js';
+import { PriorityRepository } from '../priority/priority.repository.js';
+import { RescoreService } from '../rescore/rescore.service.js';
+import { ToolVersionsService } from '../tool/tool-versions.service.js';
+import { type NoticeRow, type OverrideRow, OverridesRepository } from './overrides.repository.js';
+
+export interface OverrideResult {
+  override: Omit<OverrideRow, 'createdAt'> & { createdAt: string };
+  band: string | null;
+  toolBand: string | null;
+}
+
+/**
+ * Clinical judgement wins, visibly (prioritisation.md principle 3): a clinician sets a band with a
+ * reason and a review date. On the review date the override ends, the child returns to the tool's
+ * band at the next rescore, and the clinician who set it gets a notice (GET /api/prioritisation/notices).
+ */
+@Injectable()
+export class OverridesService {
+  private readonly logger = new Logger(OverridesService.name);
+
+  constructor(
+    private readonly repository: OverridesRepository,
+    private readonly priority: PriorityRepository,
+    private readonly tools: ToolVersionsService,
+    private readonly rescore: RescoreService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async set(childId: string, input: { band: string; reason: string; reviewDate: string }, user: AuthUser, today = londonDate()): Promise<OverrideResult> {
+    await this.assertClinicianSees(childId, user);
+    const tool = await this.tools.active();
+    const bands = tool.compiled.bands.map((b) => b.code);
+    if (!bands.includes(input.band)) throw PrioritisationError.unknownBand(input.band, bands);
+    if (input.reviewDate <= today) throw PrioritisationError.reviewDateNotFuture();
+    const row = await this.repository.transaction(async (m) => {
+      const replaced = await this.repository.end(childId, 'replaced', user.subject, m);
+      const inserted = await this.repository.insert({ childId, band: input.band, reason: input.reason, reviewDate: input.reviewDate, createdBy: user.subject }, m);
+      // The reason is free clinical text: it stays in the override row, never in the audit detail.
+      await this.audit.record(
+        { action: 'override', resource: 'child-priority', childIds: [childId], purpose: 'direct-care', detail: { overrideId: inserted.id, band: input.band, reviewDate: input.reviewDate, replaced } },
+        m,
+      );
+      return inserted;
+    });
+    await this.rescore.rescoreChildren([childId], 'override', today);
+    return this.result(row, childId);
+  }
+
+  async withdraw(childId: string, user: AuthUser, today = londonDate()): Promise<void> {
+    await this.assertClinicianSees(childId, user);
+    await this.repository.transaction(async (m) => {
+      if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) throw PrioritisationError.overrideNotFound();
+      await this.audit.record({ action: 'override', resource: 'child-priority', childIds: [childId], purpose: 'direct-care', detail: { withdrawn: true } }, m);
+    });
+    await this.rescore.rescoreChildren([childId], 'override', today);
+  }
+
+  /** Ends overrides whose review date has come, tells their clinicians, and rescores those children. */
+  async expireDue(today = londonDate()): Promise<number> {
+    const expired = await this.repository.transaction(async (m) => {
+      const rows = await this.repository.expireDue(today, m);
+      if (rows.length) {
+        await this.audit.record(
+          { action: 'update', resource: 'child-priority-override', actor: { subject: 'system', role: 'system' }, childIds: rows.map((r) => r.childId), purpose: 'override-review-date', detail: { expired: rows.length } },
+          m,
+        );
+      }
+      return rows;
+    });
+    if (expired.length) {
+      this.logger.log({ expired: expired.length }, 'overrides expired at their review date');
+      await this.rescore.rescoreChildren(expired.map((e) => e.childId), 'override expired', today);
+    }
+    return expired.length;
+  }
+
+  async notices(user: AuthUser, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
+    const rows = await this.repository.notices(user.subject, unreadOnly, limit);
+    if (rows.length) await this.audit.record({ action: 'list', resource: 'priority-notice', childIds: rows.map((r) => r.childId), purpose: 'direct-care' });
+    return rows;
+  }
+
+  async markRead(id: string, user: AuthUser): Promise<void> {
+    await this.repository.transaction(async (m) => {
+      const row = await this.repository.markRead(id, user.subject, m);
+      if (!row) throw PrioritisationError.noticeNotFound();
+      await this.audit.record({ action: 'update', resource: 'priority-notice', childIds: [row.childId], detail: { noticeId: id, read: true } }, m);
+    });
+  }
+
+  private async result(row: OverrideRow, childId: string): Promise<OverrideResult> {
+    const stored = await this.priority.findChild(childId);
+    return { override: { ...row, createdAt: new Date(row.createdAt).toISOString() }, band: stored?.band ?? null, toolBand: stored?.toolBand ?? null };
+  }
+
+  /** A clinician may act only for children waiting for one of their services (404 otherwise: no existence leak). */
+  private async assertClinicianSees(childId: string, user: AuthUser): Promise<void> {
+    const services = await this.priority.openServices(childId);
+    if (!services || !services.some((s) => user.services.includes(s))) throw PrioritisationError.notScored();
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service.js';
+import type { AuthUser } from '../../auth/auth-user.js';
+import { londonDate } from '../../common/time/calendar-date.js';
+import { OverridesRepository } from '../overrides/overrides.repository.js';
+import { PrioritisationError } from '../prioritisation.errors.js';
+import type { ChildFacts } from '../scoring/context.js';
+import { explain, toStoredBreakdown } from '../scoring/explain.js';
+import { reasonText, scoreChild } from '../scoring/score-child.js';
+import { ToolVersionsService } from '../tool/tool-versions.service.js';
+import type { ChildPriorityResponse } from './dto/child-priority.response.dto.js';
+import { PriorityRepository, type StoredChildPriority, type StoredReferralPriority } from './priority.repository.js';
+
+/**
+ * A child's priority explained (prioritisation.md principle 2): the score is re-derived from the
+ * stored input snapshot with the tool version that produced it, so every factor's inputs and points
+ * are shown and add up to the stored score. Clinicians see identity (for their services only);
+ * commissioners the pseudonymised explanation. Every read is audited.
+ */
+@Injectable()
+export class PriorityService {
+  constructor(
+    private readonly repository: PriorityRepository,
+    private readonly overrides: OverridesRepository,
+    private readonly tools: ToolVersionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async explainChild(childId: string, user: AuthUser, today = londonDate()): Promise<ChildPriorityResponse> {
+    const stored = await this.repository.findChild(childId);
+    if (!stored) throw PrioritisationError.notScored();
+    if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) throw PrioritisationError.notScored();
+    const [referrals, history, override, tool] = await Promise.all([
+      this.repository.findReferrals(childId),
+      this.repository.history(childId, 100),
+      this.overrides.findActive(childId, today),
+      this.tools.version(stored.toolVersionId),
+    ]);
+    const s = scoreChild(tool.compiled, factsFrom(stored, referrals));
+    const explanation = explain(tool.compiled.document, toStoredBreakdown(s, tool.compiled.combine), stored.score, stored.toolBand);
+    const identifiable = user.role === 'clinician';
+    const identity = identifiable ? (await this.repository.identities([childId]))[0] : undefined;
+    await this.audit.record({
+      action: 'read',
+      resource: identifiable ? 'child-priority' : 'child-priority-pseudonymised',
+      childIds: [childId],
+      purpose: identifiable ? 'direct-care' : 'commissioning',
+    });
+    return {
+      childId,
+      pseudonym: stored.pseudonym,
+      identifiable,
+      ...(identity ? { nhsNumber: identity.nhsNumber, givenName: identity.givenName, familyName: identity.familyName, dateOfBirth: identity.dateOfBirth } : {}),
+      asAt: stored.asAt,
+      scoredAt: new Date(stored.scoredAt).toISOString(),
+      toolVersion: { id: tool.row.id, version: tool.row.version, name: tool.row.name },
+      score: stored.score,
+      band: stored.band,
+      toolBand: stored.toolBand,
+      review: stored.review,
+      flagged: stored.flagged,
+      consistent: s.score === stored.score,
+      override: override && stored.overridden
+        ? { band: override.band, reviewDate: override.reviewDate, setBy: override.createdBy, setAt: new Date(override.createdAt).toISOString(), ...(identifiable ? { reason: override.reason } : {}) }
+        : null,
+      topReasons: s.topReasons.map((r) => reasonText(tool.compiled.labels, r)),
+      explanation,
+      history: history.map((h) => ({ ...h, scoredAt: new Date(h.scoredAt).toISOString() })),
+    };
+  }
+}
+
+/** The input snapshot stored with the score, back into the facts the tool reads. */
+export function factsFrom(c: StoredChildPriority, referrals: StoredReferralPriority[]): ChildFacts {
+  return {
+    childId: c.childId,
+    ageYears: c.ageYears,
+    ageMonths: c.ageMonths,
+    locality: c.locality,
+    deprivationDecile: c.deprivationDecile,
+    flags: c.flags,
+    flagDetails: c.flagDetails,
+    checkIn: c.checkIn ? { answer: c.checkIn as 'no-change' | 'worse' | 'crisis', daysAgo: c.checkInDays ?? 0 } : null,
+    referrals: referrals.map((r) => ({ referralId: r.referralId, service: r.service, provider: r.provider, priority: r.priority, daysWaited: r.daysWaited, targetWeeks: r.targetWeeks })),
+  };
+}

@@ -1,0 +1,32 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class RankedWait {
+  @ApiProperty() service: string;
+  @ApiProperty() provider: string;
+  @ApiProperty({ nullable: true }) weeksWaited: number | null;
+  @ApiProperty({ description: "This referral's place in its service list: referral points + child points" }) score: number;
+}
+
+export class RankedItem {
+  @ApiProperty() childId: string;
+  @ApiProperty({ description: 'Stable pseudonym' }) pseudonym: string;
+  @ApiPropertyOptional({ description: 'Clinicians only' }) nhsNumber?: string;
+  @ApiPropertyOptional({ description: 'Clinicians only' }) givenName?: string | null;
+  @ApiPropertyOptional({ description: 'Clinicians only' }) familyName?: string | null;
+  @ApiPropertyOptional({ description: 'Clinicians only' }) dateOfBirth?: string;
+  @ApiProperty() band: string;
+  @ApiProperty() toolBand: string;
+  @ApiProperty() overridden: boolean;
+  @ApiProperty({ description: 'A trigger asks for clinical review' }) review: boolean;
+  @ApiProperty({ description: 'Scored without a rule that could not be applied (missing data)' }) flagged: boolean;
+  @ApiProperty({ description: 'Child score' }) score: number;
+  @ApiProperty({ nullable: true, description: 'With ?service: the score this list is ranked by' }) serviceScore: number | null;
+  @ApiProperty({ description: 'Longest completed weeks waited (or, with ?service, that service\'s wait)' }) weeksWaited: number;
+  @ApiProperty({ type: [RankedWait] }) waits: RankedWait[];
+  @ApiProperty({ type: [String] }) topReasons: string[];
+}
+
+export class RankedPage {
+  @ApiProperty({ type: [RankedItem] }) items: RankedItem[];
+  @ApiProperty({ nullable: true }) next: string | null;
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import type { Subscription } from 'rxjs';
+import { DomainEvents } from '../../common/events/domain-events.js';
+import { londonDate } from '../../common/time/calendar-date.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { OverridesService } from '../overrides/overrides.service.js';
+import { RescoreRepository } from './rescore.repository.js';
+import { RescoreService } from './rescore.service.js';
+
+/**
+ * When to rescore (prioritisation.md): after each import run and each triage decision (incrementally,
+ * for the children they changed), nightly in full (waits grow; overrides reach their review date), and
+ * once at start-up if today's full rescore has not run. Check-ins, overrides and activation rescore
+ * directly in their own services.
+ */
+@Injectable()
+export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(RescoreScheduler.name);
+  private readonly subscriptions: Subscription[] = [];
+  private startup?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: DomainEvents,
+    private readonly rescore: RescoreService,
+    private readonly repository: RescoreRepository,
+    private readonly overrides: OverridesService,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscriptions.push(
+      this.events.on('import.completed').subscribe((e) => void this.safely(() => this.rescore.rescoreChildren(e.childIds, `import run ${e.runId}`), 'import')),
+      this.events.on('children.changed').subscribe((e) => {
+        // Check-ins and overrides were rescored synchronously where they were recorded.
+        if (e.reason === 'check-in' || e.reason === 'override') return;
+        void this.safely(() => this.rescore.rescoreChildren(e.childIds, `children changed (${e.reason})`), 'children.changed');
+      }),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.schedulerEnabled) return;
+    // Give demo seeding a moment, then make sure today's scores exist.
+    this.startup = setTimeout(() => void this.safely(() => this.catchUp(), 'start-up'), 5_000);
+    this.startup.unref();
+  }
+
+  onModuleDestroy(): void {
+    for (const s of this.subscriptions) s.unsubscribe();
+    if (this.startup) clearTimeout(this.startup);
+  }
+
+  @Cron('0 30 1 * * *', { name: 'prioritisation-nightly', timeZone: 'Europe/London' })
+  async scheduledNightly(): Promise<void> {
+    if (!this.config.schedulerEnabled) return;
+    await this.safely(() => this.nightly(), 'nightly');
+  }
+
+  /** Ends overrides due today (notifying their clinicians), then rescores everyone. */
+  async nightly(today = londonDate()): Promise<void> {
+    await this.overrides.expireDue(today);
+    await this.rescore.rescoreAll('nightly', today);
+  }
+
+  private async catchUp(): Promise<void> {
+    const today = londonDate();
+    if (await this.repository.hasFullRun(today)) return;
+    await this.nightly(today);
+  }
+
+  private async safely(job: () => Promise<unknown>, what: string): Promise<void> {
+    try {
+      await job();
+    } catch (error) {
+      // Type only: an error message could carry data.
+      this.logger.error({ job: what, errorType: error instanceof Error ? error.name : typeof error }, 'rescore job failed');
+    }
+  }
+}
