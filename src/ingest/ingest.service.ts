@@ -9,7 +9,7 @@ import { LinkageService } from '../linkage/linkage.service.js';
 import { ImportRunRepository, type NewReject, type RunRow, type RunTrigger } from './import-run.repository.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
-import { rowFingerprint, stageRecord, toCopyLine } from './pipeline/staged-row.js';
+import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
 import { openByteSource } from './readers/byte-source.js';
 import { readCsvItems } from './readers/csv-reader.js';
 import { readFhirItems } from './readers/fhir-reader.js';
@@ -177,21 +177,21 @@ export class IngestService implements OnModuleInit {
     };
     for await (const item of items) {
       state.read++;
-      const referralId = item.fields.referralId?.trim() || null;
-      const fingerprint = rowFingerprint(item.fields);
+      const { referralId, fingerprint } = item;
       const first = referralId ? seen.get(referralId) : undefined;
       if (referralId && first === undefined) {
         seen.set(referralId, item.rowNumber);
         const previous = known.get(referralId);
         known.delete(referralId);
-        if (previous === fingerprint && item.problems.length === 0) {
+        if (previous === fingerprint && item.wellFormed) {
           state.unchanged++;
           await this.progress(source, run, state, () => (lastProgress = Date.now()), lastProgress);
           continue;
         }
       }
-      const checked = validateRecord(item.fields, ctx);
-      const problems: RecordProblem[] = [...item.problems];
+      const { fields, problems: readProblems } = item.read();
+      const checked = validateRecord(fields, ctx);
+      const problems: RecordProblem[] = [...readProblems];
       if ('problems' in checked) for (const p of checked.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
       if (first !== undefined) problems.push({ field: 'referralId', message: `referralId appears more than once in this list (first at row ${first}); the first was kept` });
       if (problems.length > 0 || 'problems' in checked) {

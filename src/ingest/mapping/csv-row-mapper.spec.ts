@@ -30,4 +30,17 @@ describe('bindCsvHeader', () => {
     const wrong = bindCsvHeader(['NHS No;DOB;Pathway;Received;Priority'], mapping);
     expect('missing' in wrong && wrong.hint).toMatch(/seems to use that delimiter/);
   });
+
+  it('should fingerprint the mapped columns as written and the mapping itself, without mapping the row', () => {
+    const header = ['NHS No', 'DOB', 'Pathway', 'Received', 'Priority', 'Notes'];
+    const bound = bindCsvHeader(header, mapping);
+    const other = bindCsvHeader(header, { ...mapping, codes: { priority: { '1': 'routine', '2': 'soon' } } });
+    if (!('mapper' in bound) || !('mapper' in other)) throw new Error('expected mappers');
+    const row = ['9434765919', '01/05/2018', ' P-1 ', '02/03/2026', '2', 'free text'];
+    expect(bound.mapper.referralId(row)).toBe('P-1');
+    expect(bound.mapper.fingerprint(row)).toBe(bound.mapper.fingerprint([...row]));
+    expect(bound.mapper.fingerprint(row)).toBe(bound.mapper.fingerprint([...row.slice(0, 5), 'other unmapped text']));
+    expect(bound.mapper.fingerprint(row)).not.toBe(bound.mapper.fingerprint([...row.slice(0, 4), '1', 'free text']));
+    expect(bound.mapper.fingerprint(row)).not.toBe(other.mapper.fingerprint(row));
+  });
 });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { compileDateFormat } from './date-format.js';
+import { FINGERPRINT_VERSION } from './fingerprint.js';
 import { CODED_FIELDS, DATE_FIELDS, type CodedField, type RawFields, type RecordField, type RecordProblem } from './ingest-record.js';
 
 export interface CsvMapping {
@@ -12,6 +14,13 @@ export interface BoundCsvMapper {
   /** Header names in file order (for keeping a rejected row as it was). */
   header: string[];
   map(values: string[]): { fields: RawFields; problems: RecordProblem[] };
+  /** The referral id as written (trimmed), without mapping the rest of the row. */
+  referralId(values: string[]): string | null;
+  /**
+   * Fingerprint of the mapped columns as written, and of the mapping itself: equal fingerprints
+   * mean the row would map, validate and derive exactly as before, so it need not be mapped again.
+   */
+  fingerprint(values: string[]): string;
 }
 
 export type BindResult = { mapper: BoundCsvMapper } | { missing: string[]; hint?: string };
@@ -48,9 +57,17 @@ export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult
     if (m) codeMaps.set(field, new Map(Object.entries(m).map(([k, v]) => [norm(k), v])));
   }
   const isDate = new Set<RecordField>(DATE_FIELDS);
+  const refAt = positions.find(([f]) => f === 'referralId')?.[1];
+  const prefix = `${FINGERPRINT_VERSION}\x1e${JSON.stringify([mapping.dateFormat, positions.map(([f]) => f), mapping.codes])}`;
   return {
     mapper: {
       header,
+      referralId: (values) => (refAt === undefined ? null : values[refAt]?.trim() || null),
+      fingerprint(values) {
+        let text = prefix;
+        for (const [, at] of positions) text += `\x1f${values[at] ?? ''}`;
+        return createHash('sha1').update(text).digest('base64');
+      },
       map(values) {
         const fields: RawFields = {};
         const problems: RecordProblem[] = [];

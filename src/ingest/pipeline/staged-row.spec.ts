@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { validateRecord } from '../mapping/ingest-record.js';
-import { copyValue, rowFingerprint, stageRecord, STAGING_COLUMNS, toCopyLine } from './staged-row.js';
+import { fieldsFingerprint } from '../mapping/fingerprint.js';
+import { copyValue, stageRecord, STAGING_COLUMNS, toCopyLine } from './staged-row.js';
 
 describe('staged rows', () => {
   it('should escape values for COPY text format', () => {
@@ -11,9 +12,9 @@ describe('staged rows', () => {
 
   it('should fingerprint what the source said, so the same row is recognised and any change is not', () => {
     const f = { referralId: 'R-1', nhsNumber: '9434765919', priority: 'routine' };
-    expect(rowFingerprint(f)).toBe(rowFingerprint({ ...f }));
-    expect(rowFingerprint(f)).not.toBe(rowFingerprint({ ...f, priority: 'urgent' }));
-    expect(rowFingerprint({ ...f, givenName: 'a' })).not.toBe(rowFingerprint({ ...f, familyName: 'a' }));
+    expect(fieldsFingerprint(f)).toBe(fieldsFingerprint({ ...f }));
+    expect(fieldsFingerprint(f)).not.toBe(fieldsFingerprint({ ...f, priority: 'urgent' }));
+    expect(fieldsFingerprint({ ...f, givenName: 'a' })).not.toBe(fieldsFingerprint({ ...f, familyName: 'a' }));
   });
 
   it('should write one COPY line per row with the derived clock events', () => {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { nameKey, postcodeKey } from '../../linkage/matching/identity-rules.js';
 import { derivePathway, type DerivedPathway } from '../../referrals/pathway-facts.js';
-import { RECORD_FIELDS, type IngestRecord, type RawFields } from '../mapping/ingest-record.js';
+import type { IngestRecord } from '../mapping/ingest-record.js';
 
 /**
  * One accepted row, ready for the staging table: the record, its derived clock (events and
@@ -13,19 +12,6 @@ export interface StagedRow {
   pseudonym: string;
   pathway: DerivedPathway;
   hash: string;
-}
-
-/** Bump when the meaning of a row changes (validation, derivation), so every referral is re-derived once. */
-const STAGING_VERSION = 'v1';
-
-/**
- * Fingerprint of everything a source says in one row (its fields as mapped, before validation).
- * Stored on the referral: a later row with the same fingerprint is unchanged and is not re-processed.
- */
-export function rowFingerprint(fields: RawFields): string {
-  let text = STAGING_VERSION;
-  for (const f of RECORD_FIELDS) text += `\x1f${fields[f] ?? ''}`;
-  return createHash('sha1').update(text).digest('base64');
 }
 
 export function stageRecord(rowNumber: number, record: IngestRecord, pseudonym: string, hash: string): StagedRow {

@@ -39,14 +39,19 @@ export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGe
       }
       rowNumber++;
       const bound = mapper;
-      const { fields, problems } = bound.map(values);
-      if (values.length !== bound.header.length) {
-        problems.unshift({ field: 'row', message: `the row has ${values.length} fields but the header has ${bound.header.length} (a stray delimiter or quote?)` });
-      }
+      const wellFormed = values.length === bound.header.length;
       yield {
         rowNumber,
-        fields,
-        problems,
+        referralId: bound.referralId(values),
+        fingerprint: bound.fingerprint(values),
+        wellFormed,
+        read: () => {
+          const mapped = bound.map(values);
+          if (!wellFormed) {
+            mapped.problems.unshift({ field: 'row', message: `the row has ${values.length} fields but the header has ${bound.header.length} (a stray delimiter or quote?)` });
+          }
+          return mapped;
+        },
         raw: () => rawRow(bound.header, values),
       };
     }

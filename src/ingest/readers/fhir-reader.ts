@@ -1,4 +1,5 @@
 import { IngestError } from '../ingest.errors.js';
+import { fieldsFingerprint } from '../mapping/fingerprint.js';
 import { mapServiceRequest, type FhirPatient, type FhirServiceRequest } from '../mapping/fhir-mapper.js';
 import { authorizationHeader, displayLocation } from '../sources/credentials.js';
 import { FhirConfig, type ResolvedSource } from '../sources/source-config.js';
@@ -54,8 +55,14 @@ export async function* readFhirItems(source: ResolvedSource, onPage?: (page: num
       const patient = ref ? (patients.get(ref) ?? patients.get(`${base}/${ref}`)) : undefined;
       const mapped = mapServiceRequest(sr, patient, cfg);
       if (!mapped) continue;
-      const rowNumber = position;
-      yield { rowNumber, fields: mapped.fields, problems: mapped.problems, raw: () => ({ serviceRequest: sr, patient: patient ?? null }) };
+      yield {
+        rowNumber: position,
+        referralId: mapped.fields.referralId?.trim() || null,
+        fingerprint: fieldsFingerprint(mapped.fields),
+        wellFormed: mapped.problems.length === 0,
+        read: () => mapped,
+        raw: () => ({ serviceRequest: sr, patient: patient ?? null }),
+      };
     }
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (next && new URL(next, base).origin !== origin) throw IngestError.badFhir('a next link points to another server');
