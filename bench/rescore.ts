@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
 import { AuditRepository } from '../src/audit/audit.repository.js';
 import { AuditService } from '../src/audit/audit.service.js';
+import { AppDatabaseRoleRepository } from '../src/audit/app-database-role.repository.js';
+import { Logger } from '@nestjs/common';
 import { CatalogueRepository } from '../src/catalogue/catalogue.repository.js';
 import { CatalogueService } from '../src/catalogue/catalogue.service.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
@@ -27,14 +29,19 @@ interface ChildResult {
 
 /** The timed part runs in a child process so its peak RSS is the rescore's own. */
 async function childPhase(url: string): Promise<void> {
+  Logger.overrideLogger(['error', 'warn']);
   const ds = new DataSource({ ...dataSourceOptions(url), extra: { max: 10, application_name: 'waitwell-bench-rescore' } });
   await ds.initialize();
+  // Run as the application does: as waitwell_app (DML only, no DDL).
+  new AppDatabaseRoleRepository(ds).switchPoolToAppRole((e) => process.stderr.write(`set role failed: ${e.message}\n`));
   const config = benchConfig();
   const audit = new AuditService(new AuditRepository(ds));
   const catalogue = new CatalogueService(config, new CatalogueRepository(ds));
   const tools = new ToolVersionsService(config, new ToolVersionsRepository(ds), catalogue, audit);
   const rescore = new RescoreService(new RescoreRepository(ds), tools, audit);
   await tools.active(); // installs the default tool (not timed)
+  const [{ role }] = await ds.query('select current_user as role');
+  if (role !== 'waitwell_app') throw new Error(`expected to run as waitwell_app, not ${role}`);
   const runs: ChildResult['runs'] = [];
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);

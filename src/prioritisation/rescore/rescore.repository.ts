@@ -231,6 +231,11 @@ export class PriorityWriter {
     await this.manager.query(`delete from child_priority`);
   }
 
+  /** Fresh planner statistics after a full rewrite (ANALYZE needs MAINTAIN, which the app role has). */
+  async analyze(): Promise<void> {
+    await this.manager.query(`analyze child_priority, referral_priority`);
+  }
+
   async clearChildren(childIds: string[]): Promise<void> {
     await this.manager.query(`delete from referral_priority where child_id = any($1::uuid[])`, [childIds]);
     await this.manager.query(`delete from child_priority where child_id = any($1::uuid[])`, [childIds]);

@@ -110,6 +110,7 @@ export class RescoreService {
         } finally {
           await cursor.close();
         }
+        if (!childIds) await w.analyze();
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;

@@ -1,0 +1,180 @@
+// npm run bench:ranked — GET /api/ranked under 20 concurrent clients (autocannon on 127.0.0.1): first
+// pages and deep keyset pages, as a commissioner (pseudonymised) and as a clinician (one service,
+// identity, audited), beside the same keyset SQL run straight on PostgreSQL by 20 clients.
+// Target (issue 4): p95 <= 50 ms. Options (env): BENCH_CHILDREN (400000), BENCH_REFERRALS (1000000),
+// BENCH_SECONDS per scenario (5).
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pg from 'pg';
+import { createApp } from '../src/app.factory.js';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT, LocalOidcProvider } from '../src/auth/local-oidc/local-oidc.provider.js';
+import { encodeCursor } from '../src/common/pagination/keyset.js';
+import { loadAppConfig } from '../src/config/app-config.js';
+import { RescoreService } from '../src/prioritisation/rescore/rescore.service.js';
+import { loadDemo, migrate, startBenchDb } from './prioritisation-bench-db.js';
+
+const AS_AT = '2026-11-25';
+const CONNECTIONS = 20;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN;
+}
+function p50(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function token(endpoint: string, oidc: LocalOidcProvider, id: string, claims: Record<string, unknown>): Promise<string> {
+  oidc.registerAccount({ id, description: 'bench user', claims });
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: DEMO_USER_GRANT, username: id }).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error('no token from the local provider');
+  return body.access_token;
+}
+
+async function cannon(url: string, auth: string, paths: string[]): Promise<{ requests: number; non2xx: number; p50: number; p95: number; rps: number }> {
+  const times: number[] = [];
+  let i = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        headers: { authorization: `Bearer ${auth}` },
+        requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on('response', (_c, _status, _bytes, ms) => times.push(ms));
+  });
+  return { requests: result.requests.total, non2xx: result.non2xx, p50: p50(times), p95: p95(times), rps: result.requests.average };
+}
+
+/** The repository's keyset query, straight on PostgreSQL, 20 clients at once. */
+async function rawBaseline(url: string, service: string | null, cursors: Array<[number, number, number, string] | null>): Promise<{ requests: number; p50: number; p95: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS });
+  const times: number[] = [];
+  const end = Date.now() + SECONDS * 1000;
+  let i = 0;
+  const worker = async () => {
+    while (Date.now() < end) {
+      const c = cursors[i++ % cursors.length];
+      const t0 = process.hrtime.bigint();
+      if (service) {
+        await pool.query(
+          `select rp.referral_id, cp.child_id, cp.pseudonym, cp.score, cp.band, rp.rank_score, rp.weeks from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
+            where rp.service_code = $1 ${c ? 'and (rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ($2::int2, $3::float8, $4::int, $5::uuid)' : ''}
+            order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id limit 51`,
+          c ? [service, ...c] : [service],
+        );
+      } else {
+        await pool.query(
+          `select child_id, pseudonym, score, band, max_weeks, top_reasons from child_priority
+            ${c ? 'where (band_rank, neg_score, neg_weeks, child_id) > ($1::int2, $2::float8, $3::int, $4::uuid)' : ''}
+            order by band_rank, neg_score, neg_weeks, child_id limit 51`,
+          (c ?? []) as unknown[],
+        );
+      }
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  await pool.end();
+  return { requests: times.length, p50: p50(times), p95: p95(times) };
+}
+
+interface ServerReady {
+  base: string;
+  commissioner: string;
+  clinician: string;
+  childKeys: Array<[number, number, number, string]>;
+  sltKeys: Array<[number, number, number, string]>;
+  scored: string;
+}
+
+/** The API runs in its own process, so autocannon's work is not counted against it. */
+async function serverPhase(url: string): Promise<void> {
+  const config = loadAppConfig({ NODE_ENV: 'test', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', WAITWELL_RATE_LIMIT_PER_MINUTE: '100000000', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789' }, process.cwd());
+  const app = await createApp(config, url);
+  app.useLogger(['error']);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+  const t0 = Date.now();
+  const run = await app.get(RescoreService).rescoreAll('benchmark', AS_AT);
+  const scored = `scored ${run.childrenScored} children, ${run.referralsScored} referrals in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  const oidc = app.get(LocalOidcProvider);
+  const commissioner = await token(oidc.tokenEndpoint, oidc, 'bench-commissioner', { waitwell_role: 'commissioner', waitwell_services: [], waitwell_commissioner: 'QZZ' });
+  const clinician = await token(oidc.tokenEndpoint, oidc, 'bench-clinician', { waitwell_role: 'clinician', waitwell_services: ['slt'] });
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  // Deep pages: the keyset of rows 10,000 … 300,000 down the list (and 5,000 … 150,000 down the SLT list).
+  const childKeys: ServerReady['childKeys'] = [];
+  for (const offset of [10_000, 50_000, 100_000, 200_000, 300_000]) {
+    const { rows: [r] } = await db.query(`select band_rank, neg_score, neg_weeks, child_id from child_priority order by band_rank, neg_score, neg_weeks, child_id offset $1 limit 1`, [offset]);
+    if (r) childKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.child_id]);
+  }
+  const sltKeys: ServerReady['sltKeys'] = [];
+  for (const offset of [5_000, 25_000, 50_000, 100_000, 150_000]) {
+    const { rows: [r] } = await db.query(`select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_code = 'slt' order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`, [offset]);
+    if (r) sltKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.referral_id]);
+  }
+  await db.end();
+  process.send?.({ base, commissioner, clinician, childKeys, sltKeys, scored } satisfies ServerReady);
+  process.once('message', () => void app.close().then(() => process.exit(0)));
+}
+
+async function main(): Promise<void> {
+  const children = Number(process.env.BENCH_CHILDREN ?? 400_000);
+  const referrals = Number(process.env.BENCH_REFERRALS ?? 1_000_000);
+  log(`bench:ranked — ${referrals.toLocaleString('en-GB')} referrals for up to ${children.toLocaleString('en-GB')} children; ${CONNECTIONS} concurrent clients, ${SECONDS} s per scenario`);
+  const db = await startBenchDb();
+  try {
+    const ds = await migrate(db.url);
+    await loadDemo(ds, children, referrals, AS_AT, log);
+    await ds.destroy();
+    const server = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_RANKED_SERVER: db.url }, stdio: 'inherit' });
+    const ready = await new Promise<ServerReady>((resolve, reject) => {
+      server.once('message', (m) => resolve(m as ServerReady));
+      server.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
+    });
+    log(ready.scored);
+    const deep = (path: string, keys: ServerReady['childKeys']) => keys.map((k) => `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeCursor(k)}`);
+    const rows: string[] = [];
+    const row = (what: string, r: { requests: number; p50: number; p95: number; non2xx?: number }) =>
+      rows.push(`| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`);
+    const { base, commissioner, clinician, childKeys, sltKeys } = ready;
+    row('commissioner, first page (50 rows)', await cannon(base, commissioner, ['/api/ranked?limit=50']));
+    row('commissioner, deep keyset pages (rows 10k-300k)', await cannon(base, commissioner, deep('/api/ranked?limit=50', childKeys)));
+    row('commissioner, filtered first page (locality + multi-need)', await cannon(base, commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']));
+    row('clinician (SLT), first page of the SLT list, identity + audit', await cannon(base, clinician, ['/api/ranked?limit=50&service=slt']));
+    row('clinician (SLT), deep keyset pages of the SLT list, identity + audit', await cannon(base, clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)));
+    server.send('stop');
+    await new Promise((r) => server.once('exit', r));
+    row('raw PostgreSQL baseline: child list first page (same keyset SQL)', await rawBaseline(db.url, null, [null]));
+    row('raw PostgreSQL baseline: child list deep pages', await rawBaseline(db.url, null, childKeys));
+    row('raw PostgreSQL baseline: SLT list deep pages', await rawBaseline(db.url, 'slt', sltKeys));
+    log('');
+    log('| scenario (20 concurrent clients) | requests | p50 | p95 |');
+    log('|---|---|---|---|');
+    for (const r of rows) log(r);
+  } finally {
+    await db.stop();
+  }
+}
+
+(process.env.BENCH_RANKED_SERVER ? serverPhase(process.env.BENCH_RANKED_SERVER) : main()).catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
