@@ -87,7 +87,10 @@ export class IngestService implements OnModuleInit {
       throw error;
     }
     this.logger.log({ runId: run.id, sourceId: source.id, trigger: req.trigger }, 'import started');
-    const done = this.execute(source, run, session, req).finally(() => session.close());
+    // Never rejects: execute() records every failure on the run; the fallbacks cover a lost database.
+    const done = this.execute(source, run, session, req)
+      .catch(() => run)
+      .finally(() => session.close().catch(() => undefined));
     return { run, done };
   }
 
