@@ -87,7 +87,7 @@ export class ImportRunRepository {
 
   async progress(id: string, p: { phase: string; rowsRead: number; rowsRejected: number; location?: string }): Promise<void> {
     await this.db.query(
-      `update import_run set phase = $2, rows_read = $3, rows_rejected = $4, location = coalesce($5, location) where id = $1`,
+      `update import_run set phase = $2, rows_read = $3, rows_rejected = $4, location = coalesce($5, location) where id = $1 and status = 'running'`,
       [id, p.phase, p.rowsRead, p.rowsRejected, p.location ?? null],
     );
   }

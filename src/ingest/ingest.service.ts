@@ -103,6 +103,7 @@ export class IngestService implements OnModuleInit {
     const t0 = Date.now();
     const today = londonDate();
     const state: StageState = { read: 0, rejected: 0, unchanged: 0, missing: [], location: undefined, sha: null };
+    let ticker: NodeJS.Timeout | undefined;
     try {
       await session.createStagingTable();
       let items: AsyncIterable<SourceItem>;
@@ -117,7 +118,15 @@ export class IngestService implements OnModuleInit {
         items = readCsvItems(bytes, Object.assign(new CsvConfig(), source.csv));
       }
       await this.runs.progress(run.id, { phase: 'reading', rowsRead: 0, rowsRejected: 0, location: state.location });
+      // Rows so far, on the run about once a second (GET /api/imports/:id), even while the source stalls.
+      let written = 0;
+      ticker = setInterval(() => {
+        if (state.read === written) return;
+        written = state.read;
+        void this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected }).catch(() => undefined);
+      }, PROGRESS_EVERY_MS);
       await this.stageItems(source, run, session, items, state, today);
+      clearInterval(ticker);
       state.sha = sha();
 
       if (state.read === 0 && source.mode === 'snapshot') throw IngestError.emptyFile('the file has a header but no rows');
@@ -152,6 +161,7 @@ export class IngestService implements OnModuleInit {
       this.events.publish({ type: 'import.completed', runId: run.id, sourceId: source.id, childIds: result.childIds });
       this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, ...result.numbers, rowsRejected: state.rejected, issuesOpened: result.link.issuesOpened, ms: Date.now() - t0 }, 'import succeeded');
     } catch (error) {
+      clearInterval(ticker);
       const e = asIngestError(error);
       this.logger.warn({ runId: run.id, sourceId: source.id, code: e.code, rowsRead: state.read, ms: Date.now() - t0 }, 'import failed');
       await this.runs.fail(run.id, { rowsRead: state.read, rowsRejected: state.rejected, code: e.code, message: e.message, contentSha256: state.sha ?? undefined }).catch(() => undefined);
@@ -170,7 +180,6 @@ export class IngestService implements OnModuleInit {
     const known = await this.staging.knownFingerprints(source.id);
     const seen = new Map<string, number>();
     let rejects: NewReject[] = [];
-    let lastProgress = Date.now();
     let lastNhs = '';
     let lastPseudonym = '';
     const flush = async () => {
@@ -188,7 +197,7 @@ export class IngestService implements OnModuleInit {
         known.delete(referralId);
         if (previous === fingerprint && item.wellFormed) {
           state.unchanged++;
-          await this.progress(source, run, state, () => (lastProgress = Date.now()), lastProgress);
+          this.logProgress(source, run, state);
           continue;
         }
       }
@@ -209,20 +218,16 @@ export class IngestService implements OnModuleInit {
         }
         await session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint)));
       }
-      await this.progress(source, run, state, () => (lastProgress = Date.now()), lastProgress);
+      this.logProgress(source, run, state);
     }
     await flush();
     state.missing = [...known.keys()];
   }
 
-  /** Progress in the logs every progressEveryRows rows, and on the run (for GET /api/imports/:id) about once a second. */
-  private async progress(source: ResolvedSource, run: RunRow, state: StageState, mark: () => void, last: number): Promise<void> {
+  /** A log line every progressEveryRows rows (the run itself is updated by a timer, see execute). */
+  private logProgress(source: ResolvedSource, run: RunRow, state: StageState): void {
     if (state.read % source.progressEveryRows === 0) {
       this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected }, 'import progress');
-    }
-    if (state.read % 1000 === 0 && Date.now() - last > PROGRESS_EVERY_MS) {
-      mark();
-      await this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected });
     }
   }
 }

@@ -72,6 +72,9 @@ describe('ingest: CSV over HTTP, FHIR R4 and linkage (HTTP into PostgreSQL)', ()
   const maya = ptlChild({ given_name: 'Maya', family_name: 'Patel', date_of_birth: '2016-03-01', postcode: 'NB1 4AB', referral_id: 'ND-1', referral_received_date: '2025-12-01' });
   const csvRows = [ptlChild({ referral_id: 'CP-1' }), ptlChild({ referral_id: 'CP-2', priority: 'urgent' })];
   let csvAnswers: StubAnswer[] = [];
+  let slow: Server;
+  let slowUrl = '';
+  let releaseSlow: () => void = () => undefined;
 
   beforeAll(async () => {
     dir = tempDir('waitwell-ingest-remote-');
@@ -93,11 +96,24 @@ describe('ingest: CSV over HTTP, FHIR R4 and linkage (HTTP into PostgreSQL)', ()
       const next = page < pages.length ? [{ relation: 'next', url: `${fhirStub.url}/fhir/ServiceRequest?page=${page + 1}&_count=2` }] : [];
       return { status: 200, headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'self', url: req.url }, ...next], entry: pages[page - 1] }) };
     });
+    // Streams 3,000 rows, then holds the rest back until the test releases it: a long run in progress.
+    const slowRows = Array.from({ length: 4000 }, (_, i) => ptlChild({ referral_id: `SLOW-${i}` }));
+    const slowCsv = ptlCsv(slowRows);
+    const cut = slowCsv.split('\r\n', 3001).join('\r\n').length + 2;
+    slow = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write(slowCsv.slice(0, cut));
+      const gate = new Promise<void>((r) => (releaseSlow = r));
+      void gate.then(() => res.end(slowCsv.slice(cut)));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow.csv`;
     const closedPort = await freePort();
     mkdirSync(join(dir, 'drop', 't-nd'), { recursive: true });
     const sources = writeSources(dir, [
       { id: 't-nd', provider: 'RXA', service: 'neurodiversity', kind: 'csv-file', location: 'drop/t-nd', mode: 'snapshot', csv: PTL_CSV },
       { id: 't-url', provider: 'RXA', service: 'community-paediatrics', kind: 'csv-url', location: `${csvStub.url}/ptl.csv?token=not-logged`, auth: { bearerTokenEnv: 'TEST_CSV_TOKEN' }, mode: 'snapshot', csv: PTL_CSV },
+      { id: 't-slow', provider: 'RYB', service: 'slt', kind: 'csv-url', location: slowUrl, mode: 'snapshot', csv: PTL_CSV, timeoutMs: 20000 },
       { id: 't-404', provider: 'RXA', service: 'slt', kind: 'csv-url', location: `${csvStub.url}/missing.csv`, mode: 'snapshot', csv: PTL_CSV },
       { id: 't-down', provider: 'RXA', service: 'slt', kind: 'csv-url', location: `http://127.0.0.1:${closedPort}/ptl.csv`, mode: 'snapshot', csv: PTL_CSV },
       { id: 't-nocred', provider: 'RYB', service: 'slt', kind: 'csv-url', location: `${csvStub.url}/ptl.csv`, auth: { bearerTokenEnv: 'TEST_UNSET_TOKEN' }, mode: 'snapshot', csv: PTL_CSV },
@@ -111,6 +127,8 @@ describe('ingest: CSV over HTTP, FHIR R4 and linkage (HTTP into PostgreSQL)', ()
     admin = await t.tokenFor({ role: 'admin' });
   });
   afterAll(async () => {
+    releaseSlow();
+    await new Promise<void>((r) => slow.close(() => r()));
     await t.close();
     await csvStub.close();
     await fhirStub.close();
@@ -131,6 +149,26 @@ describe('ingest: CSV over HTTP, FHIR R4 and linkage (HTTP into PostgreSQL)', ()
       const src = sources.body.find((s: { id: string }) => s.id === 't-url');
       expect(src).toMatchObject({ location: `${csvStub.url}/ptl.csv`, credentialEnv: ['TEST_CSV_TOKEN'] });
       expect(JSON.stringify(sources.body)).not.toMatch(/csv-token|not-logged/);
+    });
+
+    it('should show a long run in progress (rows read so far) and then its outcome', async () => {
+      const started = await request(t.http).post('/api/sources/t-slow/pulls').set('Authorization', `Bearer ${admin}`).expect(202);
+      let seen = started.body;
+      // The parser holds the 3,000th row until it sees what follows it, so 2,999 rows are through.
+      for (let i = 0; i < 100 && seen.counts.read < 2999; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = (await request(t.http).get(`/api/imports/${started.body.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+      }
+      expect(seen).toMatchObject({ status: 'running', phase: 'reading' });
+      expect(seen.counts.read).toBeGreaterThanOrEqual(2999);
+      expect(seen.counts.read).toBeLessThanOrEqual(3000);
+      expect(seen.durationMs).toBeGreaterThan(0);
+      releaseSlow();
+      for (let i = 0; i < 100 && seen.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = (await request(t.http).get(`/api/imports/${started.body.id}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+      }
+      expect(seen).toMatchObject({ status: 'succeeded', counts: { read: 4000, new: 4000 } });
     });
 
     it.each([
