@@ -13,7 +13,7 @@ describe('demo CSV writer', () => {
   it('should write the generator rows as a PTL CSV that reads back identically', async () => {
     const file = join(dir, 'all.csv');
     const written = await writeDemoCsv(options, file);
-    const records = parse(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    const records = parse<Record<string, string>>(readFileSync(file, 'utf8'), { columns: true });
     const expected = [...generateDemoRows(options)];
     expect(written).toBe(expected.length);
     expect(Object.keys(records[0])).toEqual(PTL_COLUMNS);
@@ -32,7 +32,7 @@ describe('demo CSV writer', () => {
     for (const [key, rows] of written) {
       const [provider, service] = key.split('/');
       expect(rows).toBe(all.filter((r) => r.provider === provider && r.service === service).length);
-      const records = parse(readFileSync(join(dir, 'per', `${provider}-${service}.csv`), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+      const records = parse<Record<string, string>>(readFileSync(join(dir, 'per', `${provider}-${service}.csv`), 'utf8'), { columns: true });
       expect(new Set(records.map((r) => `${r.provider}/${r.service}`))).toEqual(new Set([key]));
     }
   });
