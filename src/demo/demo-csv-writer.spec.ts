@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDemoCsv, writeDemoCsvPerSource } from './demo-csv-writer.js';
@@ -10,6 +10,8 @@ const dir = mkdtempSync(join(tmpdir(), 'waitwell-demo-csv-spec-'));
 const options = { children: 400, seed: 11, today: '2026-11-25' };
 
 describe('demo CSV writer', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('should write the generator rows as a PTL CSV that reads back identically', async () => {
     const file = join(dir, 'all.csv');
     const written = await writeDemoCsv(options, file);

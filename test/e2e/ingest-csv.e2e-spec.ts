@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import iconv from 'iconv-lite';
-import { mkdirSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
@@ -54,7 +54,10 @@ describe('ingest: CSV files (HTTP into PostgreSQL)', () => {
     commissioner = await t.tokenFor({ role: 'commissioner' });
     clinician = await t.tokenFor({ role: 'clinician' });
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const ava = ptlChild({ given_name: 'Ava', referral_id: 'SLT-1' });
   const ben = ptlChild({ given_name: 'Ben', referral_id: 'SLT-2', priority: 'urgent' });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -132,6 +132,7 @@ describe('ingest: CSV over HTTP, FHIR R4 and linkage (HTTP into PostgreSQL)', ()
     await t.close();
     await csvStub.close();
     await fhirStub.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('CSV over HTTP(S)', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
@@ -23,6 +23,7 @@ describe('ingest: scheduled pulls with two service instances on one database', (
     await resetData(a.db);
   });
   afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
     if (closed) return;
     await a?.close();
     await b?.close();

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from '../../config/app-config.js';
@@ -16,6 +16,8 @@ const write = (doc: unknown) => {
 const good = { id: 'rxa-slt', provider: 'RXA', service: 'slt', kind: 'csv-file', location: 'drop/rxa-slt', mode: 'snapshot', schedule: '0 */30 * * * *', csv };
 
 describe('loadSources', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('should apply defaults and resolve drop folders inside the data folder', () => {
     const [s] = loadSources(write({ defaults: { retries: 5 }, sources: [good] }), catalogue, '/srv/waitwell-data');
     expect(s).toMatchObject({ id: 'rxa-slt', location: '/srv/waitwell-data/drop/rxa-slt', retries: 5, maxRejectRatio: 0.5, maxBytes: 1024 ** 3 });
