@@ -22,9 +22,16 @@ async function bootstrap(): Promise<void> {
     if (closing) return;
     closing = true;
     process.stdout.write(`${signal}: shutting down\n`);
-    await app.close();
-    await embedded?.stop();
-    process.exit(0);
+    let code = 0;
+    try {
+      await app.close();
+    } catch (error) {
+      code = 1;
+      process.stderr.write(`Shutdown error: ${(error as Error).message}\n`);
+    } finally {
+      await embedded?.stop();
+    }
+    process.exit(code);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

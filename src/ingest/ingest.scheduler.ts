@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -13,7 +13,7 @@ const SYSTEM = { subject: 'scheduler', role: 'system' };
  * source's advisory lock lets exactly one of them pull, the others skip that tick.
  */
 @Injectable()
-export class IngestScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IngestScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(IngestScheduler.name);
   private readonly names: string[] = [];
 
@@ -37,8 +37,11 @@ export class IngestScheduler implements OnApplicationBootstrap, OnApplicationShu
     if (this.names.length) this.logger.log({ sources: this.names.length }, 'scheduled pulls registered');
   }
 
-  onApplicationShutdown(): void {
+  // Stop pulls before the database goes away. The schedule module may already have cleared its
+  // registry during shutdown, so only jobs still registered are stopped.
+  onModuleDestroy(): void {
     for (const name of this.names) {
+      if (!this.registry.doesExist('cron', name)) continue;
       void this.registry.getCronJob(name).stop();
       this.registry.deleteCronJob(name);
     }
