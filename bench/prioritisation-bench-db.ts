@@ -30,7 +30,18 @@ export async function startBenchDb(): Promise<BenchDb> {
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=512MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=30min', '-c', 'max_connections=60'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'shared_buffers=512MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=30min',
+      '-c',
+      'max_connections=60',
+    ],
   });
   await pg.initialise();
   await pg.start();
@@ -48,11 +59,23 @@ export async function startBenchDb(): Promise<BenchDb> {
 }
 
 export function benchConfig() {
-  return loadAppConfig({ NODE_ENV: 'production', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789', LOG_LEVEL: 'warn' }, process.cwd());
+  return loadAppConfig(
+    {
+      NODE_ENV: 'production',
+      WAITWELL_DEMO: 'false',
+      WAITWELL_SCHEDULER: 'false',
+      WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789',
+      LOG_LEVEL: 'warn',
+    },
+    process.cwd(),
+  );
 }
 
 export async function migrate(url: string): Promise<DataSource> {
-  const ds = new DataSource({ ...dataSourceOptions(url), extra: { max: 20, application_name: 'waitwell-bench' } });
+  const ds = new DataSource({
+    ...dataSourceOptions(url),
+    extra: { max: 20, application_name: 'waitwell-bench' },
+  });
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await new CatalogueRepository(ds).upsertCatalogue(benchConfig().catalogue);
@@ -71,7 +94,13 @@ function columns(rows: unknown[][], width: number): unknown[][] {
  * per child, the benchmark asks for 1,000,000 referrals for about 400,000 children. Clock events are
  * not loaded (rescoring reads the referral's current clock).
  */
-export async function loadDemo(ds: DataSource, children: number, referrals: number, today: string, log: (s: string) => void): Promise<{ children: number; referrals: number }> {
+export async function loadDemo(
+  ds: DataSource,
+  children: number,
+  referrals: number,
+  today: string,
+  log: (s: string) => void,
+): Promise<{ children: number; referrals: number }> {
   const secret = 'bench-secret-0123456789';
   const ids = new Map<string, string>();
   let refCount = 0;
@@ -84,12 +113,35 @@ export async function loadDemo(ds: DataSource, children: number, referrals: numb
                           deprivation_decile, contact_email, contact_phone, preferred_channel, accessibility)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::jsonb[], $7::text[], $8::text[], $9::text[],
                             $10::smallint[], $11::text[], $12::text[], $13::text[], $14::jsonb[]) returning id, nhs_number`,
-      columns(batchC.map((c) => [c.nhsNumber, c.pseudonym, c.givenName, c.familyName, c.dateOfBirth, JSON.stringify(c.addressLines), c.postcode, c.lsoaCode, c.locality, c.deprivationDecile, c.contactEmail, c.contactPhone, c.preferredChannel, JSON.stringify(c.accessibility)]), 14),
+      columns(
+        batchC.map((c) => [
+          c.nhsNumber,
+          c.pseudonym,
+          c.givenName,
+          c.familyName,
+          c.dateOfBirth,
+          JSON.stringify(c.addressLines),
+          c.postcode,
+          c.lsoaCode,
+          c.locality,
+          c.deprivationDecile,
+          c.contactEmail,
+          c.contactPhone,
+          c.preferredChannel,
+          JSON.stringify(c.accessibility),
+        ]),
+        14,
+      ),
     );
     for (const r of rows) ids.set(r.nhs_number, r.id);
-    const flags = batchC.flatMap((c) => c.flags.map((f) => [ids.get(c.nhsNumber), f.code, f.detail, 'demo', f.recordedOn]));
+    const flags = batchC.flatMap((c) =>
+      c.flags.map((f) => [ids.get(c.nhsNumber), f.code, f.detail, 'demo', f.recordedOn]),
+    );
     if (flags.length) {
-      await ds.query(`insert into child_flag (child_id, code, detail, source, recorded_on) select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[])`, columns(flags, 5));
+      await ds.query(
+        `insert into child_flag (child_id, code, detail, source, recorded_on) select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[])`,
+        columns(flags, 5),
+      );
     }
     batchC = [];
   };
@@ -99,14 +151,33 @@ export async function loadDemo(ds: DataSource, children: number, referrals: numb
       `insert into referral (child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status,
                              clock_start_date, clock_stop_date, clock_stop_reason)
        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[], $9::date[], $10::date[], $11::text[])`,
-      columns(batchR.map((r) => [ids.get(r.nhsNumber), r.serviceCode, r.providerCode, source, r.sourceReferralId, r.receivedDate, r.priority, r.status, r.clockStartDate, r.clockStopDate, r.clockStopReason]), 11),
+      columns(
+        batchR.map((r) => [
+          ids.get(r.nhsNumber),
+          r.serviceCode,
+          r.providerCode,
+          source,
+          r.sourceReferralId,
+          r.receivedDate,
+          r.priority,
+          r.status,
+          r.clockStartDate,
+          r.clockStopDate,
+          r.clockStopReason,
+        ]),
+        11,
+      ),
     );
     batchR = [];
   };
   for (let pass = 0; refCount < referrals && pass < 10; pass++) {
     const source = `demo-${pass}`;
     let last = '';
-    for (const row of generateDemoRows({ children, seed: 20261125 + pass * 7919, today }) as Iterable<PtlRow>) {
+    for (const row of generateDemoRows({
+      children,
+      seed: 20261125 + pass * 7919,
+      today,
+    }) as Iterable<PtlRow>) {
       if (refCount >= referrals) break;
       if (pass === 0 && row.nhs_number !== last) {
         if (batchC.length >= 5000) {

@@ -11,7 +11,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pg from 'pg';
 import { createApp } from '../src/app.factory.js';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USER_GRANT, LocalOidcProvider } from '../src/auth/local-oidc/local-oidc.provider.js';
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_USER_GRANT,
+  LocalOidcProvider,
+} from '../src/auth/local-oidc/local-oidc.provider.js';
 import { encodeCursor } from '../src/common/pagination/keyset.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { RescoreService } from '../src/prioritisation/rescore/rescore.service.js';
@@ -31,11 +36,19 @@ function p50(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
-async function token(endpoint: string, oidc: LocalOidcProvider, id: string, claims: Record<string, unknown>): Promise<string> {
+async function token(
+  endpoint: string,
+  oidc: LocalOidcProvider,
+  id: string,
+  claims: Record<string, unknown>,
+): Promise<string> {
   oidc.registerAccount({ id, description: 'bench user', claims });
   const res = await fetch(endpoint, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${DEMO_CLIENT_ID}:${DEMO_CLIENT_SECRET}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: DEMO_USER_GRANT, username: id }).toString(),
   });
   const body = (await res.json()) as { access_token?: string };
@@ -43,7 +56,11 @@ async function token(endpoint: string, oidc: LocalOidcProvider, id: string, clai
   return body.access_token;
 }
 
-async function cannon(url: string, auth: string, paths: string[]): Promise<{ requests: number; non2xx: number; p50: number; p95: number; rps: number }> {
+async function cannon(
+  url: string,
+  auth: string,
+  paths: string[],
+): Promise<{ requests: number; non2xx: number; p50: number; p95: number; rps: number }> {
   const times: number[] = [];
   let i = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -55,15 +72,26 @@ async function cannon(url: string, auth: string, paths: string[]): Promise<{ req
         headers: { authorization: `Bearer ${auth}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
       },
-      (err, res) => (err ? reject(err) : resolve(res)),
+      (err: unknown, res) =>
+        err ? reject(err instanceof Error ? err : new Error('autocannon failed')) : resolve(res),
     );
     instance.on('response', (_c, _status, _bytes, ms) => times.push(ms));
   });
-  return { requests: result.requests.total, non2xx: result.non2xx, p50: p50(times), p95: p95(times), rps: result.requests.average };
+  return {
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    p50: p50(times),
+    p95: p95(times),
+    rps: result.requests.average,
+  };
 }
 
 /** The repository's keyset query, straight on PostgreSQL, 20 clients at once. */
-async function rawBaseline(url: string, service: string | null, cursors: Array<[number, number, number, string] | null>): Promise<{ requests: number; p50: number; p95: number }> {
+async function rawBaseline(
+  url: string,
+  service: string | null,
+  cursors: Array<[number, number, number, string] | null>,
+): Promise<{ requests: number; p50: number; p95: number }> {
   const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS });
   const times: number[] = [];
   const end = Date.now() + SECONDS * 1000;
@@ -106,7 +134,16 @@ interface ServerReady {
 
 /** The API runs in its own process, so autocannon's work is not counted against it. */
 async function serverPhase(url: string): Promise<void> {
-  const config = loadAppConfig({ NODE_ENV: 'test', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', WAITWELL_RATE_LIMIT_PER_MINUTE: '100000000', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789' }, process.cwd());
+  const config = loadAppConfig(
+    {
+      NODE_ENV: 'test',
+      WAITWELL_DEMO: 'false',
+      WAITWELL_SCHEDULER: 'false',
+      WAITWELL_RATE_LIMIT_PER_MINUTE: '100000000',
+      WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789',
+    },
+    process.cwd(),
+  );
   const app = await createApp(config, url);
   app.useLogger(['error']);
   await app.listen(0, '127.0.0.1');
@@ -115,55 +152,121 @@ async function serverPhase(url: string): Promise<void> {
   const run = await app.get(RescoreService).rescoreAll('benchmark', AS_AT);
   const scored = `scored ${run.childrenScored} children, ${run.referralsScored} referrals in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   const oidc = app.get(LocalOidcProvider);
-  const commissioner = await token(oidc.tokenEndpoint, oidc, 'bench-commissioner', { waitwell_role: 'commissioner', waitwell_services: [], waitwell_commissioner: 'QZZ' });
-  const clinician = await token(oidc.tokenEndpoint, oidc, 'bench-clinician', { waitwell_role: 'clinician', waitwell_services: ['slt'] });
+  const commissioner = await token(oidc.tokenEndpoint, oidc, 'bench-commissioner', {
+    waitwell_role: 'commissioner',
+    waitwell_services: [],
+    waitwell_commissioner: 'QZZ',
+  });
+  const clinician = await token(oidc.tokenEndpoint, oidc, 'bench-clinician', {
+    waitwell_role: 'clinician',
+    waitwell_services: ['slt'],
+  });
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   // Deep pages: the keyset of rows 10,000 … 300,000 down the list (and 5,000 … 150,000 down the SLT list).
   const childKeys: ServerReady['childKeys'] = [];
   for (const offset of [10_000, 50_000, 100_000, 200_000, 300_000]) {
-    const { rows: [r] } = await db.query(`select band_rank, neg_score, neg_weeks, child_id from child_priority order by band_rank, neg_score, neg_weeks, child_id offset $1 limit 1`, [offset]);
+    const {
+      rows: [r],
+    } = await db.query<{
+      band_rank: number;
+      neg_score: number;
+      neg_weeks: number;
+      child_id: string;
+    }>(
+      `select band_rank, neg_score, neg_weeks, child_id from child_priority order by band_rank, neg_score, neg_weeks, child_id offset $1 limit 1`,
+      [offset],
+    );
     if (r) childKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.child_id]);
   }
   const sltKeys: ServerReady['sltKeys'] = [];
   for (const offset of [5_000, 25_000, 50_000, 100_000, 150_000]) {
-    const { rows: [r] } = await db.query(`select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_code = 'slt' order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`, [offset]);
+    const {
+      rows: [r],
+    } = await db.query<{
+      band_rank: number;
+      neg_score: number;
+      neg_weeks: number;
+      referral_id: string;
+    }>(
+      `select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_code = 'slt' order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`,
+      [offset],
+    );
     if (r) sltKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.referral_id]);
   }
   await db.end();
-  process.send?.({ base, commissioner, clinician, childKeys, sltKeys, scored } satisfies ServerReady);
+  process.send?.({
+    base,
+    commissioner,
+    clinician,
+    childKeys,
+    sltKeys,
+    scored,
+  } satisfies ServerReady);
   process.once('message', () => void app.close().then(() => process.exit(0)));
 }
 
 async function main(): Promise<void> {
   const children = Number(process.env.BENCH_CHILDREN ?? 400_000);
   const referrals = Number(process.env.BENCH_REFERRALS ?? 1_000_000);
-  log(`bench:ranked — ${referrals.toLocaleString('en-GB')} referrals for up to ${children.toLocaleString('en-GB')} children; ${CONNECTIONS} concurrent clients, ${SECONDS} s per scenario`);
+  log(
+    `bench:ranked — ${referrals.toLocaleString('en-GB')} referrals for up to ${children.toLocaleString('en-GB')} children; ${CONNECTIONS} concurrent clients, ${SECONDS} s per scenario`,
+  );
   const db = await startBenchDb();
   try {
     const ds = await migrate(db.url);
     await loadDemo(ds, children, referrals, AS_AT, log);
     await ds.destroy();
-    const server = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_RANKED_SERVER: db.url }, stdio: 'inherit' });
+    const server = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, BENCH_RANKED_SERVER: db.url },
+      stdio: 'inherit',
+    });
     const ready = await new Promise<ServerReady>((resolve, reject) => {
       server.once('message', (m) => resolve(m as ServerReady));
       server.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
     });
     log(ready.scored);
-    const deep = (path: string, keys: ServerReady['childKeys']) => keys.map((k) => `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeCursor(k)}`);
+    const deep = (path: string, keys: ServerReady['childKeys']) =>
+      keys.map((k) => `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeCursor(k)}`);
     const rows: string[] = [];
-    const row = (what: string, r: { requests: number; p50: number; p95: number; non2xx?: number }) =>
-      rows.push(`| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`);
+    const row = (
+      what: string,
+      r: { requests: number; p50: number; p95: number; non2xx?: number },
+    ) =>
+      rows.push(
+        `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
+      );
     const { base, commissioner, clinician, childKeys, sltKeys } = ready;
-    row('commissioner, first page (50 rows)', await cannon(base, commissioner, ['/api/ranked?limit=50']));
-    row('commissioner, deep keyset pages (rows 10k-300k)', await cannon(base, commissioner, deep('/api/ranked?limit=50', childKeys)));
-    row('commissioner, filtered first page (locality + multi-need)', await cannon(base, commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']));
-    row('clinician (SLT), first page of the SLT list, identity + audit', await cannon(base, clinician, ['/api/ranked?limit=50&service=slt']));
-    row('clinician (SLT), deep keyset pages of the SLT list, identity + audit', await cannon(base, clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)));
+    row(
+      'commissioner, first page (50 rows)',
+      await cannon(base, commissioner, ['/api/ranked?limit=50']),
+    );
+    row(
+      'commissioner, deep keyset pages (rows 10k-300k)',
+      await cannon(base, commissioner, deep('/api/ranked?limit=50', childKeys)),
+    );
+    row(
+      'commissioner, filtered first page (locality + multi-need)',
+      await cannon(base, commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']),
+    );
+    row(
+      'clinician (SLT), first page of the SLT list, identity + audit',
+      await cannon(base, clinician, ['/api/ranked?limit=50&service=slt']),
+    );
+    row(
+      'clinician (SLT), deep keyset pages of the SLT list, identity + audit',
+      await cannon(base, clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)),
+    );
     server.send('stop');
     await new Promise((r) => server.once('exit', r));
-    row('raw PostgreSQL baseline: child list first page (same keyset SQL)', await rawBaseline(db.url, null, [null]));
-    row('raw PostgreSQL baseline: child list deep pages', await rawBaseline(db.url, null, childKeys));
+    row(
+      'raw PostgreSQL baseline: child list first page (same keyset SQL)',
+      await rawBaseline(db.url, null, [null]),
+    );
+    row(
+      'raw PostgreSQL baseline: child list deep pages',
+      await rawBaseline(db.url, null, childKeys),
+    );
     row('raw PostgreSQL baseline: SLT list deep pages', await rawBaseline(db.url, 'slt', sltKeys));
     log('');
     log('| scenario (20 concurrent clients) | requests | p50 | p95 |');
@@ -174,7 +277,9 @@ async function main(): Promise<void> {
   }
 }
 
-(process.env.BENCH_RANKED_SERVER ? serverPhase(process.env.BENCH_RANKED_SERVER) : main()).catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack}\n`);
-  process.exit(1);
-});
+(process.env.BENCH_RANKED_SERVER ? serverPhase(process.env.BENCH_RANKED_SERVER) : main()).catch(
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -30,22 +30,30 @@ interface ChildResult {
 /** The timed part runs in a child process so its peak RSS is the rescore's own. */
 async function childPhase(url: string): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
-  const ds = new DataSource({ ...dataSourceOptions(url), extra: { max: 10, application_name: 'waitwell-bench-rescore' } });
+  const ds = new DataSource({
+    ...dataSourceOptions(url),
+    extra: { max: 10, application_name: 'waitwell-bench-rescore' },
+  });
   await ds.initialize();
   // Run as the application does: as waitwell_app (DML only, no DDL).
-  new AppDatabaseRoleRepository(ds).switchPoolToAppRole((e) => process.stderr.write(`set role failed: ${e.message}\n`));
+  new AppDatabaseRoleRepository(ds).switchPoolToAppRole((e) =>
+    process.stderr.write(`set role failed: ${e.message}\n`),
+  );
   const config = benchConfig();
   const audit = new AuditService(new AuditRepository(ds));
   const catalogue = new CatalogueService(config, new CatalogueRepository(ds));
   const tools = new ToolVersionsService(config, new ToolVersionsRepository(ds), catalogue, audit);
   const rescore = new RescoreService(new RescoreRepository(ds), tools, audit);
   await tools.active(); // installs the default tool (not timed)
-  const [{ role }] = await ds.query('select current_user as role');
+  const [{ role }]: Array<{ role: string }> = await ds.query('select current_user as role');
   if (role !== 'waitwell_app') throw new Error(`expected to run as waitwell_app, not ${role}`);
   const runs: ChildResult['runs'] = [];
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  for (const label of ['first full rescore (empty score tables)', 'full rescore replacing live scores (nightly / activation)']) {
+  for (const label of [
+    'first full rescore (empty score tables)',
+    'full rescore replacing live scores (nightly / activation)',
+  ]) {
     peak = 0;
     const t0 = process.hrtime.bigint();
     const report = await rescore.rescoreAll('benchmark', AS_AT);
@@ -61,27 +69,38 @@ async function childPhase(url: string): Promise<void> {
 async function main(): Promise<void> {
   const children = Number(process.env.BENCH_CHILDREN ?? 400_000);
   const referrals = Number(process.env.BENCH_REFERRALS ?? 1_000_000);
-  log(`bench:rescore — ${referrals.toLocaleString('en-GB')} referrals for up to ${children.toLocaleString('en-GB')} children, as at ${AS_AT}`);
+  log(
+    `bench:rescore — ${referrals.toLocaleString('en-GB')} referrals for up to ${children.toLocaleString('en-GB')} children, as at ${AS_AT}`,
+  );
   const db = await startBenchDb();
   try {
     const ds = await migrate(db.url);
     const t0 = Date.now();
     const loaded = await loadDemo(ds, children, referrals, AS_AT, log);
-    const [{ open }] = await ds.query(`select count(*)::int as open from referral where status = 'waiting'`);
-    log(`loaded ${loaded.children} children, ${loaded.referrals} referrals (${open} open) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const [{ open }]: Array<{ open: number }> = await ds.query(
+      `select count(*)::int as open from referral where status = 'waiting'`,
+    );
+    log(
+      `loaded ${loaded.children} children, ${loaded.referrals} referrals (${open} open) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const result = await new Promise<ChildResult>((resolve, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, BENCH_RESCORE_CHILD: db.url }, stdio: 'inherit' });
+      const child = fork(fileURLToPath(import.meta.url), [], {
+        env: { ...process.env, BENCH_RESCORE_CHILD: db.url },
+        stdio: 'inherit',
+      });
       child.once('message', (m) => resolve(m as ChildResult));
       child.once('error', reject);
-      child.once('exit', (code) => (code ? reject(new Error(`rescore process exited with ${code}`)) : undefined));
+      child.once('exit', (code) =>
+        code ? reject(new Error(`rescore process exited with ${code}`)) : undefined,
+      );
     });
 
     // Baseline: the naive approach, one SQL UPDATE recomputing the referral-level default factors
     // (waiting time and clinical priority only; no child factors, triggers, bands, breakdown or history).
     await ds.query('checkpoint');
     const b0 = process.hrtime.bigint();
-    const [, updated] = await ds.query(
+    const [, updated]: [unknown, number] = await ds.query(
       `update referral_priority rp
           set points = least(60, floor(($1::date - r.clock_start_date) / 7) / s.target_weeks::float8 * 20)
                        + case r.priority when 'urgent' then 40 when 'soon' then 20 else 0 end
@@ -90,19 +109,27 @@ async function main(): Promise<void> {
       [AS_AT],
     );
     const baselineMs = Number(process.hrtime.bigint() - b0) / 1e6;
-    const [{ n: history }] = await ds.query(`select count(*)::int as n from child_priority_history`);
+    const [{ n: history }]: Array<{ n: number }> = await ds.query(
+      `select count(*)::int as n from child_priority_history`,
+    );
     await ds.destroy();
 
     log('');
     log('| measurement | rows | time | peak RSS (Node) |');
     log('|---|---|---|---|');
     for (const r of result.runs) {
-      log(`| WaitWell ${r.label} | ${r.report.childrenScored} children, ${r.report.referralsScored} referrals | ${(r.ms / 1000).toFixed(2)} s | ${r.rssPeakMb.toFixed(0)} MB |`);
+      log(
+        `| WaitWell ${r.label} | ${r.report.childrenScored} children, ${r.report.referralsScored} referrals | ${(r.ms / 1000).toFixed(2)} s | ${r.rssPeakMb.toFixed(0)} MB |`,
+      );
     }
-    log(`| raw PostgreSQL baseline: one UPDATE of the same referral rows (2 factors, no breakdown) | ${updated} referrals | ${(baselineMs / 1000).toFixed(2)} s | - |`);
+    log(
+      `| raw PostgreSQL baseline: one UPDATE of the same referral rows (2 factors, no breakdown) | ${updated} referrals | ${(baselineMs / 1000).toFixed(2)} s | - |`,
+    );
     log('');
     const last = result.runs[result.runs.length - 1];
-    log(`rescore process peak RSS (getrusage maxRSS): ${result.maxRssMb.toFixed(0)} MB; children flagged: ${last.report.childrenFlagged}; problems: ${JSON.stringify(last.report.problems)}; history rows: ${history}`);
+    log(
+      `rescore process peak RSS (getrusage maxRSS): ${result.maxRssMb.toFixed(0)} MB; children flagged: ${last.report.childrenFlagged}; problems: ${JSON.stringify(last.report.problems)}; history rows: ${history}`,
+    );
     const ok = result.runs.every((r) => r.ms <= 10_000) && result.maxRssMb <= 400;
     log(`targets (<= 10 s, <= 400 MB): ${ok ? 'met' : 'NOT met'}`);
   } finally {

@@ -23,13 +23,20 @@ export class ChildPriorityController {
 
   @Get('priority')
   @Roles('clinician', 'commissioner')
-  get(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<ChildPriorityResponse> {
+  get(
+    @Param() params: ChildIdParams,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ChildPriorityResponse> {
     return this.priority.explainChild(params.id, user);
   }
 
   @Put('priority/override')
   @Roles('clinician')
-  setOverride(@Param() params: ChildIdParams, @Body() body: SetOverrideBody, @CurrentUser() user: AuthUser): Promise<OverrideResponse> {
+  setOverride(
+    @Param() params: ChildIdParams,
+    @Body() body: SetOverrideBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<OverrideResponse> {
     return this.overrides.set(params.id, body, user);
   }
 
@@ -42,7 +49,11 @@ export class ChildPriorityController {
 
   @Post('check-ins')
   @Roles('family', 'clinician')
-  checkIn(@Param() params: ChildIdParams, @Body() body: CheckInBody, @CurrentUser() user: AuthUser): Promise<CheckInResponse> {
+  checkIn(
+    @Param() params: ChildIdParams,
+    @Body() body: CheckInBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<CheckInResponse> {
     return this.checkIns.record(params.id, body, user);
   }
 }

@@ -8,8 +8,18 @@ import { type PreviewReport, PreviewService } from './preview/preview.service.js
 import type { RunRow } from './rescore/rescore.repository.js';
 import { type RunReport, RescoreService } from './rescore/rescore.service.js';
 import {
-  ActivateToolBody, NoticeIdParams, NoticesQuery, PreviewBody, RunIdParams, RunsQuery, SaveToolBody, ToolIdParams, ToolSourceBody,
-  ToolVersionDetail, ToolVersionSummary, ValidationReport,
+  ActivateToolBody,
+  NoticeIdParams,
+  NoticesQuery,
+  PreviewBody,
+  RunIdParams,
+  RunsQuery,
+  SaveToolBody,
+  ToolIdParams,
+  ToolSourceBody,
+  ToolVersionDetail,
+  ToolVersionSummary,
+  ValidationReport,
 } from './tool/dto/tool.dto.js';
 import { ToolActivationService } from './tool/tool-activation.service.js';
 import { ToolVersionsService } from './tool/tool-versions.service.js';
@@ -54,20 +64,33 @@ export class PrioritisationController {
 
   @Post('tools')
   @Roles('admin')
-  async create(@Body() body: SaveToolBody, @CurrentUser() user: AuthUser): Promise<ToolVersionDetail> {
+  async create(
+    @Body() body: SaveToolBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ToolVersionDetail> {
     return this.tools.detail((await this.tools.createDraft(body.source, body.rationale, user)).id);
   }
 
   @Put('tools/:id')
   @Roles('admin')
-  async update(@Param() params: ToolIdParams, @Body() body: SaveToolBody, @CurrentUser() user: AuthUser): Promise<ToolVersionDetail> {
-    return this.tools.detail((await this.tools.updateDraft(params.id, body.source, body.rationale, user)).id);
+  async update(
+    @Param() params: ToolIdParams,
+    @Body() body: SaveToolBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<ToolVersionDetail> {
+    return this.tools.detail(
+      (await this.tools.updateDraft(params.id, body.source, body.rationale, user)).id,
+    );
   }
 
   @Post('tools/:id/activate')
   @Roles('admin')
   @HttpCode(200)
-  activate(@Param() params: ToolIdParams, @Body() body: ActivateToolBody, @CurrentUser() user: AuthUser): Promise<{ toolVersion: unknown; run: RunReport }> {
+  activate(
+    @Param() params: ToolIdParams,
+    @Body() body: ActivateToolBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<{ toolVersion: unknown; run: RunReport }> {
     return this.activation.activate(params.id, body.rationale, user);
   }
 

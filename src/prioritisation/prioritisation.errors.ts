@@ -28,42 +28,94 @@ export class PrioritisationError extends DomainError {
     );
   }
   static toolNotFound(): PrioritisationError {
-    return new PrioritisationError('not-found', PrioritisationErrorCode.ToolNotFound, 'There is no tool version with that id. List versions with GET /api/prioritisation/tools.');
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.ToolNotFound,
+      'There is no tool version with that id. List versions with GET /api/prioritisation/tools.',
+    );
   }
   static toolNotDraft(version: number): PrioritisationError {
-    return new PrioritisationError('conflict', PrioritisationErrorCode.ToolNotDraft, `Tool version ${version} has been activated and can no longer be edited: create a new draft from it instead.`);
+    return new PrioritisationError(
+      'conflict',
+      PrioritisationErrorCode.ToolNotDraft,
+      `Tool version ${version} has been activated and can no longer be edited: create a new draft from it instead.`,
+    );
   }
   static noActiveTool(): PrioritisationError {
-    return new PrioritisationError('unavailable', PrioritisationErrorCode.NoActiveTool, 'No prioritisation tool is active and the default tool file is not valid: an administrator must activate a valid tool version.');
+    return new PrioritisationError(
+      'unavailable',
+      PrioritisationErrorCode.NoActiveTool,
+      'No prioritisation tool is active and the default tool file is not valid: an administrator must activate a valid tool version.',
+    );
   }
   static notScored(): PrioritisationError {
-    return new PrioritisationError('not-found', PrioritisationErrorCode.NotScored, 'No priority score is held for that child on a list you can see: they may have no open referral, or rescoring has not run since they were added.');
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.NotScored,
+      'No priority score is held for that child on a list you can see: they may have no open referral, or rescoring has not run since they were added.',
+    );
   }
   static unknownBand(band: string, bands: string[]): PrioritisationError {
-    return new PrioritisationError('validation', PrioritisationErrorCode.UnknownBand, `"${band}" is not a band of the active tool; use one of: ${bands.join(', ')}.`);
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.UnknownBand,
+      `"${band}" is not a band of the active tool; use one of: ${bands.join(', ')}.`,
+    );
   }
   static reviewDateNotFuture(): PrioritisationError {
-    return new PrioritisationError('validation', PrioritisationErrorCode.ReviewDateNotFuture, 'The review date must be after today: the override ends on that date and the child returns to the tool\'s band.');
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.ReviewDateNotFuture,
+      "The review date must be after today: the override ends on that date and the child returns to the tool's band.",
+    );
   }
   static serviceNotAssigned(service: string): PrioritisationError {
-    return new PrioritisationError('forbidden', PrioritisationErrorCode.ServiceNotAssigned, `You are not assigned to the "${service}" service, so you cannot see its ranked list.`);
+    return new PrioritisationError(
+      'forbidden',
+      PrioritisationErrorCode.ServiceNotAssigned,
+      `You are not assigned to the "${service}" service, so you cannot see its ranked list.`,
+    );
   }
   static unknownService(code: string, known: string[]): PrioritisationError {
-    return new PrioritisationError('validation', PrioritisationErrorCode.UnknownService, `There is no service "${code}". Known services: ${known.join(', ')}.`);
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.UnknownService,
+      `There is no service "${code}". Known services: ${known.join(', ')}.`,
+    );
   }
   static unknownProvider(code: string, known: string[]): PrioritisationError {
-    return new PrioritisationError('validation', PrioritisationErrorCode.UnknownProvider, `There is no provider "${code}". Known providers: ${known.join(', ')}.`);
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.UnknownProvider,
+      `There is no provider "${code}". Known providers: ${known.join(', ')}.`,
+    );
   }
   static overrideNotFound(): PrioritisationError {
-    return new PrioritisationError('not-found', PrioritisationErrorCode.OverrideNotFound, 'That child has no active override to withdraw.');
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.OverrideNotFound,
+      'That child has no active override to withdraw.',
+    );
   }
   static noticeNotFound(): PrioritisationError {
-    return new PrioritisationError('not-found', PrioritisationErrorCode.NoticeNotFound, 'There is no such notice for you. List your notices with GET /api/prioritisation/notices.');
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.NoticeNotFound,
+      'There is no such notice for you. List your notices with GET /api/prioritisation/notices.',
+    );
   }
   static runNotFound(): PrioritisationError {
-    return new PrioritisationError('not-found', PrioritisationErrorCode.RunNotFound, 'There is no rescore run with that id. List runs with GET /api/prioritisation/runs.');
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.RunNotFound,
+      'There is no rescore run with that id. List runs with GET /api/prioritisation/runs.',
+    );
   }
   static checkInDateInFuture(): PrioritisationError {
-    return new PrioritisationError('validation', PrioritisationErrorCode.CheckInDateInFuture, 'The check-in date cannot be in the future: give the date the family reported, or leave it out for today.');
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.CheckInDateInFuture,
+      'The check-in date cannot be in the future: give the date the family reported, or leave it out for today.',
+    );
   }
 }

@@ -7,7 +7,10 @@ import { RescoreScheduler } from '../../src/prioritisation/rescore/rescore.sched
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 
-const DEFAULT_TOOL = readFileSync(new URL('../../config/prioritisation-tool.yaml', import.meta.url), 'utf8');
+const DEFAULT_TOOL = readFileSync(
+  new URL('../../config/prioritisation-tool.yaml', import.meta.url),
+  'utf8',
+);
 const today = londonDate();
 const weeksAgo = (w: number) => addDays(today, -w * 7);
 const yearsOld = (y: number) => addDays(today, -Math.round(y * 365.25) - 30);
@@ -19,9 +22,11 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   let commissioner: string;
 
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
-  const rescore = async () => (await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200)).body;
+  const rescore = async () =>
+    (await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200)).body;
   const priority = async (childId: string, token = clinician) =>
-    (await request(t.http).get(`/api/children/${childId}/priority`).set(auth(token)).expect(200)).body;
+    (await request(t.http).get(`/api/children/${childId}/priority`).set(auth(token)).expect(200))
+      .body;
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -33,10 +38,17 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   beforeEach(async () => resetData(t.db));
 
   /** A child aged 8 (no age factors), decile 6 (no deprivation points), waiting for the given services. */
-  async function childWaitingFor(services: Array<[string, number]>, o: Parameters<typeof insertChild>[1] = {}) {
+  async function childWaitingFor(
+    services: Array<[string, number]>,
+    o: Parameters<typeof insertChild>[1] = {},
+  ) {
     const child = await insertChild(t.db, { dateOfBirth: yearsOld(8), deprivationDecile: 6, ...o });
     for (const [service, weeks] of services) {
-      await insertReferral(t.db, child.id, { service, provider: service === 'slt' ? 'RYB' : 'RXA', receivedDate: weeksAgo(weeks) });
+      await insertReferral(t.db, child.id, {
+        service,
+        provider: service === 'slt' ? 'RYB' : 'RXA',
+        receivedDate: weeksAgo(weeks),
+      });
     }
     return child;
   }
@@ -44,49 +56,108 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   it('should install the default tool as version 1 and record it on every score', async () => {
     const child = await childWaitingFor([['slt', 18]]);
     const run = await rescore();
-    expect(run).toMatchObject({ kind: 'full', childrenScored: 1, referralsScored: 1, childrenFlagged: 0, toolVersion: 1 });
-    const active = (await request(t.http).get('/api/prioritisation/tools/active').set(auth(commissioner)).expect(200)).body;
+    expect(run).toMatchObject({
+      kind: 'full',
+      childrenScored: 1,
+      referralsScored: 1,
+      childrenFlagged: 0,
+      toolVersion: 1,
+    });
+    const active = (
+      await request(t.http)
+        .get('/api/prioritisation/tools/active')
+        .set(auth(commissioner))
+        .expect(200)
+    ).body;
     expect(active).toMatchObject({ version: 1, status: 'active', author: 'system', valid: true });
     expect(active.activations).toHaveLength(1);
-    const [row] = await t.db.query(`select tool_version_id, run_id, score, band from child_priority where child_id = $1`, [child.id]);
-    expect(row).toMatchObject({ tool_version_id: active.id, run_id: run.runId, score: 20, band: 'P4' });
+    const [row] = await t.db.query(
+      `select tool_version_id, run_id, score, band from child_priority where child_id = $1`,
+      [child.id],
+    );
+    expect(row).toMatchObject({
+      tool_version_id: active.id,
+      run_id: run.runId,
+      score: 20,
+      band: 'P4',
+    });
   });
 
   it('should rank a child waiting for three services above an otherwise identical child waiting for one', async () => {
     const one = await childWaitingFor([['slt', 20]]);
-    const three = await childWaitingFor([['slt', 20], ['neurodiversity', 1], ['community-paediatrics', 1]]);
+    const three = await childWaitingFor([
+      ['slt', 20],
+      ['neurodiversity', 1],
+      ['community-paediatrics', 1],
+    ]);
     await rescore();
-    const all = (await request(t.http).get('/api/ranked').set(auth(commissioner)).expect(200)).body.items;
+    const all = (await request(t.http).get('/api/ranked').set(auth(commissioner)).expect(200)).body
+      .items;
     expect(all.map((r: { childId: string }) => r.childId)).toEqual([three.id, one.id]);
     expect(all[0].score - all[1].score).toBe(35);
     // ...and in the SLT list itself: referral points + child points.
-    const slt = (await request(t.http).get('/api/ranked?service=slt').set(auth(commissioner)).expect(200)).body.items;
+    const slt = (
+      await request(t.http).get('/api/ranked?service=slt').set(auth(commissioner)).expect(200)
+    ).body.items;
     expect(slt.map((r: { childId: string }) => r.childId)).toEqual([three.id, one.id]);
     expect(slt[0].serviceScore).toBeGreaterThan(slt[1].serviceScore);
-    expect(slt[0].waits.map((w: { service: string }) => w.service).sort()).toEqual(['community-paediatrics', 'neurodiversity', 'slt']);
+    expect(slt[0].waits.map((w: { service: string }) => w.service).sort()).toEqual([
+      'community-paediatrics',
+      'neurodiversity',
+      'slt',
+    ]);
     expect(slt[0].topReasons).toContain('Waiting for more than one service (+35)');
   });
 
   it('should explain a score in words that add up to it, audited, identifiable only to clinicians', async () => {
-    const child = await childWaitingFor([['slt', 27], ['neurodiversity', 6]], { dateOfBirth: yearsOld(4), deprivationDecile: 3, flags: [{ code: 'ehcp' }] });
+    const child = await childWaitingFor(
+      [
+        ['slt', 27],
+        ['neurodiversity', 6],
+      ],
+      { dateOfBirth: yearsOld(4), deprivationDecile: 3, flags: [{ code: 'ehcp' }] },
+    );
     await rescore();
     const body = await priority(child.id);
-    expect(body).toMatchObject({ childId: child.id, nhsNumber: child.nhsNumber, identifiable: true, consistent: true, toolVersion: { version: 1 } });
+    expect(body).toMatchObject({
+      childId: child.id,
+      nhsNumber: child.nhsNumber,
+      identifiable: true,
+      consistent: true,
+      toolVersion: { version: 1 },
+    });
     const e = body.explanation;
     const counted = e.referrals.filter((r: { counted: boolean }) => r.counted);
-    const sum = [...counted.flatMap((r: { factors: Array<{ points: number }> }) => r.factors), ...e.childFactors].reduce((s: number, f: { points: number }) => s + f.points, 0);
+    const sum = [
+      ...counted.flatMap((r: { factors: Array<{ points: number }> }) => r.factors),
+      ...e.childFactors,
+    ].reduce((s: number, f: { points: number }) => s + f.points, 0);
     expect(Math.round(sum * 10) / 10).toBe(body.score);
     // SLT 27/18*20 = 30 + early years 15; child: 2 services 20 + EHCP 10 + decile 3: 5.
     expect(body.score).toBe(80);
-    expect(e.summary).toMatch(/^Score 80 = 45 from the highest-scoring referral \(slt\) \+ 35 child-level points\. Band P2/);
-    expect(counted[0].factors[0]).toMatchObject({ id: 'waiting-time', points: 30, inputs: { 'referral.weeksWaited': 27, 'referral.targetWeeks': 18 } });
-    expect(e.childFactors.map((f: { text: string }) => f.text)).toContain('Has an EHCP: EHCP flag on record → +10 points');
+    expect(e.summary).toMatch(
+      /^Score 80 = 45 from the highest-scoring referral \(slt\) \+ 35 child-level points\. Band P2/,
+    );
+    expect(counted[0].factors[0]).toMatchObject({
+      id: 'waiting-time',
+      points: 30,
+      inputs: { 'referral.weeksWaited': 27, 'referral.targetWeeks': 18 },
+    });
+    expect(e.childFactors.map((f: { text: string }) => f.text)).toContain(
+      'Has an EHCP: EHCP flag on record → +10 points',
+    );
     expect(body.history).toHaveLength(1);
     const pseudo = await priority(child.id, commissioner);
     expect(pseudo).toMatchObject({ identifiable: false, pseudonym: child.pseudonym, score: 80 });
     expect(JSON.stringify(pseudo)).not.toContain(child.nhsNumber);
-    const audit = await t.db.query(`select resource, actor_role from audit_event where $1 = any(child_ids) and resource like 'child-priority%' order by id`, [child.id]);
-    expect(audit.map((a: { resource: string }) => a.resource)).toEqual(['child-priority', 'child-priority-pseudonymised']);
+    const audit = await t.db.query(
+      `select resource, actor_role from audit_event where $1 = any(child_ids) and resource like 'child-priority%' order by id`,
+      [child.id],
+    );
+    expect(audit.map((a: { resource: string }) => a.resource)).toEqual([
+      'child-priority',
+      'child-priority-pseudonymised',
+    ]);
     // A clinician of another service cannot see the child's priority or that service's list.
     const mh = await t.tokenFor({ role: 'clinician', sub: 'mh-only', services: ['mental-health'] });
     await request(t.http).get(`/api/children/${child.id}/priority`).set(auth(mh)).expect(404);
@@ -94,14 +165,32 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   });
 
   it('should give the same scores for the same inputs and tool version on every rescore', async () => {
-    await childWaitingFor([['slt', 30], ['mental-health', 3]], { flags: [{ code: 'child-in-care' }] });
+    await childWaitingFor(
+      [
+        ['slt', 30],
+        ['mental-health', 3],
+      ],
+      { flags: [{ code: 'child-in-care' }] },
+    );
     await childWaitingFor([['neurodiversity', 52]], { deprivationDecile: 1 });
     await rescore();
-    const first = await t.db.query(`select child_id, score, band, factor_points, top_reasons from child_priority order by child_id`);
-    const firstRefs = await t.db.query(`select referral_id, points, rank_score, factor_points from referral_priority order by referral_id`);
+    const first = await t.db.query(
+      `select child_id, score, band, factor_points, top_reasons from child_priority order by child_id`,
+    );
+    const firstRefs = await t.db.query(
+      `select referral_id, points, rank_score, factor_points from referral_priority order by referral_id`,
+    );
     await rescore();
-    expect(await t.db.query(`select child_id, score, band, factor_points, top_reasons from child_priority order by child_id`)).toEqual(first);
-    expect(await t.db.query(`select referral_id, points, rank_score, factor_points from referral_priority order by referral_id`)).toEqual(firstRefs);
+    expect(
+      await t.db.query(
+        `select child_id, score, band, factor_points, top_reasons from child_priority order by child_id`,
+      ),
+    ).toEqual(first);
+    expect(
+      await t.db.query(
+        `select referral_id, points, rank_score, factor_points from referral_priority order by referral_id`,
+      ),
+    ).toEqual(firstRefs);
     // Unchanged scores add no history rows.
     const [{ n }] = await t.db.query(`select count(*)::int as n from child_priority_history`);
     expect(n).toBe(2);
@@ -109,68 +198,179 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
 
   describe('tool documents', () => {
     it('should name the bad field of a schema error and the path of an unknown operator', async () => {
-      const bad = DEFAULT_TOOL.replace('minScore: 70 ', 'minScore: seventy ').replace('{ "<": [{ "var": "child.ageYears" }, 5] }', '{ "eval": ["process.exit()"] }');
-      const res = await request(t.http).post('/api/prioritisation/tools/validate').set(auth(admin)).send({ source: bad }).expect(200);
+      const bad = DEFAULT_TOOL.replace('minScore: 70 ', 'minScore: seventy ').replace(
+        "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+        '{ "eval": ["process.exit()"] }',
+      );
+      const res = await request(t.http)
+        .post('/api/prioritisation/tools/validate')
+        .set(auth(admin))
+        .send({ source: bad })
+        .expect(200);
       expect(res.body.valid).toBe(false);
-      expect(res.body.problems).toEqual([expect.stringMatching(/^bands\[1\]\.minScore: minScore must be a number/)]);
-      const unsafe = await request(t.http).post('/api/prioritisation/tools/validate').set(auth(admin))
-        .send({ source: DEFAULT_TOOL.replace('{ "<": [{ "var": "child.ageYears" }, 5] }', '{ "eval": ["process.exit()"] }') }).expect(200);
-      expect(unsafe.body.problems).toEqual([expect.stringMatching(/^factors\[2\]\.when\.eval: unknown operator "eval"/)]);
+      expect(res.body.problems).toEqual([
+        expect.stringMatching(/^bands\[1\]\.minScore: minScore must be a number/),
+      ]);
+      const unsafe = await request(t.http)
+        .post('/api/prioritisation/tools/validate')
+        .set(auth(admin))
+        .send({
+          source: DEFAULT_TOOL.replace(
+            "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+            '{ "eval": ["process.exit()"] }',
+          ),
+        })
+        .expect(200);
+      expect(unsafe.body.problems).toEqual([
+        expect.stringMatching(/^factors\[2\]\.when\.eval: unknown operator "eval"/),
+      ]);
     });
 
     it('should keep a bad draft from activation, and keep scoring with the active tool', async () => {
       await childWaitingFor([['slt', 18]]);
       await rescore();
-      const draft = (await request(t.http).post('/api/prioritisation/tools').set(auth(admin))
-        .send({ source: DEFAULT_TOOL.replace('cap: 60', 'cap: lots'), rationale: 'try a new cap' }).expect(201)).body;
-      expect(draft).toMatchObject({ status: 'draft', valid: false, problems: expect.arrayContaining([expect.stringMatching(/^factors\[0\]\.cap: cap must be a number/)]) });
-      const res = await request(t.http).post(`/api/prioritisation/tools/${draft.id}/activate`).set(auth(admin)).send({ rationale: 'go live' }).expect(400);
+      const draft = (
+        await request(t.http)
+          .post('/api/prioritisation/tools')
+          .set(auth(admin))
+          .send({
+            source: DEFAULT_TOOL.replace('cap: 60', 'cap: lots'),
+            rationale: 'try a new cap',
+          })
+          .expect(201)
+      ).body;
+      expect(draft).toMatchObject({
+        status: 'draft',
+        valid: false,
+        problems: expect.arrayContaining([
+          expect.stringMatching(/^factors\[0\]\.cap: cap must be a number/),
+        ]),
+      });
+      const res = await request(t.http)
+        .post(`/api/prioritisation/tools/${draft.id}/activate`)
+        .set(auth(admin))
+        .send({ rationale: 'go live' })
+        .expect(400);
       expect(res.body.code).toBe('prioritisation.tool-invalid');
       expect(res.body.errors[0]).toMatch(/^factors\[0\]\.cap/);
       expect((await rescore()).toolVersion).toBe(1);
-      await request(t.http).post('/api/prioritisation/tools/validate').set(auth(clinician)).send({ source: DEFAULT_TOOL }).expect(403);
+      await request(t.http)
+        .post('/api/prioritisation/tools/validate')
+        .set(auth(clinician))
+        .send({ source: DEFAULT_TOOL })
+        .expect(403);
     });
 
     it('should rescore everything on activation, record the version, and make it immutable', async () => {
       const one = await childWaitingFor([['slt', 18]]);
-      const two = await childWaitingFor([['slt', 18], ['neurodiversity', 13]]);
+      const two = await childWaitingFor([
+        ['slt', 18],
+        ['neurodiversity', 13],
+      ]);
       await rescore();
       const events: string[] = [];
-      const sub = t.app.get(DomainEvents).on('tool.activated').subscribe((e) => events.push(e.toolVersionId));
-      const source = DEFAULT_TOOL.replace('        - 20\n        - 0\n    explain: Waiting for {child.serviceCount} services', '        - 30\n        - 0\n    explain: Waiting for {child.serviceCount} services');
-      const draft = (await request(t.http).post('/api/prioritisation/tools').set(auth(admin)).send({ source, rationale: 'Forum asked for more weight on two needs' }).expect(201)).body;
+      const sub = t.app
+        .get(DomainEvents)
+        .on('tool.activated')
+        .subscribe((e) => events.push(e.toolVersionId));
+      const source = DEFAULT_TOOL.replace(
+        '        - 20\n        - 0\n    explain: Waiting for {child.serviceCount} services',
+        '        - 30\n        - 0\n    explain: Waiting for {child.serviceCount} services',
+      );
+      const draft = (
+        await request(t.http)
+          .post('/api/prioritisation/tools')
+          .set(auth(admin))
+          .send({ source, rationale: 'Forum asked for more weight on two needs' })
+          .expect(201)
+      ).body;
       expect(draft.valid).toBe(true);
-      const res = await request(t.http).post(`/api/prioritisation/tools/${draft.id}/activate`).set(auth(admin)).send({ rationale: 'Agreed at co-production group, 3 Nov' }).expect(200);
+      const res = await request(t.http)
+        .post(`/api/prioritisation/tools/${draft.id}/activate`)
+        .set(auth(admin))
+        .send({ rationale: 'Agreed at co-production group, 3 Nov' })
+        .expect(200);
       sub.unsubscribe();
-      expect(res.body.run).toMatchObject({ kind: 'full', toolVersionId: draft.id, childrenScored: 2 });
+      expect(res.body.run).toMatchObject({
+        kind: 'full',
+        toolVersionId: draft.id,
+        childrenScored: 2,
+      });
       expect(events).toEqual([draft.id]);
-      const rows = await t.db.query(`select child_id, tool_version_id, score from child_priority order by score`);
-      expect(rows.map((r: { tool_version_id: string }) => r.tool_version_id)).toEqual([draft.id, draft.id]);
-      expect(rows.map((r: { child_id: string; score: number }) => [r.child_id, r.score])).toEqual([[one.id, 20], [two.id, 50]]);
-      const versions = (await request(t.http).get('/api/prioritisation/tools').set(auth(admin)).expect(200)).body;
-      expect(versions.map((v: { version: number; status: string }) => [v.version, v.status])).toEqual([[2, 'active'], [1, 'retired']]);
-      const detail = (await request(t.http).get(`/api/prioritisation/tools/${draft.id}`).set(auth(admin)).expect(200)).body;
-      expect(detail.activations).toEqual([expect.objectContaining({ activatedBy: 'admin-1', rationale: 'Agreed at co-production group, 3 Nov' })]);
-      const edit = await request(t.http).put(`/api/prioritisation/tools/${draft.id}`).set(auth(admin)).send({ source, rationale: 'sneaky edit' }).expect(409);
+      const rows = await t.db.query(
+        `select child_id, tool_version_id, score from child_priority order by score`,
+      );
+      expect(rows.map((r: { tool_version_id: string }) => r.tool_version_id)).toEqual([
+        draft.id,
+        draft.id,
+      ]);
+      expect(rows.map((r: { child_id: string; score: number }) => [r.child_id, r.score])).toEqual([
+        [one.id, 20],
+        [two.id, 50],
+      ]);
+      const versions = (
+        await request(t.http).get('/api/prioritisation/tools').set(auth(admin)).expect(200)
+      ).body;
+      expect(
+        versions.map((v: { version: number; status: string }) => [v.version, v.status]),
+      ).toEqual([
+        [2, 'active'],
+        [1, 'retired'],
+      ]);
+      const detail = (
+        await request(t.http)
+          .get(`/api/prioritisation/tools/${draft.id}`)
+          .set(auth(admin))
+          .expect(200)
+      ).body;
+      expect(detail.activations).toEqual([
+        expect.objectContaining({
+          activatedBy: 'admin-1',
+          rationale: 'Agreed at co-production group, 3 Nov',
+        }),
+      ]);
+      const edit = await request(t.http)
+        .put(`/api/prioritisation/tools/${draft.id}`)
+        .set(auth(admin))
+        .send({ source, rationale: 'sneaky edit' })
+        .expect(409);
       expect(edit.body.code).toBe('prioritisation.tool-not-draft');
-      await expect(t.db.query(`update prioritisation_tool_version set source = 'x' where id = $1`, [draft.id])).rejects.toThrow(/cannot be edited/);
-      const [audit] = await t.db.query(`select actor_subject, detail from audit_event where action = 'activate' and detail->>'toolVersionId' = $1`, [draft.id]);
+      await expect(
+        t.db.query(`update prioritisation_tool_version set source = 'x' where id = $1`, [draft.id]),
+      ).rejects.toThrow(/cannot be edited/);
+      const [audit] = await t.db.query(
+        `select actor_subject, detail from audit_event where action = 'activate' and detail->>'toolVersionId' = $1`,
+        [draft.id],
+      );
       expect(audit.actor_subject).toBe('admin-1');
     });
   });
 
   it('should preview how bands would move without touching live scores', async () => {
     await childWaitingFor([['slt', 18]], { locality: 'Riverside', deprivationDecile: 2 });
-    await childWaitingFor([['slt', 36], ['mental-health', 1]], { locality: 'Eastfield' });
+    await childWaitingFor(
+      [
+        ['slt', 36],
+        ['mental-health', 1],
+      ],
+      { locality: 'Eastfield' },
+    );
     await childWaitingFor([['neurodiversity', 60]], { locality: 'Eastfield' });
     await rescore();
     const before = await t.db.query(`select * from child_priority order by child_id`);
     const [{ runs }] = await t.db.query(`select count(*)::int as runs from priority_run`);
     // Draft: P2 from 50 instead of 70.
     const draft = DEFAULT_TOOL.replace('minScore: 70 ', 'minScore: 50 ');
-    const res = await request(t.http).post('/api/prioritisation/preview').set(auth(admin)).send({ source: draft }).expect(200);
+    const res = await request(t.http)
+      .post('/api/prioritisation/preview')
+      .set(auth(admin))
+      .send({ source: draft })
+      .expect(200);
     expect(res.body).toMatchObject({ children: 3, movedUp: 2, movedDown: 0, unchanged: 1 });
-    expect(res.body.bandSizes).toEqual({ current: { P1: 0, P2: 0, P3: 2, P4: 1 }, proposed: { P1: 0, P2: 2, P3: 0, P4: 1 } });
+    expect(res.body.bandSizes).toEqual({
+      current: { P1: 0, P2: 0, P3: 2, P4: 1 },
+      proposed: { P1: 0, P2: 2, P3: 0, P4: 1 },
+    });
     expect(res.body.byLocality).toEqual([
       { key: 'Eastfield', children: 2, movedUp: 2, movedDown: 0, unchanged: 0 },
       { key: 'Riverside', children: 1, movedUp: 0, movedDown: 0, unchanged: 1 },
@@ -186,25 +386,75 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   it('should let a clinician override a band until the review date, then return the child to the tool band and tell them', async () => {
     const child = await childWaitingFor([['slt', 18]]);
     await rescore();
-    const res = await request(t.http).put(`/api/children/${child.id}/priority/override`).set(auth(clinician))
-      .send({ band: 'P1', reason: 'Speech regression reported by school', reviewDate: addDays(today, 14) }).expect(200);
-    expect(res.body).toMatchObject({ band: 'P1', toolBand: 'P4', override: { band: 'P1', createdBy: 'clinician-ward' } });
+    const res = await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({
+        band: 'P1',
+        reason: 'Speech regression reported by school',
+        reviewDate: addDays(today, 14),
+      })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      band: 'P1',
+      toolBand: 'P4',
+      override: { band: 'P1', createdBy: 'clinician-ward' },
+    });
     const explained = await priority(child.id);
-    expect(explained).toMatchObject({ band: 'P1', toolBand: 'P4', override: { band: 'P1', reason: 'Speech regression reported by school' } });
+    expect(explained).toMatchObject({
+      band: 'P1',
+      toolBand: 'P4',
+      override: { band: 'P1', reason: 'Speech regression reported by school' },
+    });
     expect((await priority(child.id, commissioner)).override).not.toHaveProperty('reason');
-    const [audit] = await t.db.query(`select detail from audit_event where action = 'override' and $1 = any(child_ids)`, [child.id]);
+    const [audit] = await t.db.query(
+      `select detail from audit_event where action = 'override' and $1 = any(child_ids)`,
+      [child.id],
+    );
     expect(JSON.stringify(audit.detail)).not.toContain('regression');
-    await request(t.http).put(`/api/children/${child.id}/priority/override`).set(auth(clinician)).send({ band: 'P0', reason: 'x y z', reviewDate: addDays(today, 3) }).expect(400);
-    await request(t.http).put(`/api/children/${child.id}/priority/override`).set(auth(clinician)).send({ band: 'P2', reason: 'x y z', reviewDate: today }).expect(400);
+    await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P0', reason: 'x y z', reviewDate: addDays(today, 3) })
+      .expect(400);
+    await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P2', reason: 'x y z', reviewDate: today })
+      .expect(400);
     // The review date comes: the nightly job ends the override and tells the clinician.
-    await t.db.query(`update priority_override set review_date = $2 where child_id = $1`, [child.id, today]);
+    await t.db.query(`update priority_override set review_date = $2 where child_id = $1`, [
+      child.id,
+      today,
+    ]);
     await t.app.get(RescoreScheduler).nightly(today);
     const after = await priority(child.id);
     expect(after).toMatchObject({ band: 'P4', toolBand: 'P4', override: null });
-    const notices = (await request(t.http).get('/api/prioritisation/notices?unread=true').set(auth(clinician)).expect(200)).body;
-    expect(notices).toEqual([expect.objectContaining({ childId: child.id, kind: 'override-expired', detail: expect.objectContaining({ band: 'P1' }) })]);
-    await request(t.http).post(`/api/prioritisation/notices/${notices[0].id}/read`).set(auth(clinician)).expect(204);
-    expect((await request(t.http).get('/api/prioritisation/notices?unread=true').set(auth(clinician)).expect(200)).body).toEqual([]);
+    const notices = (
+      await request(t.http)
+        .get('/api/prioritisation/notices?unread=true')
+        .set(auth(clinician))
+        .expect(200)
+    ).body;
+    expect(notices).toEqual([
+      expect.objectContaining({
+        childId: child.id,
+        kind: 'override-expired',
+        detail: expect.objectContaining({ band: 'P1' }),
+      }),
+    ]);
+    await request(t.http)
+      .post(`/api/prioritisation/notices/${notices[0].id}/read`)
+      .set(auth(clinician))
+      .expect(204);
+    expect(
+      (
+        await request(t.http)
+          .get('/api/prioritisation/notices?unread=true')
+          .set(auth(clinician))
+          .expect(200)
+      ).body,
+    ).toEqual([]);
     expect(after.history.map((h: { band: string }) => h.band)).toEqual(['P4', 'P1', 'P4']);
   });
 
@@ -213,14 +463,36 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     const other = await childWaitingFor([['slt', 2]]);
     await rescore();
     const family = await t.tokenFor({ role: 'family', sub: 'parent-1', childId: child.id });
-    await request(t.http).post(`/api/children/${other.id}/check-ins`).set(auth(family)).send({ answer: 'crisis' }).expect(404);
-    await request(t.http).post(`/api/children/${child.id}/check-ins`).set(auth(family)).send({ answer: 'terrible' }).expect(400);
-    const res = await request(t.http).post(`/api/children/${child.id}/check-ins`).set(auth(family)).send({ answer: 'crisis' }).expect(201);
+    await request(t.http)
+      .post(`/api/children/${other.id}/check-ins`)
+      .set(auth(family))
+      .send({ answer: 'crisis' })
+      .expect(404);
+    await request(t.http)
+      .post(`/api/children/${child.id}/check-ins`)
+      .set(auth(family))
+      .send({ answer: 'terrible' })
+      .expect(400);
+    const res = await request(t.http)
+      .post(`/api/children/${child.id}/check-ins`)
+      .set(auth(family))
+      .send({ answer: 'crisis' })
+      .expect(201);
     expect(res.body).toMatchObject({ childId: child.id, answer: 'crisis', reportedOn: today });
     const p = await priority(child.id);
-    expect(p).toMatchObject({ band: 'P1', review: true, topReasons: ['Review: Family reported a crisis', expect.any(String)] });
-    expect(p.explanation.triggers[0].text).toMatch(/^Family reported a crisis: Family check-in "crisis" 0 days ago/);
-    await request(t.http).post(`/api/children/${other.id}/check-ins`).set(auth(clinician)).send({ answer: 'worse', reportedOn: addDays(today, -7) }).expect(201);
+    expect(p).toMatchObject({
+      band: 'P1',
+      review: true,
+      topReasons: ['Review: Family reported a crisis', expect.any(String)],
+    });
+    expect(p.explanation.triggers[0].text).toMatch(
+      /^Family reported a crisis: Family check-in "crisis" 0 days ago/,
+    );
+    await request(t.http)
+      .post(`/api/children/${other.id}/check-ins`)
+      .set(auth(clinician))
+      .send({ answer: 'worse', reportedOn: addDays(today, -7) })
+      .expect(201);
     // 2 weeks of an 18-week target: 2.2, plus 25 for "worse" within 8 weeks.
     expect((await priority(other.id)).score).toBe(27.2);
   });
@@ -230,16 +502,46 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     await t.db.query(`update child set deprivation_decile = null where id = $1`, [missing.id]);
     const seven = await childWaitingFor([['slt', 18]], { dateOfBirth: yearsOld(7) });
     const fine = await childWaitingFor([['slt', 18]], { dateOfBirth: yearsOld(9) });
-    const source = DEFAULT_TOOL.replace('factors:\n', 'factors:\n  - id: fragile\n    level: child\n    label: Fragile rule\n    points: { "/": [10, { "-": [{ "var": "child.ageYears" }, 7] }] }\n');
-    const draft = (await request(t.http).post('/api/prioritisation/tools').set(auth(admin)).send({ source, rationale: 'test a rule that divides' }).expect(201)).body;
-    const { run } = (await request(t.http).post(`/api/prioritisation/tools/${draft.id}/activate`).set(auth(admin)).send({ rationale: 'testing' }).expect(200)).body;
-    expect(run).toMatchObject({ childrenScored: 3, childrenFlagged: 2, problems: { 'deprivation:missing-input': 1, 'fragile:error': 1 } });
-    const [stored] = await t.db.query(`select children_flagged, problems from priority_run where id = $1`, [run.runId]);
-    expect(stored).toEqual({ children_flagged: 2, problems: { 'deprivation:missing-input': 1, 'fragile:error': 1 } });
-    expect(await priority(missing.id)).toMatchObject({ flagged: true, score: 20 + 10 + 10 / (8 - 7) });
+    const source = DEFAULT_TOOL.replace(
+      'factors:\n',
+      'factors:\n  - id: fragile\n    level: child\n    label: Fragile rule\n    points: { "/": [10, { "-": [{ "var": "child.ageYears" }, 7] }] }\n',
+    );
+    const draft = (
+      await request(t.http)
+        .post('/api/prioritisation/tools')
+        .set(auth(admin))
+        .send({ source, rationale: 'test a rule that divides' })
+        .expect(201)
+    ).body;
+    const { run } = (
+      await request(t.http)
+        .post(`/api/prioritisation/tools/${draft.id}/activate`)
+        .set(auth(admin))
+        .send({ rationale: 'testing' })
+        .expect(200)
+    ).body;
+    expect(run).toMatchObject({
+      childrenScored: 3,
+      childrenFlagged: 2,
+      problems: { 'deprivation:missing-input': 1, 'fragile:error': 1 },
+    });
+    const [stored] = await t.db.query(
+      `select children_flagged, problems from priority_run where id = $1`,
+      [run.runId],
+    );
+    expect(stored).toEqual({
+      children_flagged: 2,
+      problems: { 'deprivation:missing-input': 1, 'fragile:error': 1 },
+    });
+    expect(await priority(missing.id)).toMatchObject({
+      flagged: true,
+      score: 20 + 10 + 10 / (8 - 7),
+    });
     const s7 = await priority(seven.id);
     expect(s7).toMatchObject({ flagged: true, score: 20 });
-    expect(s7.explanation.problems[0].text).toMatch(/"Fragile rule" was not applied: the rule failed/);
+    expect(s7.explanation.problems[0].text).toMatch(
+      /"Fragile rule" was not applied: the rule failed/,
+    );
     expect(await priority(fine.id)).toMatchObject({ flagged: false, score: 25 });
   });
 
@@ -247,30 +549,61 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     const a = await childWaitingFor([['slt', 18]]);
     const b = await childWaitingFor([['slt', 18]]);
     await rescore();
-    await insertReferral(t.db, a.id, { service: 'mental-health', provider: 'RYB', receivedDate: weeksAgo(1) });
-    await insertReferral(t.db, b.id, { service: 'mental-health', provider: 'RYB', receivedDate: weeksAgo(1) });
-    t.app.get(DomainEvents).publish({ type: 'import.completed', runId: 'run-1', sourceId: 'test', childIds: [a.id] });
+    await insertReferral(t.db, a.id, {
+      service: 'mental-health',
+      provider: 'RYB',
+      receivedDate: weeksAgo(1),
+    });
+    await insertReferral(t.db, b.id, {
+      service: 'mental-health',
+      provider: 'RYB',
+      receivedDate: weeksAgo(1),
+    });
+    t.app
+      .get(DomainEvents)
+      .publish({ type: 'import.completed', runId: 'run-1', sourceId: 'test', childIds: [a.id] });
     for (let i = 0; i < 50; i++) {
-      const [run] = await t.db.query(`select kind, status from priority_run where reason = 'import run run-1'`);
+      const [run] = await t.db.query(
+        `select kind, status from priority_run where reason = 'import run run-1'`,
+      );
       if (run?.status === 'completed') break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const scores = await t.db.query(`select child_id, service_count from child_priority`);
-    expect(Object.fromEntries(scores.map((s: { child_id: string; service_count: number }) => [s.child_id, s.service_count]))).toEqual({ [a.id]: 2, [b.id]: 1 });
+    expect(
+      Object.fromEntries(
+        scores.map((s: { child_id: string; service_count: number }) => [
+          s.child_id,
+          s.service_count,
+        ]),
+      ),
+    ).toEqual({ [a.id]: 2, [b.id]: 1 });
   });
 
   it('should page the ranked list by band, score and wait, without gaps or repeats, with filters', async () => {
     for (let i = 0; i < 30; i++) {
-      await childWaitingFor(i % 3 === 0 ? [['slt', i], ['neurodiversity', i]] : [['slt', i * 2]], {
-        locality: i % 2 ? 'Eastfield' : 'Riverside',
-        flags: i % 5 === 0 ? [{ code: 'safeguarding-concern' }] : [],
-      });
+      await childWaitingFor(
+        i % 3 === 0
+          ? [
+              ['slt', i],
+              ['neurodiversity', i],
+            ]
+          : [['slt', i * 2]],
+        {
+          locality: i % 2 ? 'Eastfield' : 'Riverside',
+          flags: i % 5 === 0 ? [{ code: 'safeguarding-concern' }] : [],
+        },
+      );
     }
     await rescore();
     const seen: Array<{ band: string; score: number; weeksWaited: number }> = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await request(t.http).get('/api/ranked').query({ limit: 7, ...(cursor ? { cursor } : {}) }).set(auth(clinician)).expect(200);
+      const res: request.Response = await request(t.http)
+        .get('/api/ranked')
+        .query({ limit: 7, ...(cursor ? { cursor } : {}) })
+        .set(auth(clinician))
+        .expect(200);
       seen.push(...res.body.items);
       cursor = res.body.next;
     } while (cursor);
@@ -278,20 +611,36 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(new Set(seen.map((s) => (s as unknown as { childId: string }).childId)).size).toBe(30);
     // Band first (P1 before P4), then the higher score, then the longer wait.
     const before = (a: (typeof seen)[number], b: (typeof seen)[number]) =>
-      a.band !== b.band ? a.band < b.band : a.score !== b.score ? a.score > b.score : a.weeksWaited >= b.weeksWaited;
+      a.band !== b.band
+        ? a.band < b.band
+        : a.score !== b.score
+          ? a.score > b.score
+          : a.weeksWaited >= b.weeksWaited;
     for (let i = 1; i < seen.length; i++) expect(before(seen[i - 1], seen[i])).toBe(true);
     expect(new Set(seen.map((s) => s.band)).size).toBeGreaterThan(1);
     expect(seen[0]).toHaveProperty('nhsNumber');
-    const audit = await t.db.query(`select count(*)::int as n from audit_event where resource = 'ranked-list'`);
+    const audit = await t.db.query(
+      `select count(*)::int as n from audit_event where resource = 'ranked-list'`,
+    );
     expect(audit[0].n).toBe(5);
-    const filtered = (await request(t.http).get('/api/ranked?locality=Eastfield&multiNeed=true&flag=safeguarding-concern&minWeeks=10').set(auth(commissioner)).expect(200)).body.items;
+    const filtered = (
+      await request(t.http)
+        .get('/api/ranked?locality=Eastfield&multiNeed=true&flag=safeguarding-concern&minWeeks=10')
+        .set(auth(commissioner))
+        .expect(200)
+    ).body.items;
     expect(filtered.length).toBeGreaterThan(0);
     for (const r of filtered) {
       expect(r.waits.length).toBeGreaterThan(1);
       expect(r.weeksWaited).toBeGreaterThan(10);
       expect(r).not.toHaveProperty('nhsNumber');
     }
-    const p3 = (await request(t.http).get('/api/ranked?band=P3&service=slt&provider=RYB').set(auth(commissioner)).expect(200)).body.items;
+    const p3 = (
+      await request(t.http)
+        .get('/api/ranked?band=P3&service=slt&provider=RYB')
+        .set(auth(commissioner))
+        .expect(200)
+    ).body.items;
     for (const r of p3) expect(r.band).toBe('P3');
     await request(t.http).get('/api/ranked?cursor=bad').set(auth(commissioner)).expect(400);
     await request(t.http).get('/api/ranked?service=dentistry').set(auth(commissioner)).expect(400);

@@ -31,25 +31,55 @@ export class CheckInsService {
     private readonly audit: AuditService,
   ) {}
 
-  async record(childId: string, input: { answer: 'no-change' | 'worse' | 'crisis'; reportedOn?: string }, user: AuthUser, today = londonDate()): Promise<CheckInResult> {
+  async record(
+    childId: string,
+    input: { answer: 'no-change' | 'worse' | 'crisis'; reportedOn?: string },
+    user: AuthUser,
+    today = londonDate(),
+  ): Promise<CheckInResult> {
     if (user.role === 'family') {
-      if (user.childId !== childId || !(await this.repository.childExists(childId))) throw PrioritisationError.notScored();
+      if (user.childId !== childId || !(await this.repository.childExists(childId))) {
+        throw PrioritisationError.notScored();
+      }
     } else {
       const services = await this.priority.openServices(childId);
-      if (!services || !services.some((s) => user.services.includes(s))) throw PrioritisationError.notScored();
+      if (!services || !services.some((s) => user.services.includes(s))) {
+        throw PrioritisationError.notScored();
+      }
     }
     const reportedOn = input.reportedOn ?? today;
     if (reportedOn > today) throw PrioritisationError.checkInDateInFuture();
     const row = await this.repository.transaction(async (m) => {
-      const inserted = await this.repository.insert({ childId, answer: input.answer, reportedOn, recordedBy: user.subject, recordedByRole: user.role }, m);
+      const inserted = await this.repository.insert(
+        {
+          childId,
+          answer: input.answer,
+          reportedOn,
+          recordedBy: user.subject,
+          recordedByRole: user.role,
+        },
+        m,
+      );
       await this.audit.record(
-        { action: 'create', resource: 'family-check-in', childIds: [childId], purpose: user.role === 'family' ? 'own-child' : 'direct-care', detail: { checkInId: inserted.id, answer: input.answer } },
+        {
+          action: 'create',
+          resource: 'family-check-in',
+          childIds: [childId],
+          purpose: user.role === 'family' ? 'own-child' : 'direct-care',
+          detail: { checkInId: inserted.id, answer: input.answer },
+        },
         m,
       );
       return inserted;
     });
     await this.rescore.rescoreChildren([childId], 'check-in', today);
     this.events.publish({ type: 'children.changed', childIds: [childId], reason: 'check-in' });
-    return { id: row.id, childId, answer: row.answer, reportedOn: row.reportedOn, recordedAt: new Date(row.createdAt).toISOString() };
+    return {
+      id: row.id,
+      childId,
+      answer: row.answer,
+      reportedOn: row.reportedOn,
+      recordedAt: new Date(row.createdAt).toISOString(),
+    };
   }
 }

@@ -52,7 +52,12 @@ export class OverridesRepository {
   }
 
   /** Ends the child's active override (if any) with a reason; returns whether one was ended. */
-  async end(childId: string, reason: 'replaced' | 'withdrawn', by: string, m: EntityManager): Promise<boolean> {
+  async end(
+    childId: string,
+    reason: 'replaced' | 'withdrawn',
+    by: string,
+    m: EntityManager,
+  ): Promise<boolean> {
     const rows = await rowsOf<{ id: string }>(
       m,
       `update priority_override set ended_at = now(), ended_reason = $2, ended_by = $3 where child_id = $1 and ended_at is null returning id`,
@@ -61,7 +66,10 @@ export class OverridesRepository {
     return rows.length > 0;
   }
 
-  async insert(o: { childId: string; band: string; reason: string; reviewDate: string; createdBy: string }, m: EntityManager): Promise<OverrideRow> {
+  async insert(
+    o: { childId: string; band: string; reason: string; reviewDate: string; createdBy: string },
+    m: EntityManager,
+  ): Promise<OverrideRow> {
     const rows: OverrideRow[] = await m.query(
       `insert into priority_override (child_id, band, reason, review_date, created_by) values ($1, $2, $3, $4, $5) returning ${OVERRIDE_COLUMNS}`,
       [o.childId, o.band, o.reason, o.reviewDate, o.createdBy],
@@ -96,7 +104,11 @@ export class OverridesRepository {
     );
   }
 
-  async markRead(id: string, recipient: string, m: EntityManager): Promise<{ childId: string } | null> {
+  async markRead(
+    id: string,
+    recipient: string,
+    m: EntityManager,
+  ): Promise<{ childId: string } | null> {
     const rows = await rowsOf<{ childId: string }>(
       m,
       `update priority_notice set read_at = coalesce(read_at, now()) where id = $1 and recipient_subject = $2 returning child_id as "childId"`,

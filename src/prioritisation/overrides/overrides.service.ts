@@ -31,7 +31,12 @@ export class OverridesService {
     private readonly audit: AuditService,
   ) {}
 
-  async set(childId: string, input: { band: string; reason: string; reviewDate: string }, user: AuthUser, today = londonDate()): Promise<OverrideResult> {
+  async set(
+    childId: string,
+    input: { band: string; reason: string; reviewDate: string },
+    user: AuthUser,
+    today = londonDate(),
+  ): Promise<OverrideResult> {
     await this.assertClinicianSees(childId, user);
     const tool = await this.tools.active();
     const bands = tool.compiled.bands.map((b) => b.code);
@@ -39,10 +44,30 @@ export class OverridesService {
     if (input.reviewDate <= today) throw PrioritisationError.reviewDateNotFuture();
     const row = await this.repository.transaction(async (m) => {
       const replaced = await this.repository.end(childId, 'replaced', user.subject, m);
-      const inserted = await this.repository.insert({ childId, band: input.band, reason: input.reason, reviewDate: input.reviewDate, createdBy: user.subject }, m);
+      const inserted = await this.repository.insert(
+        {
+          childId,
+          band: input.band,
+          reason: input.reason,
+          reviewDate: input.reviewDate,
+          createdBy: user.subject,
+        },
+        m,
+      );
       // The reason is free clinical text: it stays in the override row, never in the audit detail.
       await this.audit.record(
-        { action: 'override', resource: 'child-priority', childIds: [childId], purpose: 'direct-care', detail: { overrideId: inserted.id, band: input.band, reviewDate: input.reviewDate, replaced } },
+        {
+          action: 'override',
+          resource: 'child-priority',
+          childIds: [childId],
+          purpose: 'direct-care',
+          detail: {
+            overrideId: inserted.id,
+            band: input.band,
+            reviewDate: input.reviewDate,
+            replaced,
+          },
+        },
         m,
       );
       return inserted;
@@ -54,8 +79,19 @@ export class OverridesService {
   async withdraw(childId: string, user: AuthUser, today = londonDate()): Promise<void> {
     await this.assertClinicianSees(childId, user);
     await this.repository.transaction(async (m) => {
-      if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) throw PrioritisationError.overrideNotFound();
-      await this.audit.record({ action: 'override', resource: 'child-priority', childIds: [childId], purpose: 'direct-care', detail: { withdrawn: true } }, m);
+      if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) {
+        throw PrioritisationError.overrideNotFound();
+      }
+      await this.audit.record(
+        {
+          action: 'override',
+          resource: 'child-priority',
+          childIds: [childId],
+          purpose: 'direct-care',
+          detail: { withdrawn: true },
+        },
+        m,
+      );
     });
     await this.rescore.rescoreChildren([childId], 'override', today);
   }
@@ -66,7 +102,14 @@ export class OverridesService {
       const rows = await this.repository.expireDue(today, m);
       if (rows.length) {
         await this.audit.record(
-          { action: 'update', resource: 'child-priority-override', actor: { subject: 'system', role: 'system' }, childIds: rows.map((r) => r.childId), purpose: 'override-review-date', detail: { expired: rows.length } },
+          {
+            action: 'update',
+            resource: 'child-priority-override',
+            actor: { subject: 'system', role: 'system' },
+            childIds: rows.map((r) => r.childId),
+            purpose: 'override-review-date',
+            detail: { expired: rows.length },
+          },
           m,
         );
       }
@@ -74,14 +117,25 @@ export class OverridesService {
     });
     if (expired.length) {
       this.logger.log({ expired: expired.length }, 'overrides expired at their review date');
-      await this.rescore.rescoreChildren(expired.map((e) => e.childId), 'override expired', today);
+      await this.rescore.rescoreChildren(
+        expired.map((e) => e.childId),
+        'override expired',
+        today,
+      );
     }
     return expired.length;
   }
 
   async notices(user: AuthUser, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
     const rows = await this.repository.notices(user.subject, unreadOnly, limit);
-    if (rows.length) await this.audit.record({ action: 'list', resource: 'priority-notice', childIds: rows.map((r) => r.childId), purpose: 'direct-care' });
+    if (rows.length) {
+      await this.audit.record({
+        action: 'list',
+        resource: 'priority-notice',
+        childIds: rows.map((r) => r.childId),
+        purpose: 'direct-care',
+      });
+    }
     return rows;
   }
 
@@ -89,18 +143,32 @@ export class OverridesService {
     await this.repository.transaction(async (m) => {
       const row = await this.repository.markRead(id, user.subject, m);
       if (!row) throw PrioritisationError.noticeNotFound();
-      await this.audit.record({ action: 'update', resource: 'priority-notice', childIds: [row.childId], detail: { noticeId: id, read: true } }, m);
+      await this.audit.record(
+        {
+          action: 'update',
+          resource: 'priority-notice',
+          childIds: [row.childId],
+          detail: { noticeId: id, read: true },
+        },
+        m,
+      );
     });
   }
 
   private async result(row: OverrideRow, childId: string): Promise<OverrideResult> {
     const stored = await this.priority.findChild(childId);
-    return { override: { ...row, createdAt: new Date(row.createdAt).toISOString() }, band: stored?.band ?? null, toolBand: stored?.toolBand ?? null };
+    return {
+      override: { ...row, createdAt: new Date(row.createdAt).toISOString() },
+      band: stored?.band ?? null,
+      toolBand: stored?.toolBand ?? null,
+    };
   }
 
   /** A clinician may act only for children waiting for one of their services (404 otherwise: no existence leak). */
   private async assertClinicianSees(childId: string, user: AuthUser): Promise<void> {
     const services = await this.priority.openServices(childId);
-    if (!services || !services.some((s) => user.services.includes(s))) throw PrioritisationError.notScored();
+    if (!services || !services.some((s) => user.services.includes(s))) {
+      throw PrioritisationError.notScored();
+    }
   }
 }

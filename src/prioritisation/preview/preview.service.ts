@@ -28,8 +28,15 @@ export class PreviewService {
     private readonly audit: AuditService,
   ) {}
 
-  async preview(input: { source?: string; toolVersionId?: string }, asAt = londonDate()): Promise<PreviewReport> {
-    if (!input.source === !input.toolVersionId) throw PrioritisationError.toolInvalid(['body: give either source (a draft tool document) or toolVersionId, not both']);
+  async preview(
+    input: { source?: string; toolVersionId?: string },
+    asAt = londonDate(),
+  ): Promise<PreviewReport> {
+    if (!input.source === !input.toolVersionId) {
+      throw PrioritisationError.toolInvalid([
+        'body: give either source (a draft tool document) or toolVersionId, not both',
+      ]);
+    }
     let proposed: CompiledTool;
     let name: string;
     if (input.toolVersionId) {
@@ -43,21 +50,34 @@ export class PreviewService {
       name = parsed.document.name;
     }
     const active = await this.tools.active();
-    const acc = new PreviewAccumulator(active.compiled.bands.map((b) => b.code), proposed.bands.map((b) => b.code));
+    const acc = new PreviewAccumulator(
+      active.compiled.bands.map((b) => b.code),
+      proposed.bands.map((b) => b.code),
+    );
     const cursor = await this.rescoreRepository.openCursor(asAt, null, 5000);
     try {
       for (let rows = await cursor.next(); rows; rows = await cursor.next()) {
         for (const row of rows) {
           const cur = scoreChild(active.compiled, row.facts, { inputs: false });
           const next = scoreChild(proposed, row.facts, { inputs: false });
-          acc.add(row.facts, row.pseudonym, { bandRank: cur.bandRank, score: cur.score, flagged: cur.problems.length > 0 }, { bandRank: next.bandRank, score: next.score, flagged: next.problems.length > 0 });
+          acc.add(
+            row.facts,
+            row.pseudonym,
+            { bandRank: cur.bandRank, score: cur.score, flagged: cur.problems.length > 0 },
+            { bandRank: next.bandRank, score: next.score, flagged: next.problems.length > 0 },
+          );
         }
       }
     } finally {
       await cursor.close();
     }
     const summary = acc.result();
-    await this.audit.record({ action: 'read', resource: 'prioritisation-preview', purpose: 'tool-co-production', detail: { toolVersionId: input.toolVersionId ?? null, children: summary.children } });
+    await this.audit.record({
+      action: 'read',
+      resource: 'prioritisation-preview',
+      purpose: 'tool-co-production',
+      detail: { toolVersionId: input.toolVersionId ?? null, children: summary.children },
+    });
     return {
       asAt,
       activeToolVersion: { id: active.row.id, version: active.row.version, name: active.row.name },

@@ -9,7 +9,11 @@ import { explain, toStoredBreakdown } from '../scoring/explain.js';
 import { reasonText, scoreChild } from '../scoring/score-child.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import type { ChildPriorityResponse } from './dto/child-priority.response.dto.js';
-import { PriorityRepository, type StoredChildPriority, type StoredReferralPriority } from './priority.repository.js';
+import {
+  PriorityRepository,
+  type StoredChildPriority,
+  type StoredReferralPriority,
+} from './priority.repository.js';
 
 /**
  * A child's priority explained (prioritisation.md principle 2): the score is re-derived from the
@@ -26,10 +30,16 @@ export class PriorityService {
     private readonly audit: AuditService,
   ) {}
 
-  async explainChild(childId: string, user: AuthUser, today = londonDate()): Promise<ChildPriorityResponse> {
+  async explainChild(
+    childId: string,
+    user: AuthUser,
+    today = londonDate(),
+  ): Promise<ChildPriorityResponse> {
     const stored = await this.repository.findChild(childId);
     if (!stored) throw PrioritisationError.notScored();
-    if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) throw PrioritisationError.notScored();
+    if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) {
+      throw PrioritisationError.notScored();
+    }
     const [referrals, history, override, tool] = await Promise.all([
       this.repository.findReferrals(childId),
       this.repository.history(childId, 100),
@@ -37,7 +47,12 @@ export class PriorityService {
       this.tools.version(stored.toolVersionId),
     ]);
     const s = scoreChild(tool.compiled, factsFrom(stored, referrals));
-    const explanation = explain(tool.compiled.document, toStoredBreakdown(s, tool.compiled.combine), stored.score, stored.toolBand);
+    const explanation = explain(
+      tool.compiled.document,
+      toStoredBreakdown(s, tool.compiled.combine),
+      stored.score,
+      stored.toolBand,
+    );
     const identifiable = user.role === 'clinician';
     const identity = identifiable ? (await this.repository.identities([childId]))[0] : undefined;
     await this.audit.record({
@@ -50,7 +65,14 @@ export class PriorityService {
       childId,
       pseudonym: stored.pseudonym,
       identifiable,
-      ...(identity ? { nhsNumber: identity.nhsNumber, givenName: identity.givenName, familyName: identity.familyName, dateOfBirth: identity.dateOfBirth } : {}),
+      ...(identity
+        ? {
+            nhsNumber: identity.nhsNumber,
+            givenName: identity.givenName,
+            familyName: identity.familyName,
+            dateOfBirth: identity.dateOfBirth,
+          }
+        : {}),
       asAt: stored.asAt,
       scoredAt: new Date(stored.scoredAt).toISOString(),
       toolVersion: { id: tool.row.id, version: tool.row.version, name: tool.row.name },
@@ -60,9 +82,16 @@ export class PriorityService {
       review: stored.review,
       flagged: stored.flagged,
       consistent: s.score === stored.score,
-      override: override && stored.overridden
-        ? { band: override.band, reviewDate: override.reviewDate, setBy: override.createdBy, setAt: new Date(override.createdAt).toISOString(), ...(identifiable ? { reason: override.reason } : {}) }
-        : null,
+      override:
+        override && stored.overridden
+          ? {
+              band: override.band,
+              reviewDate: override.reviewDate,
+              setBy: override.createdBy,
+              setAt: new Date(override.createdAt).toISOString(),
+              ...(identifiable ? { reason: override.reason } : {}),
+            }
+          : null,
       topReasons: s.topReasons.map((r) => reasonText(tool.compiled.labels, r)),
       explanation,
       history: history.map((h) => ({ ...h, scoredAt: new Date(h.scoredAt).toISOString() })),
@@ -80,7 +109,16 @@ export function factsFrom(c: StoredChildPriority, referrals: StoredReferralPrior
     deprivationDecile: c.deprivationDecile,
     flags: c.flags,
     flagDetails: c.flagDetails,
-    checkIn: c.checkIn ? { answer: c.checkIn as 'no-change' | 'worse' | 'crisis', daysAgo: c.checkInDays ?? 0 } : null,
-    referrals: referrals.map((r) => ({ referralId: r.referralId, service: r.service, provider: r.provider, priority: r.priority, daysWaited: r.daysWaited, targetWeeks: r.targetWeeks })),
+    checkIn: c.checkIn
+      ? { answer: c.checkIn as 'no-change' | 'worse' | 'crisis', daysAgo: c.checkInDays ?? 0 }
+      : null,
+    referrals: referrals.map((r) => ({
+      referralId: r.referralId,
+      service: r.service,
+      provider: r.provider,
+      priority: r.priority,
+      daysWaited: r.daysWaited,
+      targetWeeks: r.targetWeeks,
+    })),
   };
 }

@@ -70,7 +70,11 @@ export class RankedRepository {
       where.unshift(`rp.service_code = ${p(f.service)}`);
       if (f.provider) where.push(`rp.provider_code = ${p(f.provider)}`);
       if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
-      if (f.after) where.push(`(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`);
+      if (f.after) {
+        where.push(
+          `(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
+        );
+      }
       sql = `select rp.referral_id as key, ${common}, rp.rank_score as "serviceScore", coalesce(rp.weeks, 0) as weeks,
                     rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id as sort_id
                from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
@@ -80,7 +84,11 @@ export class RankedRepository {
     } else {
       if (f.provider) where.push(`${p(f.provider)} = any(cp.providers)`);
       if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
-      if (f.after) where.push(`(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`);
+      if (f.after) {
+        where.push(
+          `(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
+        );
+      }
       sql = `select cp.child_id as key, ${common}, null as "serviceScore", cp.max_weeks as weeks,
                     cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id as sort_id
                from child_priority cp
@@ -88,7 +96,9 @@ export class RankedRepository {
               order by cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id
               limit ${p(f.limit)}`;
     }
-    const rows: Array<RankedRow & { band_rank: number; neg_score: number; neg_weeks: number; sort_id: string }> = await this.db.query(sql, params);
+    const rows: Array<
+      RankedRow & { band_rank: number; neg_score: number; neg_weeks: number; sort_id: string }
+    > = await this.db.query(sql, params);
     return rows.map((r) => ({ ...r, sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id] }));
   }
 

@@ -26,38 +26,75 @@ export class RankedService {
   ) {}
 
   async list(q: RankedQuery, user: AuthUser): Promise<RankedPage> {
-    if (q.service && !this.catalogue.service(q.service)) throw PrioritisationError.unknownService(q.service, this.catalogue.services().map((s) => s.code));
-    if (q.provider && !this.catalogue.provider(q.provider)) throw PrioritisationError.unknownProvider(q.provider, this.catalogue.providers().map((p) => p.code));
+    if (q.service && !this.catalogue.service(q.service)) {
+      throw PrioritisationError.unknownService(
+        q.service,
+        this.catalogue.services().map((s) => s.code),
+      );
+    }
+    if (q.provider && !this.catalogue.provider(q.provider)) {
+      throw PrioritisationError.unknownProvider(
+        q.provider,
+        this.catalogue.providers().map((p) => p.code),
+      );
+    }
     let anyOfServices: string[] | undefined;
     if (user.role === 'clinician') {
-      if (q.service && !user.services.includes(q.service)) throw PrioritisationError.serviceNotAssigned(q.service);
+      if (q.service && !user.services.includes(q.service)) {
+        throw PrioritisationError.serviceNotAssigned(q.service);
+      }
       if (!q.service) anyOfServices = user.services;
     }
     const limit = q.limit ?? 50;
     const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 4)) : undefined;
     const rows = await this.repository.page({
-      service: q.service, anyOfServices, provider: q.provider, locality: q.locality, band: q.band, multiNeed: q.multiNeed, flag: q.flag,
-      minWeeks: q.minWeeks, after, limit: limit + 1,
+      service: q.service,
+      anyOfServices,
+      provider: q.provider,
+      locality: q.locality,
+      band: q.band,
+      multiNeed: q.multiNeed,
+      flag: q.flag,
+      minWeeks: q.minWeeks,
+      after,
+      limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     const childIds = [...new Set(page.map((r) => r.childId))];
     const identifiable = user.role === 'clinician';
-    const [waits, identities] = await Promise.all([this.repository.waits(childIds), identifiable ? this.priority.identities(childIds) : Promise.resolve([])]);
+    const [waits, identities] = await Promise.all([
+      this.repository.waits(childIds),
+      identifiable ? this.priority.identities(childIds) : Promise.resolve([]),
+    ]);
     const waitsByChild = new Map<string, RankedItem['waits']>();
     for (const w of waits) {
       const list = waitsByChild.get(w.childId) ?? [];
-      list.push({ service: w.service, provider: w.provider, weeksWaited: w.weeks, score: w.rankScore });
+      list.push({
+        service: w.service,
+        provider: w.provider,
+        weeksWaited: w.weeks,
+        score: w.rankScore,
+      });
       waitsByChild.set(w.childId, list);
     }
     const who = new Map(identities.map((i) => [i.id, i]));
     const labels = new Map<string, ReadonlyMap<string, string>>();
-    for (const id of new Set(page.map((r) => r.toolVersionId))) labels.set(id, (await this.tools.version(id)).compiled.labels);
+    for (const id of new Set(page.map((r) => r.toolVersionId))) {
+      labels.set(id, (await this.tools.version(id)).compiled.labels);
+    }
     const items: RankedItem[] = page.map((r) => {
       const id = who.get(r.childId);
       return {
         childId: r.childId,
         pseudonym: r.pseudonym,
-        ...(id ? { nhsNumber: id.nhsNumber, givenName: id.givenName, familyName: id.familyName, dateOfBirth: id.dateOfBirth } : {}),
+        ...(id
+          ? {
+              nhsNumber: id.nhsNumber,
+              givenName: id.givenName,
+              familyName: id.familyName,
+              dateOfBirth: id.dateOfBirth,
+            }
+          : {}),
         band: r.band,
         toolBand: r.toolBand,
         overridden: r.overridden,
@@ -67,11 +104,19 @@ export class RankedService {
         serviceScore: r.serviceScore,
         weeksWaited: r.weeks,
         waits: waitsByChild.get(r.childId) ?? [],
-        topReasons: parseReasons(r.topReasons).map((x) => reasonText(labels.get(r.toolVersionId) ?? new Map(), x)),
+        topReasons: parseReasons(r.topReasons).map((x) =>
+          reasonText(labels.get(r.toolVersionId) ?? new Map(), x),
+        ),
       };
     });
     if (identifiable && childIds.length) {
-      await this.audit.record({ action: 'list', resource: 'ranked-list', childIds, purpose: 'direct-care', detail: { service: q.service ?? null, rows: items.length } });
+      await this.audit.record({
+        action: 'list',
+        resource: 'ranked-list',
+        childIds,
+        purpose: 'direct-care',
+        detail: { service: q.service ?? null, rows: items.length },
+      });
     }
     const last = page[page.length - 1];
     return { items, next: rows.length > limit && last ? encodeCursor(last.sort) : null };
@@ -80,7 +125,13 @@ export class RankedService {
 
 function cursorKey(k: Array<string | number | null>): [number, number, number, string] {
   const [band, negScore, negWeeks, id] = k;
-  if (typeof band !== 'number' || typeof negScore !== 'number' || typeof negWeeks !== 'number' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
+  if (
+    typeof band !== 'number' ||
+    typeof negScore !== 'number' ||
+    typeof negWeeks !== 'number' ||
+    typeof id !== 'string' ||
+    !/^[0-9a-f-]{36}$/i.test(id)
+  ) {
     // Same message as any other malformed cursor.
     return decodeCursor('!', 4) as never;
   }

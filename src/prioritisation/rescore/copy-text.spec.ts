@@ -10,6 +10,8 @@ describe('copy text encoding', () => {
 
   it('should quote array elements so commas, braces and quotes survive', () => {
     expect(copyTextArray([])).toBe('{}');
-    expect(copyTextArray(['slt', 'a,b', 'say "hi"', 'back\\slash'])).toBe('{"slt","a,b","say \\\\"hi\\\\"","back\\\\\\\\slash"}');
+    expect(copyTextArray(['slt', 'a,b', 'say "hi"', 'back\\slash'])).toBe(
+      '{"slt","a,b","say \\\\"hi\\\\"","back\\\\\\\\slash"}',
+    );
   });
 });

@@ -50,16 +50,67 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
 
 /** Column order of the COPY lines built by score-rows.ts. */
 export const CHILD_PRIORITY_COLUMNS = [
-  'child_id', 'pseudonym', 'tool_version_id', 'run_id', 'as_at', 'scored_at', 'score', 'tool_band', 'band', 'band_rank',
-  'overridden', 'review', 'flagged', 'neg_score', 'max_weeks', 'neg_weeks', 'service_count', 'services', 'providers',
-  'locality', 'flags', 'flag_details', 'age_years', 'age_months', 'deprivation_decile', 'check_in', 'check_in_days',
-  'child_points', 'referral_points', 'counted_referral_id', 'factor_points', 'triggers', 'problems', 'top_reasons',
+  'child_id',
+  'pseudonym',
+  'tool_version_id',
+  'run_id',
+  'as_at',
+  'scored_at',
+  'score',
+  'tool_band',
+  'band',
+  'band_rank',
+  'overridden',
+  'review',
+  'flagged',
+  'neg_score',
+  'max_weeks',
+  'neg_weeks',
+  'service_count',
+  'services',
+  'providers',
+  'locality',
+  'flags',
+  'flag_details',
+  'age_years',
+  'age_months',
+  'deprivation_decile',
+  'check_in',
+  'check_in_days',
+  'child_points',
+  'referral_points',
+  'counted_referral_id',
+  'factor_points',
+  'triggers',
+  'problems',
+  'top_reasons',
 ] as const;
 export const REFERRAL_PRIORITY_COLUMNS = [
-  'referral_id', 'child_id', 'service_code', 'provider_code', 'priority', 'days_waited', 'target_weeks', 'weeks', 'points',
-  'rank_score', 'band_rank', 'neg_score', 'neg_weeks', 'factor_points',
+  'referral_id',
+  'child_id',
+  'service_code',
+  'provider_code',
+  'priority',
+  'days_waited',
+  'target_weeks',
+  'weeks',
+  'points',
+  'rank_score',
+  'band_rank',
+  'neg_score',
+  'neg_weeks',
+  'factor_points',
 ] as const;
-export const HISTORY_COLUMNS = ['child_id', 'run_id', 'tool_version_id', 'as_at', 'scored_at', 'score', 'tool_band', 'band'] as const;
+export const HISTORY_COLUMNS = [
+  'child_id',
+  'run_id',
+  'tool_version_id',
+  'as_at',
+  'scored_at',
+  'score',
+  'tool_band',
+  'band',
+] as const;
 
 /**
  * The facts every rule can read, derived in SQL for one as-at date ($1): completed years and months
@@ -102,16 +153,33 @@ function factsQuery(filtered: boolean): string {
 }
 
 type RawRow = [
-  id: string, pseudonym: string, locality: string | null, decile: number | null, ageYears: number | null, ageMonths: number | null,
-  refs: string, flags: string | null, checkIn: string | null, checkInDays: number | null, overrideBand: string | null,
-  previousScore: number | null, previousBand: string | null,
+  id: string,
+  pseudonym: string,
+  locality: string | null,
+  decile: number | null,
+  ageYears: number | null,
+  ageMonths: number | null,
+  refs: string,
+  flags: string | null,
+  checkIn: string | null,
+  checkInDays: number | null,
+  overrideBand: string | null,
+  previousScore: number | null,
+  previousBand: string | null,
 ];
 
 function toChildRow(r: RawRow): ChildRow {
   const referrals: ReferralFacts[] = [];
   for (const packed of r[6].split(';')) {
     const [referralId, service, provider, priority, days, target] = packed.split(',');
-    referrals.push({ referralId, service, provider, priority, daysWaited: days === '' ? null : Number(days), targetWeeks: Number(target) });
+    referrals.push({
+      referralId,
+      service,
+      provider,
+      priority,
+      daysWaited: days === '' ? null : Number(days),
+      targetWeeks: Number(target),
+    });
   }
   const flagDetails = r[7] ? r[7].split('|') : [];
   const flags: string[] = [];
@@ -128,7 +196,9 @@ function toChildRow(r: RawRow): ChildRow {
       deprivationDecile: r[3],
       flags,
       flagDetails,
-      checkIn: r[8] ? { answer: r[8] as 'no-change' | 'worse' | 'crisis', daysAgo: r[9] ?? 0 } : null,
+      checkIn: r[8]
+        ? { answer: r[8] as 'no-change' | 'worse' | 'crisis', daysAgo: r[9] ?? 0 }
+        : null,
       referrals,
     },
     pseudonym: r[1],
@@ -142,11 +212,18 @@ function toChildRow(r: RawRow): ChildRow {
 export class ChildCursor {
   private done = false;
 
-  constructor(private readonly runner: QueryRunner, private readonly client: PoolClient, private readonly batchSize: number) {}
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly client: PoolClient,
+    private readonly batchSize: number,
+  ) {}
 
   async next(): Promise<ChildRow[] | null> {
     if (this.done) return null;
-    const res = await this.client.query<RawRow>({ text: `fetch ${this.batchSize} from priority_facts`, rowMode: 'array' });
+    const res = await this.client.query<RawRow>({
+      text: `fetch ${this.batchSize} from priority_facts`,
+      rowMode: 'array',
+    });
     if (res.rows.length < this.batchSize) this.done = true;
     return res.rows.length ? res.rows.map(toChildRow) : null;
   }
@@ -165,7 +242,11 @@ export class RescoreRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Opens a snapshot of every child with an open referral (or only `childIds`). */
-  async openCursor(asAt: string, childIds: string[] | null, batchSize: number): Promise<ChildCursor> {
+  async openCursor(
+    asAt: string,
+    childIds: string[] | null,
+    batchSize: number,
+  ): Promise<ChildCursor> {
     const runner = this.db.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
@@ -173,7 +254,10 @@ export class RescoreRepository {
       await runner.query(`set local work_mem = '256MB'`);
       // The whole result is read: plan for total time (hash joins), not for the first rows.
       await runner.query(`set local cursor_tuple_fraction = 1.0`);
-      await runner.query(`declare priority_facts no scroll cursor for ${factsQuery(childIds !== null)}`, childIds ? [asAt, childIds] : [asAt]);
+      await runner.query(
+        `declare priority_facts no scroll cursor for ${factsQuery(childIds !== null)}`,
+        childIds ? [asAt, childIds] : [asAt],
+      );
       return new ChildCursor(runner, client, batchSize);
     } catch (error) {
       await runner.release();
@@ -190,7 +274,12 @@ export class RescoreRepository {
     });
   }
 
-  async startRun(kind: 'full' | 'incremental', reason: string, toolVersionId: string, asAt: string): Promise<string> {
+  async startRun(
+    kind: 'full' | 'incremental',
+    reason: string,
+    toolVersionId: string,
+    asAt: string,
+  ): Promise<string> {
     const rows: Array<{ id: string }> = await this.db.query(
       `insert into priority_run (kind, reason, tool_version_id, as_at) values ($1, $2, $3, $4) returning id`,
       [kind, reason, toolVersionId, asAt],
@@ -199,22 +288,34 @@ export class RescoreRepository {
   }
 
   async listRuns(limit: number): Promise<RunRow[]> {
-    return this.db.query(`select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id order by r.started_at desc limit $1`, [limit]);
+    return this.db.query(
+      `select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id order by r.started_at desc limit $1`,
+      [limit],
+    );
   }
 
   async findRun(id: string): Promise<RunRow | null> {
-    const rows: RunRow[] = await this.db.query(`select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id where r.id = $1`, [id]);
+    const rows: RunRow[] = await this.db.query(
+      `select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id where r.id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   /** Whether a full rescore completed for this as-at date (start-up catch-up). */
   async hasFullRun(asAt: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`select 1 from priority_run where kind = 'full' and status = 'completed' and as_at = $1 limit 1`, [asAt]);
+    const rows: unknown[] = await this.db.query(
+      `select 1 from priority_run where kind = 'full' and status = 'completed' and as_at = $1 limit 1`,
+      [asAt],
+    );
     return rows.length > 0;
   }
 
   async failRun(runId: string, errorType: string): Promise<void> {
-    await this.db.query(`update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`, [runId, JSON.stringify({ errorType })]);
+    await this.db.query(
+      `update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`,
+      [runId, JSON.stringify({ errorType })],
+    );
   }
 }
 
@@ -224,7 +325,10 @@ export class RescoreRepository {
  * scores (MVCC) until it commits, and nothing needs DDL (the application role has DML rights only).
  */
 export class PriorityWriter {
-  constructor(readonly manager: EntityManager, private readonly client: PoolClient) {}
+  constructor(
+    readonly manager: EntityManager,
+    private readonly client: PoolClient,
+  ) {}
 
   async clearAll(): Promise<void> {
     await this.manager.query(`delete from referral_priority`);
@@ -237,20 +341,42 @@ export class PriorityWriter {
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
-    await this.manager.query(`delete from referral_priority where child_id = any($1::uuid[])`, [childIds]);
-    await this.manager.query(`delete from child_priority where child_id = any($1::uuid[])`, [childIds]);
+    await this.manager.query(`delete from referral_priority where child_id = any($1::uuid[])`, [
+      childIds,
+    ]);
+    await this.manager.query(`delete from child_priority where child_id = any($1::uuid[])`, [
+      childIds,
+    ]);
   }
 
   /** Which of the given children have a score now (to close the history of those who leave every list). */
   async currentScores(childIds: string[]): Promise<Array<{ child_id: string }>> {
-    return this.manager.query(`select child_id from child_priority where child_id = any($1::uuid[])`, [childIds]);
+    return this.manager.query(
+      `select child_id from child_priority where child_id = any($1::uuid[])`,
+      [childIds],
+    );
   }
 
   /** COPYs one batch of prepared lines (see score-rows.ts) into the score and history tables. */
   async copyBatch(children: string, referrals: string, history: string): Promise<void> {
-    if (children) await this.copy(`copy child_priority (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`, children);
-    if (referrals) await this.copy(`copy referral_priority (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`, referrals);
-    if (history) await this.copy(`copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`, history);
+    if (children) {
+      await this.copy(
+        `copy child_priority (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        children,
+      );
+    }
+    if (referrals) {
+      await this.copy(
+        `copy referral_priority (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        referrals,
+      );
+    }
+    if (history) {
+      await this.copy(
+        `copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`,
+        history,
+      );
+    }
   }
 
   private async copy(sql: string, text: string): Promise<void> {
@@ -263,11 +389,27 @@ export class PriorityWriter {
     await finished(stream);
   }
 
-  async finishRun(runId: string, report: { children: number; referrals: number; flagged: number; problems: Record<string, number>; detail: Record<string, unknown> }): Promise<void> {
+  async finishRun(
+    runId: string,
+    report: {
+      children: number;
+      referrals: number;
+      flagged: number;
+      problems: Record<string, number>;
+      detail: Record<string, unknown>;
+    },
+  ): Promise<void> {
     await this.manager.query(
       `update priority_run set status = 'completed', finished_at = clock_timestamp(), children_scored = $2, referrals_scored = $3,
               children_flagged = $4, problems = $5, detail = $6 where id = $1`,
-      [runId, report.children, report.referrals, report.flagged, JSON.stringify(report.problems), JSON.stringify(report.detail)],
+      [
+        runId,
+        report.children,
+        report.referrals,
+        report.flagged,
+        JSON.stringify(report.problems),
+        JSON.stringify(report.detail),
+      ],
     );
   }
 }

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import type { Subscription } from 'rxjs';
 import { DomainEvents } from '../../common/events/domain-events.js';
@@ -30,11 +37,22 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
 
   onModuleInit(): void {
     this.subscriptions.push(
-      this.events.on('import.completed').subscribe((e) => void this.safely(() => this.rescore.rescoreChildren(e.childIds, `import run ${e.runId}`), 'import')),
+      this.events
+        .on('import.completed')
+        .subscribe(
+          (e) =>
+            void this.safely(
+              () => this.rescore.rescoreChildren(e.childIds, `import run ${e.runId}`),
+              'import',
+            ),
+        ),
       this.events.on('children.changed').subscribe((e) => {
         // Check-ins and overrides were rescored synchronously where they were recorded.
         if (e.reason === 'check-in' || e.reason === 'override') return;
-        void this.safely(() => this.rescore.rescoreChildren(e.childIds, `children changed (${e.reason})`), 'children.changed');
+        void this.safely(
+          () => this.rescore.rescoreChildren(e.childIds, `children changed (${e.reason})`),
+          'children.changed',
+        );
       }),
     );
   }
@@ -74,7 +92,10 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
       await job();
     } catch (error) {
       // Type only: an error message could carry data.
-      this.logger.error({ job: what, errorType: error instanceof Error ? error.name : typeof error }, 'rescore job failed');
+      this.logger.error(
+        { job: what, errorType: error instanceof Error ? error.name : typeof error },
+        'rescore job failed',
+      );
     }
   }
 }

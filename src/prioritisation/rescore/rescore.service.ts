@@ -56,7 +56,11 @@ export class RescoreService {
     return this.enqueue(() => this.run('full', null, reason, asAt, tool));
   }
 
-  rescoreChildren(childIds: string[], reason: string, asAt = londonDate()): Promise<RunReport | null> {
+  rescoreChildren(
+    childIds: string[],
+    reason: string,
+    asAt = londonDate(),
+  ): Promise<RunReport | null> {
     const ids = [...new Set(childIds)];
     if (ids.length === 0) return Promise.resolve(null);
     return this.enqueue(() => this.run('incremental', ids, reason, asAt));
@@ -68,7 +72,13 @@ export class RescoreService {
     return next;
   }
 
-  private async run(kind: 'full' | 'incremental', childIds: string[] | null, reason: string, asAt: string, given?: ActiveTool): Promise<RunReport> {
+  private async run(
+    kind: 'full' | 'incremental',
+    childIds: string[] | null,
+    reason: string,
+    asAt: string,
+    given?: ActiveTool,
+  ): Promise<RunReport> {
     const t0 = Date.now();
     const tool = given ?? (await this.tools.active());
     const runId = await this.repository.startRun(kind, reason, tool.row.id, asAt);
@@ -114,8 +124,23 @@ export class RescoreService {
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;
-        await w.copyBatch('', '', gone.map((g) => `${g.child_id}\t${runId}\t${tool.row.id}\t${asAt}\t${header.scoredAt}\t\\N\t\\N\t\\N\n`).join(''));
-        await w.finishRun(runId, { children, referrals, flagged, problems, detail: { removed, durationMs: Date.now() - t0 } });
+        await w.copyBatch(
+          '',
+          '',
+          gone
+            .map(
+              (g) =>
+                `${g.child_id}\t${runId}\t${tool.row.id}\t${asAt}\t${header.scoredAt}\t\\N\t\\N\t\\N\n`,
+            )
+            .join(''),
+        );
+        await w.finishRun(runId, {
+          children,
+          referrals,
+          flagged,
+          problems,
+          detail: { removed, durationMs: Date.now() - t0 },
+        });
         await this.audit.record(
           {
             action: 'update',
@@ -130,14 +155,30 @@ export class RescoreService {
       });
     } catch (error) {
       await this.repository.failRun(runId, error instanceof Error ? error.name : 'unknown');
-      this.logger.error({ runId, kind, errorType: error instanceof Error ? error.name : typeof error }, 'rescore failed');
+      this.logger.error(
+        { runId, kind, errorType: error instanceof Error ? error.name : typeof error },
+        'rescore failed',
+      );
       throw error;
     }
     const report: RunReport = {
-      runId, kind, reason, toolVersionId: tool.row.id, toolVersion: tool.row.version, asAt,
-      childrenScored: children, referralsScored: referrals, childrenFlagged: flagged, childrenRemoved: removed, problems, durationMs: Date.now() - t0,
+      runId,
+      kind,
+      reason,
+      toolVersionId: tool.row.id,
+      toolVersion: tool.row.version,
+      asAt,
+      childrenScored: children,
+      referralsScored: referrals,
+      childrenFlagged: flagged,
+      childrenRemoved: removed,
+      problems,
+      durationMs: Date.now() - t0,
     };
-    this.logger.log({ runId, kind, reason, children, referrals, flagged, ms: report.durationMs }, 'rescore completed');
+    this.logger.log(
+      { runId, kind, reason, children, referrals, flagged, ms: report.durationMs },
+      'rescore completed',
+    );
     return report;
   }
 }

@@ -22,8 +22,22 @@ export interface ScoredBatch {
  * An active clinician override sets the band shown and ranked (the tool band is kept beside it);
  * an override naming a band the tool does not have is ignored and reported as a problem.
  */
-export function scoreRows(tool: CompiledTool, rows: ChildRow[], run: RunHeader, collectIds = false): ScoredBatch {
-  const out: ScoredBatch = { children: '', referrals: '', history: '', childCount: 0, referralCount: 0, flagged: 0, problems: new Map(), childIds: [] };
+export function scoreRows(
+  tool: CompiledTool,
+  rows: ChildRow[],
+  run: RunHeader,
+  collectIds = false,
+): ScoredBatch {
+  const out: ScoredBatch = {
+    children: '',
+    referrals: '',
+    history: '',
+    childCount: 0,
+    referralCount: 0,
+    flagged: 0,
+    problems: new Map(),
+    childIds: [],
+  };
   const bandIndex = new Map(tool.bands.map((b, i) => [b.code, i]));
   const runCols = `${run.toolVersionId}\t${run.runId}\t${run.asAt}\t${run.scoredAt}`;
   let children = '';
@@ -36,15 +50,22 @@ export function scoreRows(tool: CompiledTool, rows: ChildRow[], run: RunHeader, 
     let bandRank = s.bandRank;
     const overrideRank = row.overrideBand === null ? undefined : bandIndex.get(row.overrideBand);
     if (row.overrideBand !== null) {
-      if (overrideRank === undefined) s.problems.push({ rule: 'clinician-override', kind: 'error', detail: 'the override band is not a band of this tool' });
-      else {
+      if (overrideRank === undefined) {
+        s.problems.push({
+          rule: 'clinician-override',
+          kind: 'error',
+          detail: 'the override band is not a band of this tool',
+        });
+      } else {
         band = row.overrideBand;
         bandRank = overrideRank;
       }
     }
     if (s.problems.length) {
       out.flagged++;
-      for (const key of new Set(s.problems.map((p) => `${p.rule}:${p.kind}`))) out.problems.set(key, (out.problems.get(key) ?? 0) + 1);
+      for (const key of new Set(s.problems.map((p) => `${p.rule}:${p.kind}`))) {
+        out.problems.set(key, (out.problems.get(key) ?? 0) + 1);
+      }
     }
     const services: string[] = [];
     const providers: string[] = [];
@@ -57,9 +78,13 @@ export function scoreRows(tool: CompiledTool, rows: ChildRow[], run: RunHeader, 
     let factorPoints = '';
     for (const x of s.childFactors) factorPoints += `${factorPoints ? ';' : ''}${x.id}=${x.points}`;
     let triggers = '';
-    for (const t of s.triggers) triggers += `${triggers ? ';' : ''}${t.id}${t.referralId ? `@${t.referralId}` : ''}`;
+    for (const t of s.triggers) {
+      triggers += `${triggers ? ';' : ''}${t.id}${t.referralId ? `@${t.referralId}` : ''}`;
+    }
     let reasons = '';
-    for (const r of s.topReasons) reasons += `${reasons ? ';' : ''}${r.id}${r.points === null ? '' : `=${r.points}`}`;
+    for (const r of s.topReasons) {
+      reasons += `${reasons ? ';' : ''}${r.id}${r.points === null ? '' : `=${r.points}`}`;
+    }
     children +=
       `${f.childId}\t${copyText(row.pseudonym)}\t${runCols}\t${s.score}\t${copyText(s.band)}\t${copyText(band)}\t${bandRank}\t` +
       `${copyBool(overrideRank !== undefined)}\t${copyBool(s.triggers.length > 0)}\t${copyBool(s.problems.length > 0)}\t${-s.score}\t` +

@@ -52,21 +52,39 @@ export function toolProblems(doc: ToolDocument, knownServices: readonly string[]
   dupes(bandCodes).forEach((c) => problems.push(`bands: code "${c}" appears twice`));
   doc.bands.forEach((b, i) => {
     const last = i === doc.bands.length - 1;
-    if (!last && b.minScore === undefined) problems.push(`bands[${i}].minScore: every band but the last needs a minScore`);
-    if (last && b.minScore !== undefined) problems.push(`bands[${i}].minScore: the last band catches every lower score, so leave its minScore out`);
+    if (!last && b.minScore === undefined) {
+      problems.push(`bands[${i}].minScore: every band but the last needs a minScore`);
+    }
+    if (last && b.minScore !== undefined) {
+      problems.push(
+        `bands[${i}].minScore: the last band catches every lower score, so leave its minScore out`,
+      );
+    }
     const prev = doc.bands[i - 1]?.minScore;
     if (i > 0 && b.minScore !== undefined && prev !== undefined && b.minScore >= prev) {
-      problems.push(`bands[${i}].minScore: bands go from highest priority to lowest, so ${b.minScore} must be below ${prev}`);
+      problems.push(
+        `bands[${i}].minScore: bands go from highest priority to lowest, so ${b.minScore} must be below ${prev}`,
+      );
     }
   });
-  if (!bandCodes.includes(doc.triggerBand)) problems.push(`triggerBand: "${doc.triggerBand}" is not one of the bands (${bandCodes.join(', ')})`);
+  if (!bandCodes.includes(doc.triggerBand)) {
+    problems.push(
+      `triggerBand: "${doc.triggerBand}" is not one of the bands (${bandCodes.join(', ')})`,
+    );
+  }
   const ids = [...doc.factors.map((f) => f.id), ...doc.triggers.map((t) => t.id)];
   dupes(ids).forEach((id) => problems.push(`factors/triggers: id "${id}" appears twice`));
   const checkServices = (services: string[] | undefined, level: Level, path: string) => {
     if (!services) return;
-    if (level === 'child') problems.push(`${path}.services: only referral-level rules can be limited to services`);
+    if (level === 'child') {
+      problems.push(`${path}.services: only referral-level rules can be limited to services`);
+    }
     services.forEach((s, j) => {
-      if (!knownServices.includes(s)) problems.push(`${path}.services[${j}]: "${s}" is not a service in the catalogue (${knownServices.join(', ')})`);
+      if (!knownServices.includes(s)) {
+        problems.push(
+          `${path}.services[${j}]: "${s}" is not a service in the catalogue (${knownServices.join(', ')})`,
+        );
+      }
     });
   };
   doc.factors.forEach((f, i) => {
@@ -83,7 +101,9 @@ export function toolProblems(doc: ToolDocument, knownServices: readonly string[]
     problems.push(...expressionProblems(t.when, `${path}.when`, vars));
     checkServices(t.services, t.level, path);
     checkTemplate(t.explain, vars, `${path}.explain`, problems);
-    if (t.band !== undefined && !bandCodes.includes(t.band)) problems.push(`${path}.band: "${t.band}" is not one of the bands (${bandCodes.join(', ')})`);
+    if (t.band !== undefined && !bandCodes.includes(t.band)) {
+      problems.push(`${path}.band: "${t.band}" is not one of the bands (${bandCodes.join(', ')})`);
+    }
   });
   return problems;
 }
@@ -95,7 +115,10 @@ export function compileTool(doc: ToolDocument, knownServices: readonly string[])
   const bandIndex = new Map(doc.bands.map((b, i) => [b.code, i]));
   const factors = doc.factors.map((f, i): CompiledFactor => {
     const vars = f.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
-    const when = f.when === undefined ? null : compileExpression(f.when, `factors[${i}].when`, vars, resolveVar);
+    const when =
+      f.when === undefined
+        ? null
+        : compileExpression(f.when, `factors[${i}].when`, vars, resolveVar);
     const points = compileExpression(f.points, `factors[${i}].points`, vars, resolveVar);
     return {
       id: f.id,
@@ -105,7 +128,9 @@ export function compileTool(doc: ToolDocument, knownServices: readonly string[])
       points,
       cap: f.cap ?? null,
       services: f.services ? new Set(f.services) : null,
-      inputs: [...new Set([...(when?.vars ?? []), ...points.vars, ...templateVars(f.explain)])].sort(),
+      inputs: [
+        ...new Set([...(when?.vars ?? []), ...points.vars, ...templateVars(f.explain)]),
+      ].sort(),
     };
   });
   const triggers = doc.triggers.map((t, i): CompiledTrigger => {
@@ -138,7 +163,12 @@ export function templateVars(template: string | undefined): string[] {
   return template ? [...template.matchAll(/\{([a-zA-Z.]+)\}/g)].map((m) => m[1]) : [];
 }
 
-function checkTemplate(template: string | undefined, vars: Record<string, unknown>, path: string, problems: string[]): void {
+function checkTemplate(
+  template: string | undefined,
+  vars: Record<string, unknown>,
+  path: string,
+  problems: string[],
+): void {
   for (const name of templateVars(template)) {
     if (!(name in vars)) problems.push(`${path}: unknown variable "{${name}}" in the explanation`);
   }

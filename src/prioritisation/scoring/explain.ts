@@ -1,4 +1,11 @@
-import { type ChildScore, type FactorResult, type Inputs, round1, type ScoreProblem, type TriggerResult } from './score-child.js';
+import {
+  type ChildScore,
+  type FactorResult,
+  type Inputs,
+  round1,
+  type ScoreProblem,
+  type TriggerResult,
+} from './score-child.js';
 import type { ToolDocument } from './tool-document.js';
 import { VAR_DESCRIPTIONS } from './context.js';
 
@@ -9,7 +16,15 @@ export interface StoredBreakdown {
   referralPoints: number;
   countedReferralId: string | null;
   child: FactorResult[];
-  referrals: Array<{ id: string; service: string; provider: string; weeks: number | null; points: number; rank: number; factors: FactorResult[] }>;
+  referrals: Array<{
+    id: string;
+    service: string;
+    provider: string;
+    weeks: number | null;
+    points: number;
+    rank: number;
+    factors: FactorResult[];
+  }>;
   triggers: TriggerResult[];
   problems: ScoreProblem[];
 }
@@ -21,7 +36,15 @@ export function toStoredBreakdown(s: ChildScore, combine: 'highest' | 'sum'): St
     referralPoints: s.referralPoints,
     countedReferralId: s.countedReferralId,
     child: s.childFactors,
-    referrals: s.referrals.map((r) => ({ id: r.referralId, service: r.service, provider: r.provider, weeks: r.weeksWaited, points: r.points, rank: r.rankScore, factors: r.factors })),
+    referrals: s.referrals.map((r) => ({
+      id: r.referralId,
+      service: r.service,
+      provider: r.provider,
+      weeks: r.weeksWaited,
+      points: r.points,
+      rank: r.rankScore,
+      factors: r.factors,
+    })),
     triggers: s.triggers,
     problems: s.problems,
   };
@@ -60,17 +83,35 @@ export interface Explanation {
  * Turns a stored breakdown into words a clinician can check by hand: the counted referral
  * points plus the child-level points make the score (prioritisation.md principle 2).
  */
-export function explain(doc: ToolDocument, b: StoredBreakdown, score: number, bandCode: string): Explanation {
+export function explain(
+  doc: ToolDocument,
+  b: StoredBreakdown,
+  score: number,
+  bandCode: string,
+): Explanation {
   const factorDocs = new Map(doc.factors.map((f) => [f.id, f]));
   const triggerDocs = new Map(doc.triggers.map((t) => [t.id, t]));
   const describe = (f: FactorResult): ExplainedFactor => {
     const d = factorDocs.get(f.id);
     const label = d?.label ?? f.id;
-    const because = d?.explain ? fill(d.explain, f.inputs) : Object.entries(f.inputs).map(([k, v]) => `${k} = ${show(v)}`).join(', ');
+    const because = d?.explain
+      ? fill(d.explain, f.inputs)
+      : Object.entries(f.inputs)
+          .map(([k, v]) => `${k} = ${show(v)}`)
+          .join(', ');
     const capped = d?.cap !== undefined && f.points === d.cap ? ` (the cap)` : '';
-    return { id: f.id, label, points: f.points, inputs: f.inputs, text: `${label}: ${because ? `${because} → ` : ''}${signed(f.points)} points${capped}` };
+    return {
+      id: f.id,
+      label,
+      points: f.points,
+      inputs: f.inputs,
+      text: `${label}: ${because ? `${because} → ` : ''}${signed(f.points)} points${capped}`,
+    };
   };
-  const applied = new Set([...b.child.map((f) => f.id), ...b.referrals.flatMap((r) => r.factors.map((f) => f.id))]);
+  const applied = new Set([
+    ...b.child.map((f) => f.id),
+    ...b.referrals.flatMap((r) => r.factors.map((f) => f.id)),
+  ]);
   const counted = b.referrals.find((r) => r.id === b.countedReferralId);
   const band = doc.bands.find((x) => x.code === bandCode);
   const referralPart =
@@ -82,7 +123,12 @@ export function explain(doc: ToolDocument, b: StoredBreakdown, score: number, ba
   const triggers = b.triggers.map((t) => {
     const d = triggerDocs.get(t.id);
     const label = d?.label ?? t.id;
-    return { id: t.id, label, referralId: t.referralId ?? null, text: `${label}${d?.explain ? `: ${fill(d.explain, t.inputs)}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)` };
+    return {
+      id: t.id,
+      label,
+      referralId: t.referralId ?? null,
+      text: `${label}${d?.explain ? `: ${fill(d.explain, t.inputs)}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
+    };
   });
   return {
     summary:
@@ -103,7 +149,9 @@ export function explain(doc: ToolDocument, b: StoredBreakdown, score: number, ba
     })),
     childFactors: b.child.map(describe),
     triggers,
-    notApplied: doc.factors.filter((f) => !applied.has(f.id)).map((f) => ({ id: f.id, label: f.label })),
+    notApplied: doc.factors
+      .filter((f) => !applied.has(f.id))
+      .map((f) => ({ id: f.id, label: f.label })),
     problems: b.problems.map((p) => {
       const label = factorDocs.get(p.rule)?.label ?? triggerDocs.get(p.rule)?.label ?? p.rule;
       const text =
@@ -117,20 +165,26 @@ export function explain(doc: ToolDocument, b: StoredBreakdown, score: number, ba
 
 /** Sum of what the explanation lists as counted: equals the score. */
 export function explainedTotal(e: Explanation): number {
-  const referral = e.referrals.filter((r) => r.counted).reduce((s, r) => s + r.factors.reduce((t, f) => t + f.points, 0), 0);
+  const referral = e.referrals
+    .filter((r) => r.counted)
+    .reduce((s, r) => s + r.factors.reduce((t, f) => t + f.points, 0), 0);
   const child = e.childFactors.reduce((s, f) => s + f.points, 0);
   return round1(referral + child);
 }
 
 function fill(template: string, inputs: Inputs): string {
-  return template.replace(/\{([a-zA-Z.]+)\}/g, (_, name: string) => (name in inputs ? show(inputs[name]) : `{${name}}`));
+  return template.replace(/\{([a-zA-Z.]+)\}/g, (_, name: string) =>
+    name in inputs ? show(inputs[name]) : `{${name}}`,
+  );
 }
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return 'unknown';
   if (typeof v === 'number') return String(round1(v) === v ? v : round1(v));
-  if (Array.isArray(v)) return v.join(', ');
-  return String(v);
+  if (Array.isArray(v)) return v.map(show).join(', ');
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return JSON.stringify(v);
 }
 
 function signed(n: number): string {

@@ -1,17 +1,32 @@
 import { describe, expect, it } from '@jest/globals';
 import jsonLogic from 'json-logic-js';
 import {
-  compileExpression, expressionProblems, ExpressionRuntimeError, ExpressionSyntaxError, MissingInputError, type VarCatalogue,
+  compileExpression,
+  expressionProblems,
+  ExpressionRuntimeError,
+  ExpressionSyntaxError,
+  MissingInputError,
+  type VarCatalogue,
 } from './expression.js';
 
 type Data = Record<string, unknown>;
-const VARS: VarCatalogue = { 'a.n': 'number', 'a.m': 'number', 'a.s': 'string', 'a.list': 'string[]', 'a.missing': 'number', 'a.absent': 'number' };
+const VARS: VarCatalogue = {
+  'a.n': 'number',
+  'a.m': 'number',
+  'a.s': 'string',
+  'a.list': 'string[]',
+  'a.missing': 'number',
+  'a.absent': 'number',
+};
 const resolve = (name: string) => {
   const [scope, key] = name.split('.');
-  return (env: Data) => ((env[scope] as Data | undefined)?.[key] ?? null);
+  return (env: Data) => (env[scope] as Data | undefined)?.[key] ?? null;
 };
-const run = (expr: unknown, env: Data) => compileExpression(expr, 'rule', VARS, resolve).evaluate(env);
-const env = { a: { n: 7, m: 3, s: 'urgent', list: ['ehcp', 'safeguarding-concern'], missing: null } };
+const run = (expr: unknown, env: Data) =>
+  compileExpression(expr, 'rule', VARS, resolve).evaluate(env);
+const env = {
+  a: { n: 7, m: 3, s: 'urgent', list: ['ehcp', 'safeguarding-concern'], missing: null },
+};
 
 describe('compileExpression', () => {
   // The compiled subset agrees with the reference JSONLogic implementation on well-formed inputs.
@@ -43,7 +58,9 @@ describe('compileExpression', () => {
 
   it('should reject an unknown operator with the path of the bad rule', () => {
     const expr = { and: [{ '==': [1, 1] }, { eval: ['process.exit()'] }] };
-    expect(() => compileExpression(expr, 'factors[3].when', VARS, resolve)).toThrow(ExpressionSyntaxError);
+    expect(() => compileExpression(expr, 'factors[3].when', VARS, resolve)).toThrow(
+      ExpressionSyntaxError,
+    );
     expect(expressionProblems(expr, 'factors[3].when', VARS)).toEqual([
       expect.stringMatching(/^factors\[3\]\.when\.and\[1\]\.eval: unknown operator "eval"/),
     ]);
@@ -67,14 +84,20 @@ describe('compileExpression', () => {
   });
 
   it('should name the missing input instead of guessing (null is not zero)', () => {
-    expect(() => run({ '<=': [{ var: 'a.missing' }, 2] }, env)).toThrow(new MissingInputError('a.missing'));
+    expect(() => run({ '<=': [{ var: 'a.missing' }, 2] }, env)).toThrow(
+      new MissingInputError('a.missing'),
+    );
     // JSONLogic alone would say true here: a missing decile would look "most deprived".
     expect(jsonLogic.apply({ '<=': [{ var: 'a.missing' }, 2] }, env)).toBe(true);
   });
 
   it('should raise a runtime error for division by zero and non-numbers', () => {
-    expect(() => run({ '/': [1, { '-': [{ var: 'a.n' }, 7] }] }, env)).toThrow(ExpressionRuntimeError);
-    expect(() => run({ '*': [{ var: 'a.s' }, 2] }, env)).toThrow(/needs numbers \(a.s is not a number\)/);
+    expect(() => run({ '/': [1, { '-': [{ var: 'a.n' }, 7] }] }, env)).toThrow(
+      ExpressionRuntimeError,
+    );
+    expect(() => run({ '*': [{ var: 'a.s' }, 2] }, env)).toThrow(
+      /needs numbers \(a.s is not a number\)/,
+    );
     expect(() => run({ in: ['x', 5] }, env)).toThrow(ExpressionRuntimeError);
   });
 
@@ -83,6 +106,13 @@ describe('compileExpression', () => {
   });
 
   it('should list the variables an expression reads', () => {
-    expect(compileExpression({ and: [{ var: 'a.s' }, { '>': [{ var: 'a.n' }, 1] }, { var: 'a.s' }] }, 'p', VARS, resolve).vars).toEqual(['a.n', 'a.s']);
+    expect(
+      compileExpression(
+        { and: [{ var: 'a.s' }, { '>': [{ var: 'a.n' }, 1] }, { var: 'a.s' }] },
+        'p',
+        VARS,
+        resolve,
+      ).vars,
+    ).toEqual(['a.n', 'a.s']);
   });
 });

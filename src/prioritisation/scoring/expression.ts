@@ -27,7 +27,10 @@ export interface CompiledExpression<E> {
 }
 
 export class ExpressionSyntaxError extends Error {
-  constructor(readonly path: string, readonly problem: string) {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
     super(`${path}: ${problem}`);
   }
 }
@@ -43,8 +46,29 @@ export class MissingInputError extends Error {
 export class ExpressionRuntimeError extends Error {}
 
 export const OPERATORS = [
-  'var', 'if', '?:', '==', '===', '!=', '!==', '!', '!!', 'and', 'or',
-  '<', '<=', '>', '>=', '+', '-', '*', '/', '%', 'min', 'max', 'in',
+  'var',
+  'if',
+  '?:',
+  '==',
+  '===',
+  '!=',
+  '!==',
+  '!',
+  '!!',
+  'and',
+  'or',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  'min',
+  'max',
+  'in',
 ] as const;
 const OPERATOR_SET = new Set<string>(OPERATORS);
 
@@ -64,7 +88,12 @@ interface Node<E> {
  * Compiles a JSONLogic expression. Throws ExpressionSyntaxError (with the path of the first bad
  * rule) for unknown operators, unknown variables or malformed operations.
  */
-export function compileExpression<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarResolver<E>): CompiledExpression<E> {
+export function compileExpression<E>(
+  expr: unknown,
+  path: string,
+  vars: VarCatalogue,
+  resolve: VarResolver<E>,
+): CompiledExpression<E> {
   const used = new Set<string>();
   const node = build(expr, path, vars, resolve, used);
   return { evaluate: node.fn, vars: [...used].sort() };
@@ -79,7 +108,14 @@ export function expressionProblems(expr: unknown, path: string, vars: VarCatalog
 
 function walk(expr: unknown, path: string, vars: VarCatalogue, problems: string[]): void {
   try {
-    build(expr, path, vars, () => () => null, new Set(), (p, msg) => problems.push(`${p}: ${msg}`));
+    build(
+      expr,
+      path,
+      vars,
+      () => () => null,
+      new Set(),
+      (p, msg) => problems.push(`${p}: ${msg}`),
+    );
   } catch (error) {
     if (error instanceof ExpressionSyntaxError) problems.push(error.message);
     else throw error;
@@ -88,7 +124,14 @@ function walk(expr: unknown, path: string, vars: VarCatalogue, problems: string[
 
 type Report = (path: string, problem: string) => void;
 
-function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarResolver<E>, used: Set<string>, report?: Report): Node<E> {
+function build<E>(
+  expr: unknown,
+  path: string,
+  vars: VarCatalogue,
+  resolve: VarResolver<E>,
+  used: Set<string>,
+  report?: Report,
+): Node<E> {
   const fail = (p: string, problem: string): Node<E> => {
     if (report) {
       report(p, problem);
@@ -96,7 +139,9 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
     }
     throw new ExpressionSyntaxError(p, problem);
   };
-  if (expr === null || typeof expr === 'string' || typeof expr === 'boolean') return { fn: () => expr };
+  if (expr === null || typeof expr === 'string' || typeof expr === 'boolean') {
+    return { fn: () => expr };
+  }
   if (typeof expr === 'number') {
     if (!Number.isFinite(expr)) return fail(path, 'numbers must be finite');
     return { fn: () => expr };
@@ -107,17 +152,28 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
   }
   if (typeof expr !== 'object') return fail(path, `unsupported value of type ${typeof expr}`);
   const keys = Object.keys(expr);
-  if (keys.length !== 1) return fail(path, `an operation must have exactly one operator key (found ${keys.length})`);
+  if (keys.length !== 1) {
+    return fail(path, `an operation must have exactly one operator key (found ${keys.length})`);
+  }
   const op = keys[0];
   const here = `${path}.${op}`;
-  if (!OPERATOR_SET.has(op)) return fail(here, `unknown operator "${op}"; allowed operators: ${OPERATORS.join(' ')}`);
+  if (!OPERATOR_SET.has(op)) {
+    return fail(here, `unknown operator "${op}"; allowed operators: ${OPERATORS.join(' ')}`);
+  }
   const raw = (expr as Record<string, unknown>)[op];
-  const rawArgs = Array.isArray(raw) ? raw : [raw];
+  const rawArgs: unknown[] = Array.isArray(raw) ? (raw as unknown[]) : [raw];
 
   if (op === 'var') {
     const name = rawArgs[0];
-    if (typeof name !== 'string') return fail(here, 'var needs a variable name, e.g. {"var": "referral.weeksWaited"}');
-    if (!(name in vars)) return fail(here, `unknown variable "${name}"; known variables: ${Object.keys(vars).join(', ')}`);
+    if (typeof name !== 'string') {
+      return fail(here, 'var needs a variable name, e.g. {"var": "referral.weeksWaited"}');
+    }
+    if (!(name in vars)) {
+      return fail(
+        here,
+        `unknown variable "${name}"; known variables: ${Object.keys(vars).join(', ')}`,
+      );
+    }
     if (rawArgs.length > 2) return fail(here, 'var takes a name and an optional default');
     used.add(name);
     const read = resolve(name);
@@ -128,10 +184,17 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
     return { fn: read, varName: name };
   }
 
-  const args = rawArgs.map((a, i) => build(a, Array.isArray(raw) ? `${here}[${i}]` : here, vars, resolve, used, report));
+  const args = rawArgs.map((a, i) =>
+    build(a, Array.isArray(raw) ? `${here}[${i}]` : here, vars, resolve, used, report),
+  );
   const arity = (min: number, max: number): Node<E> | undefined =>
     args.length < min || args.length > max
-      ? fail(here, min === max ? `${op} takes ${min} argument${min === 1 ? '' : 's'}` : `${op} takes ${min} to ${max} arguments`)
+      ? fail(
+          here,
+          min === max
+            ? `${op} takes ${min} argument${min === 1 ? '' : 's'}`
+            : `${op} takes ${min} to ${max} arguments`,
+        )
       : undefined;
   const num = (n: Node<E>): ((env: E) => number) => {
     const f = n.fn;
@@ -140,14 +203,21 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
       const v = f(env);
       if (typeof v === 'number') return v;
       if (v === null || v === undefined) throw new MissingInputError(name ?? 'a value');
-      throw new ExpressionRuntimeError(`"${op}" needs numbers${name ? ` (${name} is not a number)` : ''}`);
+      throw new ExpressionRuntimeError(
+        `"${op}" needs numbers${name ? ` (${name} is not a number)` : ''}`,
+      );
     };
   };
 
   switch (op) {
     case 'if':
     case '?:': {
-      if (args.length < 2) return fail(here, 'if takes a condition, a then-value and an optional else-value (or more condition/value pairs)');
+      if (args.length < 2) {
+        return fail(
+          here,
+          'if takes a condition, a then-value and an optional else-value (or more condition/value pairs)',
+        );
+      }
       const fns = args.map((a) => a.fn);
       return {
         fn: (env) => {
@@ -218,7 +288,14 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
       const [a, b, c] = args.map(num);
       const lt = op === '<' ? (x: number, y: number) => x < y : (x: number, y: number) => x <= y;
       // Three arguments: "between" (a < b < c), as in JSONLogic.
-      if (c) return { fn: (env) => { const bv = b(env); return lt(a(env), bv) && lt(bv, c(env)); } };
+      if (c) {
+        return {
+          fn: (env) => {
+            const bv = b(env);
+            return lt(a(env), bv) && lt(bv, c(env));
+          },
+        };
+      }
       return { fn: (env) => lt(a(env), b(env)) };
     }
     case '>':
@@ -230,12 +307,24 @@ function build<E>(expr: unknown, path: string, vars: VarCatalogue, resolve: VarR
     }
     case '+': {
       const fns = args.map(num);
-      return { fn: (env) => { let s = 0; for (const f of fns) s += f(env); return s; } };
+      return {
+        fn: (env) => {
+          let s = 0;
+          for (const f of fns) s += f(env);
+          return s;
+        },
+      };
     }
     case '*': {
       if (args.length < 1) return fail(here, '* needs at least one argument');
       const fns = args.map(num);
-      return { fn: (env) => { let s = 1; for (const f of fns) s *= f(env); return s; } };
+      return {
+        fn: (env) => {
+          let s = 1;
+          for (const f of fns) s *= f(env);
+          return s;
+        },
+      };
     }
     case '-': {
       const bad = arity(1, 2);

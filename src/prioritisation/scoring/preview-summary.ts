@@ -42,17 +42,31 @@ export class PreviewAccumulator {
   private readonly totals = { children: 0, movedUp: 0, movedDown: 0, unchanged: 0 };
   private readonly current: Record<string, number> = {};
   private readonly proposed: Record<string, number> = {};
-  private readonly groups = { service: new Map<string, Movement>(), provider: new Map<string, Movement>(), locality: new Map<string, Movement>(), quintile: new Map<string, Movement>() };
+  private readonly groups = {
+    service: new Map<string, Movement>(),
+    provider: new Map<string, Movement>(),
+    locality: new Map<string, Movement>(),
+    quintile: new Map<string, Movement>(),
+  };
   private movers: Mover[] = [];
   private flaggedCurrent = 0;
   private flaggedProposed = 0;
 
-  constructor(private readonly currentBands: string[], private readonly proposedBands: string[], private readonly topN = 20) {
+  constructor(
+    private readonly currentBands: string[],
+    private readonly proposedBands: string[],
+    private readonly topN = 20,
+  ) {
     for (const b of currentBands) this.current[b] = 0;
     for (const b of proposedBands) this.proposed[b] = 0;
   }
 
-  add(facts: ChildFacts, pseudonym: string, cur: { bandRank: number; score: number; flagged: boolean }, next: { bandRank: number; score: number; flagged: boolean }): void {
+  add(
+    facts: ChildFacts,
+    pseudonym: string,
+    cur: { bandRank: number; score: number; flagged: boolean },
+    next: { bandRank: number; score: number; flagged: boolean },
+  ): void {
     this.totals.children++;
     const curBand = this.currentBands[cur.bandRank];
     const nextBand = this.proposedBands[next.bandRank];
@@ -73,16 +87,28 @@ export class PreviewAccumulator {
     for (const s of new Set(facts.referrals.map((r) => r.service))) bump(this.groups.service, s);
     for (const p of new Set(facts.referrals.map((r) => r.provider))) bump(this.groups.provider, p);
     bump(this.groups.locality, facts.locality ?? 'unknown');
-    bump(this.groups.quintile, facts.deprivationDecile === null ? 'unknown' : String(Math.ceil(facts.deprivationDecile / 2)));
+    bump(
+      this.groups.quintile,
+      facts.deprivationDecile === null ? 'unknown' : String(Math.ceil(facts.deprivationDecile / 2)),
+    );
     if (bandChange !== 0 || next.score !== cur.score) {
-      this.movers.push({ pseudonym, currentBand: curBand, proposedBand: nextBand, currentScore: cur.score, proposedScore: next.score, bandChange, scoreChange: Math.round((next.score - cur.score) * 10) / 10 });
+      this.movers.push({
+        pseudonym,
+        currentBand: curBand,
+        proposedBand: nextBand,
+        currentScore: cur.score,
+        proposedScore: next.score,
+        bandChange,
+        scoreChange: Math.round((next.score - cur.score) * 10) / 10,
+      });
       if (this.movers.length > this.topN * 4) this.trim();
     }
   }
 
   result(): PreviewSummary {
     this.trim();
-    const sorted = (m: Map<string, Movement>) => [...m.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
+    const sorted = (m: Map<string, Movement>) =>
+      [...m.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
     return {
       ...this.totals,
       bandSizes: { current: this.current, proposed: this.proposed },
@@ -96,7 +122,12 @@ export class PreviewAccumulator {
   }
 
   private trim(): void {
-    this.movers.sort((a, b) => Math.abs(b.bandChange) - Math.abs(a.bandChange) || Math.abs(b.scoreChange) - Math.abs(a.scoreChange) || (a.pseudonym < b.pseudonym ? -1 : 1));
+    this.movers.sort(
+      (a, b) =>
+        Math.abs(b.bandChange) - Math.abs(a.bandChange) ||
+        Math.abs(b.scoreChange) - Math.abs(a.scoreChange) ||
+        (a.pseudonym < b.pseudonym ? -1 : 1),
+    );
     this.movers.length = Math.min(this.movers.length, this.topN);
   }
 }

@@ -7,8 +7,16 @@ import { explain, explainedTotal, toStoredBreakdown } from './explain.js';
 import { reasonText, scoreChild } from './score-child.js';
 
 const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
-const TARGET: Record<string, number> = { neurodiversity: 13, slt: 18, 'community-paediatrics': 18, 'mental-health': 4 };
-const DEFAULT_SOURCE = readFileSync(new URL('../../../config/prioritisation-tool.yaml', import.meta.url), 'utf8');
+const TARGET: Record<string, number> = {
+  neurodiversity: 13,
+  slt: 18,
+  'community-paediatrics': 18,
+  'mental-health': 4,
+};
+const DEFAULT_SOURCE = readFileSync(
+  new URL('../../../config/prioritisation-tool.yaml', import.meta.url),
+  'utf8',
+);
 
 function defaultTool(): CompiledTool {
   const parsed = parseTool(DEFAULT_SOURCE, SERVICES);
@@ -17,11 +25,34 @@ function defaultTool(): CompiledTool {
 }
 
 let seq = 0;
-function referral(service: string, weeks: number | null, o: Partial<ReferralFacts> = {}): ReferralFacts {
-  return { referralId: `r-${String(++seq).padStart(4, '0')}`, service, provider: 'RXA', priority: 'routine', daysWaited: weeks === null ? null : weeks * 7, targetWeeks: TARGET[service], ...o };
+function referral(
+  service: string,
+  weeks: number | null,
+  o: Partial<ReferralFacts> = {},
+): ReferralFacts {
+  return {
+    referralId: `r-${String(++seq).padStart(4, '0')}`,
+    service,
+    provider: 'RXA',
+    priority: 'routine',
+    daysWaited: weeks === null ? null : weeks * 7,
+    targetWeeks: TARGET[service],
+    ...o,
+  };
 }
 function child(o: Partial<ChildFacts> = {}): ChildFacts {
-  return { childId: 'c-1', ageYears: 8, ageMonths: 100, locality: 'Northbridge', deprivationDecile: 6, flags: [], flagDetails: [], checkIn: null, referrals: [], ...o };
+  return {
+    childId: 'c-1',
+    ageYears: 8,
+    ageMonths: 100,
+    locality: 'Northbridge',
+    deprivationDecile: 6,
+    flags: [],
+    flagDetails: [],
+    checkIn: null,
+    referrals: [],
+    ...o,
+  };
 }
 
 const tool = defaultTool();
@@ -31,24 +62,103 @@ describe('scoreChild with the default tool', () => {
   it.each<[string, Partial<ChildFacts>, number, string]>([
     ['one routine SLT wait at the target', { referrals: [referral('slt', 18)] }, 20, 'P4'],
     ['waiting time is capped at 60', { referrals: [referral('neurodiversity', 100)] }, 60, 'P3'],
-    ['urgent priority adds 40', { referrals: [referral('slt', 9, { priority: 'urgent' })] }, 50, 'P3'],
+    [
+      'urgent priority adds 40',
+      { referrals: [referral('slt', 9, { priority: 'urgent' })] },
+      50,
+      'P3',
+    ],
     ['soon priority adds 20', { referrals: [referral('slt', 0, { priority: 'soon' })] }, 20, 'P4'],
-    ['early years only for SLT and neurodiversity', { ageYears: 3, referrals: [referral('community-paediatrics', 18)] }, 20, 'P4'],
+    [
+      'early years only for SLT and neurodiversity',
+      { ageYears: 3, referrals: [referral('community-paediatrics', 18)] },
+      20,
+      'P4',
+    ],
     ['early years window for SLT', { ageYears: 4, referrals: [referral('slt', 18)] }, 35, 'P4'],
     ['phase transfer at 11', { ageYears: 11, referrals: [referral('slt', 18)] }, 30, 'P4'],
     ['phase transfer at 15', { ageYears: 15, referrals: [referral('slt', 18)] }, 30, 'P4'],
     ['no phase transfer at 12', { ageYears: 12, referrals: [referral('slt', 18)] }, 20, 'P4'],
-    ['two services add 20 to the highest referral', { referrals: [referral('slt', 18), referral('neurodiversity', 13)] }, 40, 'P3'],
-    ['four services add 45', { referrals: ['slt', 'neurodiversity', 'community-paediatrics', 'mental-health'].map((s) => referral(s, 0)) }, 45, 'P3'],
-    ['two referrals in one service are one need', { referrals: [referral('slt', 18), referral('slt', 36, { provider: 'RYB' })] }, 40, 'P3'],
-    ['safeguarding 30 + in care 25 + EHCP 10 + not in school 20', { flags: ['safeguarding-concern', 'child-in-care', 'ehcp', 'not-in-school'], referrals: [referral('slt', 18)] }, 105, 'P1'],
-    ['deprivation decile 2 adds 10', { deprivationDecile: 2, referrals: [referral('slt', 18)] }, 30, 'P4'],
-    ['deprivation decile 4 adds 5', { deprivationDecile: 4, referrals: [referral('slt', 18)] }, 25, 'P4'],
-    ['family reports worse within 8 weeks', { checkIn: { answer: 'worse', daysAgo: 56 }, referrals: [referral('slt', 18)] }, 45, 'P3'],
-    ['an old "worse" check-in does not count', { checkIn: { answer: 'worse', daysAgo: 63 }, referrals: [referral('slt', 18)] }, 20, 'P4'],
-    ['exactly 70 is P2', { flags: ['safeguarding-concern'], referrals: [referral('slt', 36)] }, 70, 'P2'],
-    ['exactly 100 is P1', { flags: ['safeguarding-concern', 'child-in-care'], deprivationDecile: 4, referrals: [referral('slt', 18, { priority: 'soon' })] }, 100, 'P1'],
-    ['just under 100 is P2', { flags: ['safeguarding-concern', 'child-in-care'], referrals: [referral('neurodiversity', 29)] }, 99.6, 'P2'],
+    [
+      'two services add 20 to the highest referral',
+      { referrals: [referral('slt', 18), referral('neurodiversity', 13)] },
+      40,
+      'P3',
+    ],
+    [
+      'four services add 45',
+      {
+        referrals: ['slt', 'neurodiversity', 'community-paediatrics', 'mental-health'].map((s) =>
+          referral(s, 0),
+        ),
+      },
+      45,
+      'P3',
+    ],
+    [
+      'two referrals in one service are one need',
+      { referrals: [referral('slt', 18), referral('slt', 36, { provider: 'RYB' })] },
+      40,
+      'P3',
+    ],
+    [
+      'safeguarding 30 + in care 25 + EHCP 10 + not in school 20',
+      {
+        flags: ['safeguarding-concern', 'child-in-care', 'ehcp', 'not-in-school'],
+        referrals: [referral('slt', 18)],
+      },
+      105,
+      'P1',
+    ],
+    [
+      'deprivation decile 2 adds 10',
+      { deprivationDecile: 2, referrals: [referral('slt', 18)] },
+      30,
+      'P4',
+    ],
+    [
+      'deprivation decile 4 adds 5',
+      { deprivationDecile: 4, referrals: [referral('slt', 18)] },
+      25,
+      'P4',
+    ],
+    [
+      'family reports worse within 8 weeks',
+      { checkIn: { answer: 'worse', daysAgo: 56 }, referrals: [referral('slt', 18)] },
+      45,
+      'P3',
+    ],
+    [
+      'an old "worse" check-in does not count',
+      { checkIn: { answer: 'worse', daysAgo: 63 }, referrals: [referral('slt', 18)] },
+      20,
+      'P4',
+    ],
+    [
+      'exactly 70 is P2',
+      { flags: ['safeguarding-concern'], referrals: [referral('slt', 36)] },
+      70,
+      'P2',
+    ],
+    [
+      'exactly 100 is P1',
+      {
+        flags: ['safeguarding-concern', 'child-in-care'],
+        deprivationDecile: 4,
+        referrals: [referral('slt', 18, { priority: 'soon' })],
+      },
+      100,
+      'P1',
+    ],
+    [
+      'just under 100 is P2',
+      {
+        flags: ['safeguarding-concern', 'child-in-care'],
+        referrals: [referral('neurodiversity', 29)],
+      },
+      99.6,
+      'P2',
+    ],
   ])('should score: %s', (_, facts, score, band) => {
     const s = scoreChild(tool, child(facts));
     expect(s.score).toBe(score);
@@ -58,8 +168,16 @@ describe('scoreChild with the default tool', () => {
 
   it.each<[string, Partial<ChildFacts>, string[]]>([
     ['a family crisis', { checkIn: { answer: 'crisis', daysAgo: 300 } }, ['family-crisis']],
-    ['safeguarding while waiting for mental health', { flags: ['safeguarding-concern'], referrals: [referral('mental-health', 1)] }, ['safeguarding-mental-health']],
-    ['urgent beyond twice the target', { referrals: [referral('mental-health', 9, { priority: 'urgent' })] }, ['urgent-over-twice-target']],
+    [
+      'safeguarding while waiting for mental health',
+      { flags: ['safeguarding-concern'], referrals: [referral('mental-health', 1)] },
+      ['safeguarding-mental-health'],
+    ],
+    [
+      'urgent beyond twice the target',
+      { referrals: [referral('mental-health', 9, { priority: 'urgent' })] },
+      ['urgent-over-twice-target'],
+    ],
   ])('should force P1 for %s, whatever the score', (_, facts, triggers) => {
     const s = scoreChild(tool, child({ referrals: [referral('slt', 1)], ...facts }));
     expect(s.score).toBeLessThan(100);
@@ -69,12 +187,24 @@ describe('scoreChild with the default tool', () => {
   });
 
   it('should not trigger at exactly twice the target', () => {
-    expect(scoreChild(tool, child({ referrals: [referral('mental-health', 8, { priority: 'urgent' })] })).triggers).toEqual([]);
+    expect(
+      scoreChild(tool, child({ referrals: [referral('mental-health', 8, { priority: 'urgent' })] }))
+        .triggers,
+    ).toEqual([]);
   });
 
   it('should rank a child waiting for three services above an otherwise identical child waiting for one', () => {
     const one = scoreChild(tool, child({ referrals: [referral('slt', 20)] }));
-    const three = scoreChild(tool, child({ referrals: [referral('slt', 20), referral('neurodiversity', 2), referral('community-paediatrics', 2)] }));
+    const three = scoreChild(
+      tool,
+      child({
+        referrals: [
+          referral('slt', 20),
+          referral('neurodiversity', 2),
+          referral('community-paediatrics', 2),
+        ],
+      }),
+    );
     expect(three.score - one.score).toBe(35);
     // ...and in each service's own list too: referral points + child-level points.
     const sltOne = one.referrals[0].rankScore;
@@ -83,7 +213,12 @@ describe('scoreChild with the default tool', () => {
   });
 
   it('should give the same score for the same inputs and tool, in any order', () => {
-    const facts = child({ deprivationDecile: 1, flags: ['ehcp'], checkIn: { answer: 'worse', daysAgo: 3 }, referrals: [referral('slt', 33), referral('neurodiversity', 40, { priority: 'soon' })] });
+    const facts = child({
+      deprivationDecile: 1,
+      flags: ['ehcp'],
+      checkIn: { answer: 'worse', daysAgo: 3 },
+      referrals: [referral('slt', 33), referral('neurodiversity', 40, { priority: 'soon' })],
+    });
     const a = scoreChild(tool, facts);
     const b = scoreChild(defaultTool(), structuredClone(facts));
     const c = scoreChild(tool, { ...facts, referrals: [...facts.referrals].reverse() });
@@ -93,33 +228,68 @@ describe('scoreChild with the default tool', () => {
   });
 
   it('should explain the score in words that add up to it', () => {
-    const facts = child({ ageYears: 4, deprivationDecile: 3, flags: ['ehcp', 'not-in-school'], referrals: [referral('slt', 27, { priority: 'soon' }), referral('neurodiversity', 6)] });
+    const facts = child({
+      ageYears: 4,
+      deprivationDecile: 3,
+      flags: ['ehcp', 'not-in-school'],
+      referrals: [referral('slt', 27, { priority: 'soon' }), referral('neurodiversity', 6)],
+    });
     const s = scoreChild(tool, facts);
     const e = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band);
     expect(explainedTotal(e)).toBe(s.score);
     // SLT: 27/18*20 = 30 + soon 20 + early years 15 = 65; child: 2 services 20 + NIS 20 + EHCP 10 + decile 3: 5 = 55.
     expect(s.score).toBe(120);
-    expect(e.summary).toBe('Score 120 = 65 from the highest-scoring referral (slt) + 55 child-level points. Band P1 (Highest priority - see first; clinical review of the wait).');
+    expect(e.summary).toBe(
+      'Score 120 = 65 from the highest-scoring referral (slt) + 55 child-level points. Band P1 (Highest priority - see first; clinical review of the wait).',
+    );
     const slt = e.referrals.find((r) => r.service === 'slt')!;
     expect(slt.factors.map((f) => f.text)).toEqual([
-      'Time waited against the service\'s target: Waited 27 weeks against a 18-week target → +30 points',
+      "Time waited against the service's target: Waited 27 weeks against a 18-week target → +30 points",
       'Clinical priority: Referred as soon → +20 points',
       'Early years developmental window (under 5): Aged 4, waiting for slt → +15 points',
     ]);
-    expect(e.notApplied.map((f) => f.id)).toEqual(['phase-transfer', 'safeguarding', 'child-in-care', 'family-reports-worse']);
-    expect(s.topReasons.map((r) => reasonText(tool.labels, r))).toEqual(['Time waited against the service\'s target (+30)', 'Clinical priority (+20)', 'Waiting for more than one service (+20)']);
+    expect(e.notApplied.map((f) => f.id)).toEqual([
+      'phase-transfer',
+      'safeguarding',
+      'child-in-care',
+      'family-reports-worse',
+    ]);
+    expect(s.topReasons.map((r) => reasonText(tool.labels, r))).toEqual([
+      "Time waited against the service's target (+30)",
+      'Clinical priority (+20)',
+      'Waiting for more than one service (+20)',
+    ]);
   });
 
   it('should score a child with missing data with the factors that apply, and flag them', () => {
-    const s = scoreChild(tool, child({ deprivationDecile: null, flags: ['ehcp'], referrals: [referral('slt', 18), referral('neurodiversity', null)] }));
+    const s = scoreChild(
+      tool,
+      child({
+        deprivationDecile: null,
+        flags: ['ehcp'],
+        referrals: [referral('slt', 18), referral('neurodiversity', null)],
+      }),
+    );
     // slt 20 (the nullified neurodiversity clock cannot be timed) + 2 services 20 + EHCP 10.
     expect(s.score).toBe(50);
     expect(s.problems).toEqual([
-      { rule: 'deprivation', referralId: undefined, kind: 'missing-input', detail: 'child.deprivationDecile' },
-      { rule: 'waiting-time', referralId: expect.any(String), kind: 'missing-input', detail: 'referral.waitRatio' },
+      {
+        rule: 'deprivation',
+        referralId: undefined,
+        kind: 'missing-input',
+        detail: 'child.deprivationDecile',
+      },
+      {
+        rule: 'waiting-time',
+        referralId: expect.any(String),
+        kind: 'missing-input',
+        detail: 'referral.waitRatio',
+      },
     ]);
     const e = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band);
-    expect(e.problems[0].text).toMatch(/"Lives in a more deprived area" was not applied: child.deprivationDecile \(IMD decile/);
+    expect(e.problems[0].text).toMatch(
+      /"Lives in a more deprived area" was not applied: child.deprivationDecile \(IMD decile/,
+    );
   });
 
   it('should keep scoring when a rule throws for one child only', () => {
@@ -135,12 +305,20 @@ describe('scoreChild with the default tool', () => {
     expect(ok.score).toBe(25);
     expect(ok.problems).toEqual([]);
     expect(bad.score).toBe(20);
-    expect(bad.problems).toEqual([{ rule: 'fragile', referralId: undefined, kind: 'error', detail: '"/" by zero' }]);
+    expect(bad.problems).toEqual([
+      { rule: 'fragile', referralId: undefined, kind: 'error', detail: '"/" by zero' },
+    ]);
   });
 
   it('should add referral scores when the tool says "sum"', () => {
-    const parsed = parseTool(DEFAULT_SOURCE.replace('referrals: highest', 'referrals: sum'), SERVICES);
-    const s = scoreChild(parsed.compiled!, child({ referrals: [referral('slt', 18), referral('neurodiversity', 13)] }));
+    const parsed = parseTool(
+      DEFAULT_SOURCE.replace('referrals: highest', 'referrals: sum'),
+      SERVICES,
+    );
+    const s = scoreChild(
+      parsed.compiled!,
+      child({ referrals: [referral('slt', 18), referral('neurodiversity', 13)] }),
+    );
     expect(s.score).toBe(20 + 20 + 20);
     const e = explain(parsed.compiled!.document, toStoredBreakdown(s, 'sum'), s.score, s.band);
     expect(explainedTotal(e)).toBe(s.score);

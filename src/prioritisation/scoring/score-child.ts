@@ -77,7 +77,11 @@ export function round1(x: number): number {
  * least their band. A rule that fails for this child is skipped and reported in `problems`; it
  * never stops the score. Pure: the same facts and tool always give the same result.
  */
-export function scoreChild(tool: CompiledTool, facts: ChildFacts, options: { inputs?: boolean } = {}): ChildScore {
+export function scoreChild(
+  tool: CompiledTool,
+  facts: ChildFacts,
+  options: { inputs?: boolean } = {},
+): ChildScore {
   // Bulk rescoring stores the input snapshot instead of per-factor inputs (see explain.ts).
   const withInputs = options.inputs ?? true;
   const problems: ScoreProblem[] = [];
@@ -121,7 +125,11 @@ export function scoreChild(tool: CompiledTool, facts: ChildFacts, options: { inp
     for (const t of tool.referralTriggers) {
       if (t.services && !t.services.has(rf.service)) continue;
       if (fires(t, env, problems, rf.referralId)) {
-        triggers.push({ id: t.id, referralId: rf.referralId, inputs: withInputs ? inputsOf(t.inputs, env) : {} });
+        triggers.push({
+          id: t.id,
+          referralId: rf.referralId,
+          inputs: withInputs ? inputsOf(t.inputs, env) : {},
+        });
         forcedRank = Math.min(forcedRank, t.bandRank);
       }
     }
@@ -139,7 +147,9 @@ export function scoreChild(tool: CompiledTool, facts: ChildFacts, options: { inp
     sum += points;
     if (rv.weeksWaited !== null && rv.weeksWaited > maxWeeks) maxWeeks = rv.weeksWaited;
     // Ties go to the longer wait, then the referral id, so the counted referral is deterministic.
-    if (!best || points > best.points || (points === best.points && compareWait(rs, best) < 0)) best = rs;
+    if (!best || points > best.points || (points === best.points && compareWait(rs, best) < 0)) {
+      best = rs;
+    }
   }
   env.referral = null;
   const referralPoints = tool.combine === 'sum' ? round1(sum) : (best?.points ?? 0);
@@ -179,14 +189,25 @@ function compareWait(a: ReferralScore, b: ReferralScore): number {
   return a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : 0;
 }
 
-const NO_INPUTS: Inputs = Object.freeze({}) as Inputs;
+const NO_INPUTS: Inputs = Object.freeze({});
 
-function applyFactor(f: CompiledFactor, env: Env, problems: ScoreProblem[], referralId: string | undefined, withInputs: boolean): FactorResult | null {
+function applyFactor(
+  f: CompiledFactor,
+  env: Env,
+  problems: ScoreProblem[],
+  referralId: string | undefined,
+  withInputs: boolean,
+): FactorResult | null {
   try {
     if (f.when && !truthy(f.when.evaluate(env))) return null;
     const raw = f.points.evaluate(env);
     if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-      problems.push({ rule: f.id, referralId, kind: 'error', detail: 'points did not come out as a number' });
+      problems.push({
+        rule: f.id,
+        referralId,
+        kind: 'error',
+        detail: 'points did not come out as a number',
+      });
       return null;
     }
     const points = round1(f.cap !== null && raw > f.cap ? f.cap : raw);
@@ -198,7 +219,12 @@ function applyFactor(f: CompiledFactor, env: Env, problems: ScoreProblem[], refe
   }
 }
 
-function fires(t: CompiledTrigger, env: Env, problems: ScoreProblem[], referralId: string | undefined): boolean {
+function fires(
+  t: CompiledTrigger,
+  env: Env,
+  problems: ScoreProblem[],
+  referralId: string | undefined,
+): boolean {
   try {
     return truthy(t.when.evaluate(env));
   } catch (error) {
@@ -208,9 +234,16 @@ function fires(t: CompiledTrigger, env: Env, problems: ScoreProblem[], referralI
 }
 
 function problemFrom(rule: string, referralId: string | undefined, error: unknown): ScoreProblem {
-  if (error instanceof MissingInputError) return { rule, referralId, kind: 'missing-input', detail: error.variable };
+  if (error instanceof MissingInputError) {
+    return { rule, referralId, kind: 'missing-input', detail: error.variable };
+  }
   // Messages come from expression.ts and name operators or variables only, never values.
-  return { rule, referralId, kind: 'error', detail: error instanceof Error ? error.message : 'the rule failed' };
+  return {
+    rule,
+    referralId,
+    kind: 'error',
+    detail: error instanceof Error ? error.message : 'the rule failed',
+  };
 }
 
 const resolvers = new Map<string, (env: Env) => unknown>();
@@ -230,7 +263,9 @@ function inputsOf(names: string[], env: Env): Inputs {
 /** Triggers first, then the biggest contributors among child factors and the counted referral(s). */
 function topReasons(tool: CompiledTool, s: ChildScore): Reason[] {
   const reasons: Reason[] = [];
-  for (const t of s.triggers) if (!reasons.some((r) => r.id === t.id)) reasons.push({ id: t.id, points: null });
+  for (const t of s.triggers) {
+    if (!reasons.some((r) => r.id === t.id)) reasons.push({ id: t.id, points: null });
+  }
   if (reasons.length >= 3) return reasons.slice(0, 3);
   // Small lists: plain arrays allocate less than a Map on the bulk path.
   const ids: string[] = [];
@@ -250,7 +285,12 @@ function topReasons(tool: CompiledTool, s: ChildScore): Reason[] {
   while (reasons.length < 3) {
     let best = -1;
     for (let i = 0; i < ids.length; i++) {
-      if (pts[i] > 0 && (best < 0 || pts[i] > pts[best] || (pts[i] === pts[best] && ids[i] < ids[best]))) best = i;
+      if (
+        pts[i] > 0 &&
+        (best < 0 || pts[i] > pts[best] || (pts[i] === pts[best] && ids[i] < ids[best]))
+      ) {
+        best = i;
+      }
     }
     if (best < 0) break;
     reasons.push({ id: ids[best], points: round1(pts[best]) });

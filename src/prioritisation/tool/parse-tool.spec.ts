@@ -3,35 +3,113 @@ import { readFileSync } from 'node:fs';
 import { parseTool } from './parse-tool.js';
 
 const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
-const DEFAULT_SOURCE = readFileSync(new URL('../../../config/prioritisation-tool.yaml', import.meta.url), 'utf8');
+const DEFAULT_SOURCE = readFileSync(
+  new URL('../../../config/prioritisation-tool.yaml', import.meta.url),
+  'utf8',
+);
 
 describe('parseTool', () => {
   it('should accept the default tool', () => {
     const parsed = parseTool(DEFAULT_SOURCE, SERVICES);
     expect(parsed.problems).toEqual([]);
     expect(parsed.document?.factors.map((f) => f.id)).toEqual([
-      'waiting-time', 'clinical-priority', 'early-years', 'phase-transfer', 'multiple-needs', 'safeguarding', 'child-in-care',
-      'not-in-school', 'ehcp', 'family-reports-worse', 'deprivation',
+      'waiting-time',
+      'clinical-priority',
+      'early-years',
+      'phase-transfer',
+      'multiple-needs',
+      'safeguarding',
+      'child-in-care',
+      'not-in-school',
+      'ehcp',
+      'family-reports-worse',
+      'deprivation',
     ]);
-    expect(parsed.document?.bands.map((b) => [b.code, b.minScore])).toEqual([['P1', 100], ['P2', 70], ['P3', 40], ['P4', undefined]]);
+    expect(parsed.document?.bands.map((b) => [b.code, b.minScore])).toEqual([
+      ['P1', 100],
+      ['P2', 70],
+      ['P3', 40],
+      ['P4', undefined],
+    ]);
   });
 
   it.each<[string, (s: string) => string, RegExp]>([
-    ['a band with a text minScore', (s) => s.replace('minScore: 70 ', 'minScore: seventy '), /^bands\[1\]\.minScore: minScore must be a number/],
-    ['a factor without points', (s) => s.replace('    points: 15\n', ''), /^factors\[2\]\.points: points is required/],
-    ['an unknown field', (s) => s.replace('    cap: 60\n', '    cap: 60\n    colour: red\n'), /^factors\[0\]\.colour: property colour should not exist/],
-    ['a bad level', (s) => s.replace('level: child\n    label: Has an EHCP', 'level: family\n    label: Has an EHCP'), /^factors\[8\]\.level: level must be "referral" or "child"/],
-    ['a negative cap', (s) => s.replace('cap: 60', 'cap: -1'), /^factors\[0\]\.cap: cap must not be less than 0/],
-    ['a bad combine', (s) => s.replace('referrals: highest', 'referrals: average'), /^combine\.referrals: referrals must be "highest"/],
-    ['bands out of order', (s) => s.replace('minScore: 40 ', 'minScore: 80 '), /^bands\[2\]\.minScore: bands go from highest priority to lowest, so 80 must be below 70/],
-    ['an unknown trigger band', (s) => s.replace('triggerBand: P1', 'triggerBand: P0'), /^triggerBand: "P0" is not one of the bands/],
-    ['a duplicate id', (s) => s.replace('id: ehcp', 'id: safeguarding'), /id "safeguarding" appears twice/],
-    ['an unknown service', (s) => s.replace('services: [slt, neurodiversity]', 'services: [slt, dentistry]'), /^factors\[2\]\.services\[1\]: "dentistry" is not a service/],
-    ['an unknown operator', (s) => s.replace('{ "<": [{ "var": "child.ageYears" }, 5] }', '{ "eval": ["1+1"] }'), /^factors\[2\]\.when\.eval: unknown operator "eval"/],
-    ['an unknown variable', (s) => s.replace('"var": "child.deprivationDecile" }, 2', '"var": "child.postcode" }, 2'), /^factors\[10\]\.points\.if\[0\]\.<=\[0\]\.var: unknown variable "child.postcode"/],
-    ['a referral variable in a child rule', (s) => s.replace('"var": "child.serviceCount" }, 4', '"var": "referral.priority" }, 4'), /^factors\[4\]\.points\.if\[0\]\.>=\[0\]\.var: unknown variable "referral.priority"/],
-    ['an unknown explanation variable', (s) => s.replace('Aged {child.ageYears}, waiting', 'Aged {child.age}, waiting'), /^factors\[2\]\.explain: unknown variable "\{child.age\}"/],
-    ['YAML that does not parse', (s) => s.replace('bands:\n', 'bands: [\n'), /^document: cannot be read as YAML at line \d+/],
+    [
+      'a band with a text minScore',
+      (s) => s.replace('minScore: 70 ', 'minScore: seventy '),
+      /^bands\[1\]\.minScore: minScore must be a number/,
+    ],
+    [
+      'a factor without points',
+      (s) => s.replace('    points: 15\n', ''),
+      /^factors\[2\]\.points: points is required/,
+    ],
+    [
+      'an unknown field',
+      (s) => s.replace('    cap: 60\n', '    cap: 60\n    colour: red\n'),
+      /^factors\[0\]\.colour: property colour should not exist/,
+    ],
+    [
+      'a bad level',
+      (s) =>
+        s.replace('level: child\n    label: Has an EHCP', 'level: family\n    label: Has an EHCP'),
+      /^factors\[8\]\.level: level must be "referral" or "child"/,
+    ],
+    [
+      'a negative cap',
+      (s) => s.replace('cap: 60', 'cap: -1'),
+      /^factors\[0\]\.cap: cap must not be less than 0/,
+    ],
+    [
+      'a bad combine',
+      (s) => s.replace('referrals: highest', 'referrals: average'),
+      /^combine\.referrals: referrals must be "highest"/,
+    ],
+    [
+      'bands out of order',
+      (s) => s.replace('minScore: 40 ', 'minScore: 80 '),
+      /^bands\[2\]\.minScore: bands go from highest priority to lowest, so 80 must be below 70/,
+    ],
+    [
+      'an unknown trigger band',
+      (s) => s.replace('triggerBand: P1', 'triggerBand: P0'),
+      /^triggerBand: "P0" is not one of the bands/,
+    ],
+    [
+      'a duplicate id',
+      (s) => s.replace('id: ehcp', 'id: safeguarding'),
+      /id "safeguarding" appears twice/,
+    ],
+    [
+      'an unknown service',
+      (s) => s.replace('services: [slt, neurodiversity]', 'services: [slt, dentistry]'),
+      /^factors\[2\]\.services\[1\]: "dentistry" is not a service/,
+    ],
+    [
+      'an unknown operator',
+      (s) => s.replace("{ '<': [{ 'var': 'child.ageYears' }, 5] }", '{ "eval": ["1+1"] }'),
+      /^factors\[2\]\.when\.eval: unknown operator "eval"/,
+    ],
+    [
+      'an unknown variable',
+      (s) => s.replace("'var': 'child.deprivationDecile' }, 2", "'var': 'child.postcode' }, 2"),
+      /^factors\[10\]\.points\.if\[0\]\.<=\[0\]\.var: unknown variable "child.postcode"/,
+    ],
+    [
+      'a referral variable in a child rule',
+      (s) => s.replace("'var': 'child.serviceCount' }, 4", "'var': 'referral.priority' }, 4"),
+      /^factors\[4\]\.points\.if\[0\]\.>=\[0\]\.var: unknown variable "referral.priority"/,
+    ],
+    [
+      'an unknown explanation variable',
+      (s) => s.replace('Aged {child.ageYears}, waiting', 'Aged {child.age}, waiting'),
+      /^factors\[2\]\.explain: unknown variable "\{child.age\}"/,
+    ],
+    [
+      'YAML that does not parse',
+      (s) => s.replace('bands:\n', 'bands: [\n'),
+      /^document: cannot be read as YAML at line \d+/,
+    ],
   ])('should name the bad field for %s', (_, edit, problem) => {
     const parsed = parseTool(edit(DEFAULT_SOURCE), SERVICES);
     expect(parsed.valid).toBe(false);
@@ -39,6 +117,8 @@ describe('parseTool', () => {
   });
 
   it('should refuse a document that is not a mapping', () => {
-    expect(parseTool('- just a list', SERVICES).problems).toEqual([expect.stringMatching(/^document: must be a mapping/)]);
+    expect(parseTool('- just a list', SERVICES).problems).toEqual([
+      expect.stringMatching(/^document: must be a mapping/),
+    ]);
   });
 });

@@ -21,14 +21,30 @@ export function parseTool(source: string, knownServices: readonly string[]): Par
   } catch (error) {
     const e = error as { linePos?: Array<{ line: number; col: number }>; code?: string };
     const at = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    return { valid: false, document: null, compiled: null, problems: [`document: cannot be read as YAML${at} (${e.code ?? 'syntax error'})`] };
+    return {
+      valid: false,
+      document: null,
+      compiled: null,
+      problems: [`document: cannot be read as YAML${at} (${e.code ?? 'syntax error'})`],
+    };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { valid: false, document: null, compiled: null, problems: ['document: must be a mapping with name, bands, triggerBand, combine, factors and triggers'] };
+    return {
+      valid: false,
+      document: null,
+      compiled: null,
+      problems: [
+        'document: must be a mapping with name, bands, triggerBand, combine, factors and triggers',
+      ],
+    };
   }
   const instance = plainToInstance(ToolDocumentSchema, raw);
-  const schemaProblems = flattenValidationErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
-  if (schemaProblems.length > 0) return { valid: false, document: null, compiled: null, problems: schemaProblems };
+  const schemaProblems = flattenValidationErrors(
+    validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }),
+  );
+  if (schemaProblems.length > 0) {
+    return { valid: false, document: null, compiled: null, problems: schemaProblems };
+  }
   const document = toDocument(instance, raw as Record<string, unknown>);
   const problems = toolProblems(document, knownServices);
   if (problems.length > 0) return { valid: false, document, compiled: null, problems };
@@ -43,7 +59,11 @@ function toDocument(s: ToolDocumentSchema, raw: Record<string, unknown>): ToolDo
   return {
     name: plain.name,
     ...(plain.description !== undefined ? { description: plain.description } : {}),
-    bands: plain.bands.map((b) => ({ code: b.code, label: b.label, ...(b.minScore !== undefined ? { minScore: b.minScore } : {}) })),
+    bands: plain.bands.map((b) => ({
+      code: b.code,
+      label: b.label,
+      ...(b.minScore !== undefined ? { minScore: b.minScore } : {}),
+    })),
     triggerBand: plain.triggerBand,
     combine: { referrals: plain.combine.referrals },
     factors: plain.factors.map((f, i) => ({

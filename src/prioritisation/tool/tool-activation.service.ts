@@ -18,9 +18,18 @@ export class ToolActivationService {
     private readonly events: DomainEvents,
   ) {}
 
-  async activate(id: string, rationale: string, user: AuthUser, asAt = londonDate()): Promise<{ toolVersion: ToolVersionRow; run: RunReport }> {
+  async activate(
+    id: string,
+    rationale: string,
+    user: AuthUser,
+    asAt = londonDate(),
+  ): Promise<{ toolVersion: ToolVersionRow; run: RunReport }> {
     const active = await this.tools.markActive(id, rationale, user);
-    const run = await this.rescore.rescoreAll(`tool version ${active.row.version} activated`, asAt, active);
+    const run = await this.rescore.rescoreAll(
+      `tool version ${active.row.version} activated`,
+      asAt,
+      active,
+    );
     this.events.publish({ type: 'tool.activated', toolVersionId: id });
     return { toolVersion: active.row, run };
   }

@@ -7,7 +7,12 @@ import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import type { CompiledTool } from '../scoring/compile-tool.js';
-import { toToolVersionSummary, type ToolVersionDetail, type ToolVersionSummary, type ValidationReport } from './dto/tool.dto.js';
+import {
+  toToolVersionSummary,
+  type ToolVersionDetail,
+  type ToolVersionSummary,
+  type ValidationReport,
+} from './dto/tool.dto.js';
 import { parseTool, type ParsedTool } from './parse-tool.js';
 import { type ToolVersionRow, ToolVersionsRepository } from './tool-versions.repository.js';
 
@@ -50,7 +55,14 @@ export class ToolVersionsService {
     return {
       valid: parsed.valid,
       problems: parsed.problems,
-      ...(doc ? { name: doc.name, bands: doc.bands.map((b) => b.code), factors: doc.factors.map((f) => f.id), triggers: doc.triggers.map((t) => t.id) } : {}),
+      ...(doc
+        ? {
+            name: doc.name,
+            bands: doc.bands.map((b) => b.code),
+            factors: doc.factors.map((f) => f.id),
+            triggers: doc.triggers.map((t) => t.id),
+          }
+        : {}),
     };
   }
 
@@ -60,7 +72,10 @@ export class ToolVersionsService {
     return {
       ...toToolVersionSummary(row),
       source: row.source,
-      activations: activations.map((a) => ({ ...a, activatedAt: new Date(a.activatedAt).toISOString() })),
+      activations: activations.map((a) => ({
+        ...a,
+        activatedAt: new Date(a.activatedAt).toISOString(),
+      })),
     };
   }
 
@@ -118,15 +133,35 @@ export class ToolVersionsService {
     const parsed = this.parse(source);
     return this.repository.transaction(async (m) => {
       const row = await this.repository.insert(
-        { name: parsed.document?.name ?? 'Untitled draft', source, document: parsed.document, valid: parsed.valid, problems: parsed.problems, authorSubject: user.subject, rationale },
+        {
+          name: parsed.document?.name ?? 'Untitled draft',
+          source,
+          document: parsed.document,
+          valid: parsed.valid,
+          problems: parsed.problems,
+          authorSubject: user.subject,
+          rationale,
+        },
         m,
       );
-      await this.audit.record({ action: 'create', resource: 'prioritisation-tool', detail: { toolVersionId: row.id, version: row.version, valid: row.valid } }, m);
+      await this.audit.record(
+        {
+          action: 'create',
+          resource: 'prioritisation-tool',
+          detail: { toolVersionId: row.id, version: row.version, valid: row.valid },
+        },
+        m,
+      );
       return row;
     });
   }
 
-  async updateDraft(id: string, source: string, rationale: string, user: AuthUser): Promise<ToolVersionRow> {
+  async updateDraft(
+    id: string,
+    source: string,
+    rationale: string,
+    user: AuthUser,
+  ): Promise<ToolVersionRow> {
     const parsed = this.parse(source);
     return this.repository.transaction(async (m) => {
       const existing = await this.repository.findById(id, m);
@@ -134,24 +169,52 @@ export class ToolVersionsService {
       if (existing.firstActivatedAt) throw PrioritisationError.toolNotDraft(existing.version);
       const row = await this.repository.updateDraft(
         id,
-        { name: parsed.document?.name ?? existing.name, source, document: parsed.document, valid: parsed.valid, problems: parsed.problems, authorSubject: user.subject, rationale },
+        {
+          name: parsed.document?.name ?? existing.name,
+          source,
+          document: parsed.document,
+          valid: parsed.valid,
+          problems: parsed.problems,
+          authorSubject: user.subject,
+          rationale,
+        },
         m,
       );
       if (!row) throw PrioritisationError.toolNotDraft(existing.version);
-      await this.audit.record({ action: 'update', resource: 'prioritisation-tool', detail: { toolVersionId: id, version: row.version, valid: row.valid } }, m);
+      await this.audit.record(
+        {
+          action: 'update',
+          resource: 'prioritisation-tool',
+          detail: { toolVersionId: id, version: row.version, valid: row.valid },
+        },
+        m,
+      );
       return row;
     });
   }
 
   /** Marks a valid version active (retiring the previous one); the caller rescores. */
-  async markActive(id: string, rationale: string, user: AuthUser | { subject: string; role: string }): Promise<ActiveTool> {
+  async markActive(
+    id: string,
+    rationale: string,
+    user: AuthUser | { subject: string; role: string },
+  ): Promise<ActiveTool> {
     const active = await this.repository.transaction(async (m) => {
       const row = await this.repository.findById(id, m);
       if (!row) throw PrioritisationError.toolNotFound();
       const compiled = this.compile(row);
       await this.repository.activate(id, user.subject, rationale, m);
       await this.audit.record(
-        { action: 'activate', resource: 'prioritisation-tool', actor: user, detail: { toolVersionId: id, version: row.version, previousActive: this.cache?.row.id ?? null } },
+        {
+          action: 'activate',
+          resource: 'prioritisation-tool',
+          actor: user,
+          detail: {
+            toolVersionId: id,
+            version: row.version,
+            previousActive: this.cache?.row.id ?? null,
+          },
+        },
         m,
       );
       return { row: (await this.repository.findById(id, m)) as ToolVersionRow, compiled };
@@ -166,23 +229,50 @@ export class ToolVersionsService {
     try {
       source = readFileSync(this.config.toolFile, 'utf8');
     } catch {
-      this.logger.error({ file: this.config.toolFile }, 'default prioritisation tool file cannot be read');
+      this.logger.error(
+        { file: this.config.toolFile },
+        'default prioritisation tool file cannot be read',
+      );
       return null;
     }
     const parsed = this.parse(source);
     if (!parsed.valid) {
-      this.logger.error({ file: this.config.toolFile, problems: parsed.problems }, 'default prioritisation tool is not valid');
+      this.logger.error(
+        { file: this.config.toolFile, problems: parsed.problems },
+        'default prioritisation tool is not valid',
+      );
       return null;
     }
     const file = relative(this.config.rootDir, this.config.toolFile) || this.config.toolFile;
     try {
       return await this.repository.transaction(async (m) => {
         const row = await this.repository.insert(
-          { name: parsed.document.name, source, document: parsed.document, valid: true, problems: [], authorSubject: 'system', rationale: `Default tool loaded from ${file}` },
+          {
+            name: parsed.document.name,
+            source,
+            document: parsed.document,
+            valid: true,
+            problems: [],
+            authorSubject: 'system',
+            rationale: `Default tool loaded from ${file}`,
+          },
           m,
         );
-        await this.repository.activate(row.id, 'system', `No tool was active: default tool loaded from ${file}`, m);
-        await this.audit.record({ action: 'activate', resource: 'prioritisation-tool', actor: { subject: 'system', role: 'system' }, detail: { toolVersionId: row.id, version: row.version, default: true } }, m);
+        await this.repository.activate(
+          row.id,
+          'system',
+          `No tool was active: default tool loaded from ${file}`,
+          m,
+        );
+        await this.audit.record(
+          {
+            action: 'activate',
+            resource: 'prioritisation-tool',
+            actor: { subject: 'system', role: 'system' },
+            detail: { toolVersionId: row.id, version: row.version, default: true },
+          },
+          m,
+        );
         return this.repository.findById(row.id, m);
       });
     } catch (error) {

@@ -10,7 +10,8 @@ export class CheckInBody {
   answer: (typeof CHECK_IN_ANSWERS)[number];
 
   @ApiPropertyOptional({ description: 'The date the family reported (default today)' })
-  @IsOptional() @Validate(IsCalendarDate)
+  @IsOptional()
+  @Validate(IsCalendarDate)
   reportedOn?: string;
 }
 

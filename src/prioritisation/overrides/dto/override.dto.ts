@@ -1,5 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, MinLength, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  Validate,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { isIsoDate } from '../../../common/time/calendar-date.js';
 
 @ValidatorConstraint({ name: 'isCalendarDate' })
@@ -17,17 +25,33 @@ export class SetOverrideBody {
   @Matches(/^[A-Za-z0-9-]{1,20}$/, { message: 'band must be a band code such as "P1"' })
   band: string;
 
-  @ApiProperty({ description: 'Clinical reason (kept with the override; never logged or put in the audit detail)' })
-  @IsString() @MinLength(3) @MaxLength(2000)
+  @ApiProperty({
+    description:
+      'Clinical reason (kept with the override; never logged or put in the audit detail)',
+  })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
   reason: string;
 
-  @ApiProperty({ description: 'The override ends on this date (after today) and the child returns to the tool band' })
+  @ApiProperty({
+    description:
+      'The override ends on this date (after today) and the child returns to the tool band',
+  })
   @Validate(IsCalendarDate)
   reviewDate: string;
 }
 
 export class OverrideResponse {
-  @ApiProperty() override: { id: string; childId: string; band: string; reason: string; reviewDate: string; createdBy: string; createdAt: string };
+  @ApiProperty() override: {
+    id: string;
+    childId: string;
+    band: string;
+    reason: string;
+    reviewDate: string;
+    createdBy: string;
+    createdAt: string;
+  };
   @ApiProperty({ nullable: true, description: 'Band now in force' }) band: string | null;
   @ApiProperty({ nullable: true }) toolBand: string | null;
 }

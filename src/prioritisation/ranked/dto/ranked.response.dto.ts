@@ -4,7 +4,10 @@ export class RankedWait {
   @ApiProperty() service: string;
   @ApiProperty() provider: string;
   @ApiProperty({ nullable: true }) weeksWaited: number | null;
-  @ApiProperty({ description: "This referral's place in its service list: referral points + child points" }) score: number;
+  @ApiProperty({
+    description: "This referral's place in its service list: referral points + child points",
+  })
+  score: number;
 }
 
 export class RankedItem {
@@ -18,10 +21,15 @@ export class RankedItem {
   @ApiProperty() toolBand: string;
   @ApiProperty() overridden: boolean;
   @ApiProperty({ description: 'A trigger asks for clinical review' }) review: boolean;
-  @ApiProperty({ description: 'Scored without a rule that could not be applied (missing data)' }) flagged: boolean;
+  @ApiProperty({ description: 'Scored without a rule that could not be applied (missing data)' })
+  flagged: boolean;
   @ApiProperty({ description: 'Child score' }) score: number;
-  @ApiProperty({ nullable: true, description: 'With ?service: the score this list is ranked by' }) serviceScore: number | null;
-  @ApiProperty({ description: 'Longest completed weeks waited (or, with ?service, that service\'s wait)' }) weeksWaited: number;
+  @ApiProperty({ nullable: true, description: 'With ?service: the score this list is ranked by' })
+  serviceScore: number | null;
+  @ApiProperty({
+    description: "Longest completed weeks waited (or, with ?service, that service's wait)",
+  })
+  weeksWaited: number;
   @ApiProperty({ type: [RankedWait] }) waits: RankedWait[];
   @ApiProperty({ type: [String] }) topReasons: string[];
 }

@@ -1,44 +1,73 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import type { ToolVersionRow } from '../tool-versions.repository.js';
 
 export class ToolIdParams {
-  @IsUUID('all', { message: 'id must be a tool version id (a UUID); list versions with GET /api/prioritisation/tools' })
+  @IsUUID('all', {
+    message:
+      'id must be a tool version id (a UUID); list versions with GET /api/prioritisation/tools',
+  })
   id: string;
 }
 
 export class ToolSourceBody {
   @ApiProperty({ description: 'The tool document as YAML (JSON is valid YAML too)' })
-  @IsString() @MinLength(1) @MaxLength(200_000, { message: 'source must be at most 200,000 characters' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200_000, { message: 'source must be at most 200,000 characters' })
   source: string;
 }
 
 export class SaveToolBody extends ToolSourceBody {
   @ApiProperty({ description: 'Why this version: what changed and who agreed it' })
-  @IsString() @MinLength(3) @MaxLength(4000)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(4000)
   rationale: string;
 }
 
 export class ActivateToolBody {
-  @ApiProperty({ description: 'Why this version goes live (e.g. the co-production group decision)' })
-  @IsString() @MinLength(3) @MaxLength(4000)
+  @ApiProperty({
+    description: 'Why this version goes live (e.g. the co-production group decision)',
+  })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(4000)
   rationale: string;
 }
 
 export class PreviewBody {
   @ApiPropertyOptional({ description: 'A draft tool document (YAML); or give toolVersionId' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200_000)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200_000)
   source?: string;
 
   @ApiPropertyOptional({ description: 'A stored version to preview instead of source' })
-  @IsOptional() @IsUUID('all', { message: 'toolVersionId must be a tool version id (a UUID)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'toolVersionId must be a tool version id (a UUID)' })
   toolVersionId?: string;
 }
 
 export class RunsQuery {
   @ApiPropertyOptional({ default: 20, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 }
 
@@ -49,11 +78,19 @@ export class RunIdParams {
 
 export class NoticesQuery {
   @ApiPropertyOptional({ description: 'Only notices not yet marked read' })
-  @IsOptional() @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value)) @IsBoolean({ message: 'unread must be true or false' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' ? true : value === 'false' ? false : value,
+  )
+  @IsBoolean({ message: 'unread must be true or false' })
   unread?: boolean;
 
   @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   limit?: number;
 }
 
@@ -89,7 +126,8 @@ export class ToolVersionDetail extends ToolVersionSummary {
 
 export class ValidationReport {
   @ApiProperty() valid: boolean;
-  @ApiProperty({ type: [String], description: 'Each problem names the field or rule path' }) problems: string[];
+  @ApiProperty({ type: [String], description: 'Each problem names the field or rule path' })
+  problems: string[];
   @ApiPropertyOptional() name?: string;
   @ApiPropertyOptional({ type: [String] }) bands?: string[];
   @ApiPropertyOptional({ type: [String] }) factors?: string[];
