@@ -7,6 +7,8 @@ import { CreatePrioritisation1764200000000 } from './1764200000000-CreatePriorit
 import { CreateIngest1764100000000 } from './1764100000000-CreateIngest.js';
 import { ProtectAuditEvent1764300000000 } from './1764300000000-ProtectAuditEvent.js';
 import { ReshapePriorityScores1764200000001 } from './1764200000001-ReshapePriorityScores.js';
+import { DoubleBufferPriorityScores1764200000002 } from './1764200000002-DoubleBufferPriorityScores.js';
+import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNumberCheck.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -16,4 +18,6 @@ export const MIGRATIONS = [
   CreateIngest1764100000000,
   ProtectAuditEvent1764300000000,
   ReshapePriorityScores1764200000001,
+  SpeedUpNhsNumberCheck1764500000000,
+  DoubleBufferPriorityScores1764200000002,
 ];
