@@ -16,6 +16,8 @@ export interface RankedFilter {
   minWeeks?: number;
   after?: [number, number, number, string];
   limit: number;
+  /** Clinicians: add NHS number, name and date of birth to each row. */
+  identity?: boolean;
 }
 
 export interface RankedRow {
@@ -32,15 +34,13 @@ export interface RankedRow {
   flagged: boolean;
   weeks: number;
   topReasons: string;
+  /** Every open referral of the child, by service then provider. */
+  waits: Array<{ service: string; provider: string; weeksWaited: number | null; score: number }>;
+  nhsNumber?: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  dateOfBirth?: string;
   sort: [number, number, number, string];
-}
-
-export interface WaitRow {
-  childId: string;
-  service: string;
-  provider: string;
-  weeks: number | null;
-  rankScore: number;
 }
 
 /**
@@ -96,18 +96,25 @@ export class RankedRepository {
               order by cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id
               limit ${p(f.limit)}`;
     }
+    // One round trip per page: the keyset page first (index walk, LIMIT), then, for its rows only,
+    // the child's waits (one JSON array) and, for clinicians, identity.
+    const identity = f.identity
+      ? `, c.nhs_number as "nhsNumber", c.given_name as "givenName", c.family_name as "familyName",
+           to_char(c.date_of_birth, 'YYYY-MM-DD') as "dateOfBirth"`
+      : '';
     const rows: Array<
       RankedRow & { band_rank: number; neg_score: number; neg_weeks: number; sort_id: string }
-    > = await this.db.query(sql, params);
-    return rows.map((r) => ({ ...r, sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id] }));
-  }
-
-  async waits(childIds: string[]): Promise<WaitRow[]> {
-    if (childIds.length === 0) return [];
-    return this.db.query(
-      `select child_id as "childId", service_code as service, provider_code as provider, weeks, rank_score as "rankScore"
-         from referral_priority where child_id = any($1::uuid[]) order by child_id, service_code, provider_code`,
-      [childIds],
+    > = await this.db.query(
+      `select p.*,
+              coalesce((select json_agg(json_build_object('service', w.service_code, 'provider', w.provider_code,
+                                                          'weeksWaited', w.weeks, 'score', w.rank_score)
+                                        order by w.service_code, w.provider_code, w.referral_id)
+                          from referral_priority w where w.child_id = p."childId"), '[]') as waits${identity}
+         from (${sql}) p
+         ${f.identity ? 'left join child c on c.id = p."childId"' : ''}
+        order by p.band_rank, p.neg_score, p.neg_weeks, p.sort_id`,
+      params,
     );
+    return rows.map((r) => ({ ...r, sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id] }));
   }
 }

@@ -4,7 +4,6 @@ import type { AuthUser } from '../../auth/auth-user.js';
 import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { decodeCursor, encodeCursor } from '../../common/pagination/keyset.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
-import { PriorityRepository } from '../priority/priority.repository.js';
 import { reasonText } from '../scoring/score-child.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import type { RankedQuery } from './dto/ranked.query.js';
@@ -19,7 +18,6 @@ import { RankedRepository } from './ranked.repository.js';
 export class RankedService {
   constructor(
     private readonly repository: RankedRepository,
-    private readonly priority: PriorityRepository,
     private readonly tools: ToolVersionsService,
     private readonly catalogue: CatalogueService,
     private readonly audit: AuditService,
@@ -58,41 +56,29 @@ export class RankedService {
       minWeeks: q.minWeeks,
       after,
       limit: limit + 1,
+      identity: user.role === 'clinician',
     });
     const page = rows.slice(0, limit);
     const childIds = [...new Set(page.map((r) => r.childId))];
     const identifiable = user.role === 'clinician';
-    const [waits, identities] = await Promise.all([
-      this.repository.waits(childIds),
-      identifiable ? this.priority.identities(childIds) : Promise.resolve([]),
-    ]);
-    const waitsByChild = new Map<string, RankedItem['waits']>();
-    for (const w of waits) {
-      const list = waitsByChild.get(w.childId) ?? [];
-      list.push({
-        service: w.service,
-        provider: w.provider,
-        weeksWaited: w.weeks,
-        score: w.rankScore,
-      });
-      waitsByChild.set(w.childId, list);
-    }
-    const who = new Map(identities.map((i) => [i.id, i]));
-    const labels = new Map<string, ReadonlyMap<string, string>>();
-    for (const id of new Set(page.map((r) => r.toolVersionId))) {
-      labels.set(id, (await this.tools.version(id)).compiled.labels);
-    }
-    const items: RankedItem[] = page.map((r) => {
-      const id = who.get(r.childId);
-      return {
+    const items: RankedItem[] = [];
+    let labelsId = '';
+    let labels: ReadonlyMap<string, string> = new Map();
+    for (const r of page) {
+      // Tool versions are cached; a page almost always holds one version's scores.
+      if (labelsId !== r.toolVersionId) {
+        labels = (await this.tools.version(r.toolVersionId)).compiled.labels;
+        labelsId = r.toolVersionId;
+      }
+      items.push({
         childId: r.childId,
         pseudonym: r.pseudonym,
-        ...(id
+        ...(identifiable && r.nhsNumber !== null && r.nhsNumber !== undefined
           ? {
-              nhsNumber: id.nhsNumber,
-              givenName: id.givenName,
-              familyName: id.familyName,
-              dateOfBirth: id.dateOfBirth,
+              nhsNumber: r.nhsNumber,
+              givenName: r.givenName,
+              familyName: r.familyName,
+              dateOfBirth: r.dateOfBirth,
             }
           : {}),
         band: r.band,
@@ -103,12 +89,10 @@ export class RankedService {
         score: r.score,
         serviceScore: r.serviceScore,
         weeksWaited: r.weeks,
-        waits: waitsByChild.get(r.childId) ?? [],
-        topReasons: parseReasons(r.topReasons).map((x) =>
-          reasonText(labels.get(r.toolVersionId) ?? new Map(), x),
-        ),
-      };
-    });
+        waits: r.waits,
+        topReasons: parseReasons(r.topReasons).map((x) => reasonText(labels, x)),
+      });
+    }
     if (identifiable && childIds.length) {
       await this.audit.record({
         action: 'list',

@@ -320,24 +320,38 @@ export class RescoreRepository {
 }
 
 /**
- * Writes one rescore's results inside its transaction (the advisory lock is held). A full rescore
- * deletes the live rows and COPYs the new ones in the same transaction: readers keep seeing the old
- * scores (MVCC) until it commits, and nothing needs DDL (the application role has DML rights only).
+ * Writes one rescore's results inside its transaction (the advisory lock is held).
+ *
+ * A full rescore never deletes live rows: it COPYs into the idle pair of score tables
+ * (`child_priority_idle`, `referral_priority_idle`, emptied and without indexes), builds their indexes
+ * in one sorted pass each, and swaps the names with the live pair just before it commits. Readers keep
+ * seeing the old scores (the old tables) until then; the swap holds an exclusive lock on the live
+ * tables for a few milliseconds. The application role has no DDL rights: the index build and the
+ * swap are one SECURITY DEFINER function it may call (migration DoubleBufferPriorityScores).
+ * Incremental rescores delete and re-insert the given children's rows in the live tables.
  */
 export class PriorityWriter {
+  /** Table suffix COPYs go to: the idle pair during a full rescore, the live pair otherwise. */
+  private suffix = '';
+
   constructor(
     readonly manager: EntityManager,
     private readonly client: PoolClient,
   ) {}
 
-  async clearAll(): Promise<void> {
-    await this.manager.query(`delete from referral_priority`);
-    await this.manager.query(`delete from child_priority`);
+  /** Starts a full rewrite: later COPYs fill the emptied idle tables (which have no indexes). */
+  async beginFullRewrite(): Promise<void> {
+    await this.manager.query(`truncate child_priority_idle, referral_priority_idle`);
+    this.suffix = '_idle';
   }
 
-  /** Fresh planner statistics after a full rewrite (ANALYZE needs MAINTAIN, which the app role has). */
-  async analyze(): Promise<void> {
-    await this.manager.query(`analyze child_priority, referral_priority`);
+  /**
+   * Indexes and analyses the filled idle tables and swaps them with the live ones (migration
+   * DoubleBufferPriorityScores). Call after the snapshot cursor is closed (it reads child_priority).
+   */
+  async finishFullRewrite(): Promise<void> {
+    await this.manager.query(`select priority_scores_swap()`);
+    this.suffix = '';
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
@@ -361,13 +375,13 @@ export class PriorityWriter {
   async copyBatch(children: string, referrals: string, history: string): Promise<void> {
     if (children) {
       await this.copy(
-        `copy child_priority (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        `copy child_priority${this.suffix} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`,
         children,
       );
     }
     if (referrals) {
       await this.copy(
-        `copy referral_priority (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        `copy referral_priority${this.suffix} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`,
         referrals,
       );
     }

@@ -21,6 +21,8 @@ export interface RunReport {
   /** "rule:kind" → number of children, e.g. "deprivation:missing-input": 12. */
   problems: Record<string, number>;
   durationMs: number;
+  /** Where the time went: waiting for facts, scoring in Node, waiting for COPY, index build and swap. */
+  phasesMs: { readWait: number; score: number; writeWait: number; finish: number };
 }
 
 const BATCH = 5000;
@@ -88,6 +90,8 @@ export class RescoreService {
     let flagged = 0;
     let removed = 0;
     const problems: Record<string, number> = {};
+    const phases = { readWait: 0, score: 0, writeWait: 0, finish: 0 };
+    const since = (t: number) => Date.now() - t;
     try {
       await this.repository.runInWriteTransaction(async (w) => {
         const cursor = await this.repository.openCursor(asAt, childIds, BATCH);
@@ -97,30 +101,40 @@ export class RescoreService {
           if (childIds) {
             before = await w.currentScores(childIds);
             await w.clearChildren(childIds);
-          } else await w.clearAll();
+          } else await w.beginFullRewrite();
           // Read the next batch while this one is written: PostgreSQL and Node work side by side.
           let pending = cursor.next();
           let writing: Promise<void> = Promise.resolve();
           for (;;) {
+            let t = Date.now();
             const rows = await pending;
+            phases.readWait += since(t);
             if (!rows) break;
             pending = cursor.next();
             pending.catch(() => undefined);
+            t = Date.now();
             const batch = scoreRows(tool.compiled, rows, header, childIds !== null);
+            phases.score += since(t);
             children += batch.childCount;
             referrals += batch.referralCount;
             flagged += batch.flagged;
             for (const [k, n] of batch.problems) problems[k] = (problems[k] ?? 0) + n;
             for (const id of batch.childIds) seen.add(id);
+            t = Date.now();
             await writing;
+            phases.writeWait += since(t);
             writing = w.copyBatch(batch.children, batch.referrals, batch.history);
             writing.catch(() => undefined); // awaited on the next turn; avoids an unhandled rejection meanwhile
           }
+          const t = Date.now();
           await writing;
+          phases.writeWait += since(t);
         } finally {
           await cursor.close();
         }
-        if (!childIds) await w.analyze();
+        const t = Date.now();
+        if (!childIds) await w.finishFullRewrite();
+        phases.finish = since(t);
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;
@@ -139,7 +153,7 @@ export class RescoreService {
           referrals,
           flagged,
           problems,
-          detail: { removed, durationMs: Date.now() - t0 },
+          detail: { removed, durationMs: Date.now() - t0, phasesMs: phases },
         });
         await this.audit.record(
           {
@@ -174,6 +188,7 @@ export class RescoreService {
       childrenRemoved: removed,
       problems,
       durationMs: Date.now() - t0,
+      phasesMs: phases,
     };
     this.logger.log(
       { runId, kind, reason, children, referrals, flagged, ms: report.durationMs },
