@@ -49,7 +49,17 @@ async function childPhase(url: string): Promise<void> {
   if (role !== 'waitwell_app') throw new Error(`expected to run as waitwell_app, not ${role}`);
   const runs: ChildResult['runs'] = [];
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  let heapPeak = 0;
+  let externalPeak = 0;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak = Math.max(peak, m.rss);
+    heapPeak = Math.max(heapPeak, m.heapTotal);
+    externalPeak = Math.max(externalPeak, m.external);
+  };
+  sample();
+  const before = process.memoryUsage().rss / 2 ** 20;
+  const sampler = setInterval(sample, 20);
   for (const label of [
     'first full rescore (empty score tables)',
     'full rescore replacing live scores (nightly / activation)',
@@ -62,6 +72,9 @@ async function childPhase(url: string): Promise<void> {
     runs.push({ label, report, ms, rssPeakMb: peak / 2 ** 20 });
   }
   clearInterval(sampler);
+  process.stdout.write(
+    `rescore process: RSS before the runs ${before.toFixed(0)} MB; peaks: V8 heap ${(heapPeak / 2 ** 20).toFixed(0)} MB, external ${(externalPeak / 2 ** 20).toFixed(0)} MB\n`,
+  );
   await ds.destroy();
   process.send?.({ runs, maxRssMb: process.resourceUsage().maxRSS / 1024 } satisfies ChildResult);
 }

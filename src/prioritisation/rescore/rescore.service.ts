@@ -25,7 +25,7 @@ export interface RunReport {
   phasesMs: { readWait: number; score: number; writeWait: number; finish: number };
 }
 
-const BATCH = 5000;
+const BATCH = 1000;
 
 /**
  * Rescoring (prioritisation.md "When to rescore"): full when the tool changes or nightly, incremental
