@@ -46,7 +46,10 @@ const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleS
 
 async function startDb(): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = join(tmpdir(), `waitwell-identity-bench-${process.pid}-${Date.now()}`);
-  const db = await startEmbeddedDatabase(dir, { persistent: false, settings: { shared_buffers: '256MB', max_connections: 60 } });
+  const db = await startEmbeddedDatabase(dir, {
+    persistent: false,
+    settings: { shared_buffers: '256MB', max_connections: 60 },
+  });
   return {
     url: db.url,
     stop: async () => {

@@ -6,7 +6,15 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -29,7 +37,8 @@ const KEEP = process.argv.includes('--keep');
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
-const rate = (rows: number, ms: number) => `${Math.round((rows / ms) * 1000).toLocaleString('en-GB')} rows/s`;
+const rate = (rows: number, ms: number) =>
+  `${Math.round((rows / ms) * 1000).toLocaleString('en-GB')} rows/s`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'waitwell-bench-ingest-'));
@@ -38,34 +47,84 @@ async function main(): Promise<void> {
   const today = londonDate();
   let t = Date.now();
   // ~1.36 referrals per child: generate enough children, stop at exactly ROWS rows.
-  const rows = await writeDemoCsv({ children: Math.ceil(ROWS / 1.2), seed: 20261125, today, maxRows: ROWS }, csv);
-  process.stdout.write(`generated ${rows.toLocaleString('en-GB')} PTL rows (${mb(statSync(csv).size)}) in ${Date.now() - t} ms\n`);
+  const rows = await writeDemoCsv(
+    { children: Math.ceil(ROWS / 1.2), seed: 20261125, today, maxRows: ROWS },
+    csv,
+  );
+  process.stdout.write(
+    `generated ${rows.toLocaleString('en-GB')} PTL rows (${mb(statSync(csv).size)}) in ${Date.now() - t} ms\n`,
+  );
 
   const db = await startBenchDatabase(join(dir, 'db'));
   const sourcesFile = join(dir, 'sources.yaml');
   writeFileSync(sourcesFile, benchSources(csv));
-  const config = loadAppConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789', WAITWELL_SOURCES_FILE: sourcesFile, WAITWELL_SCHEDULER: 'false', WAITWELL_DEMO: 'false', WAITWELL_DATA_DIR: join(dir, 'data') });
-  const app = await NestFactory.createApplicationContext(IngestStandaloneModule.forRoot(config, db.url), { logger: ['warn', 'error'] });
+  const config = loadAppConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789',
+    WAITWELL_SOURCES_FILE: sourcesFile,
+    WAITWELL_SCHEDULER: 'false',
+    WAITWELL_DEMO: 'false',
+    WAITWELL_DATA_DIR: join(dir, 'data'),
+  });
+  const app = await NestFactory.createApplicationContext(
+    IngestStandaloneModule.forRoot(config, db.url),
+    { logger: ['warn', 'error'] },
+  );
   try {
     // Raw PostgreSQL COPY of the same file into a plain text table: the floor any import stands on.
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    await client.query(`create table bench_raw_ptl (${PTL_COLUMNS.map((c) => `${c} text`).join(', ')})`);
+    await client.query(
+      `create table bench_raw_ptl (${PTL_COLUMNS.map((c) => `${c} text`).join(', ')})`,
+    );
     t = Date.now();
-    await pipeline(createReadStream(csv), client.query(copyFrom(`copy bench_raw_ptl from stdin with (format csv, header true)`)));
+    await pipeline(
+      createReadStream(csv),
+      client.query(copyFrom(`copy bench_raw_ptl from stdin with (format csv, header true)`)),
+    );
     const copyMs = Date.now() - t;
     await client.query(`drop table bench_raw_ptl`);
     // The same rows COPYed straight into the model's own tables (child, referral, clock_event, with
     // their indexes, constraints and triggers), in one transaction that is then rolled back: the
     // floor for writing these rows into WaitWell with no validation, linkage or idempotency.
-    await client.query(`insert into service (code, name, public_name, target_weeks, measurement_regime) values ('slt', 'x', 'x', 18, 'AHP_RTT') on conflict do nothing`);
-    await client.query(`insert into provider (code, name, commissioner_code, commissioner_name) values ('RXA', 'x', 'QZZ', 'x') on conflict do nothing`);
-    const files = await prepareModelCopy(dir, { children: Math.ceil(ROWS / 1.2), seed: 20261125, today, maxRows: ROWS }, config.pseudonymSecret);
+    await client.query(
+      `insert into service (code, name, public_name, target_weeks, measurement_regime) values ('slt', 'x', 'x', 18, 'AHP_RTT') on conflict do nothing`,
+    );
+    await client.query(
+      `insert into provider (code, name, commissioner_code, commissioner_name) values ('RXA', 'x', 'QZZ', 'x') on conflict do nothing`,
+    );
+    const files = await prepareModelCopy(
+      dir,
+      { children: Math.ceil(ROWS / 1.2), seed: 20261125, today, maxRows: ROWS },
+      config.pseudonymSecret,
+    );
     t = Date.now();
     await client.query('begin');
-    await pipeline(createReadStream(files.child), client.query(copyFrom(`copy child (id, nhs_number, pseudonym, given_name, family_name, date_of_birth, address_lines, postcode, lsoa_code, locality, deprivation_decile, contact_email, contact_phone, preferred_channel, accessibility) from stdin`)));
-    await pipeline(createReadStream(files.referral), client.query(copyFrom(`copy referral (id, child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status, clock_start_date, clock_stop_date, clock_stop_reason) from stdin`)));
-    await pipeline(createReadStream(files.event), client.query(copyFrom(`copy clock_event (referral_id, event_type, event_date, rtt_status, source) from stdin`)));
+    await pipeline(
+      createReadStream(files.child),
+      client.query(
+        copyFrom(
+          `copy child (id, nhs_number, pseudonym, given_name, family_name, date_of_birth, address_lines, postcode, lsoa_code, locality, deprivation_decile, contact_email, contact_phone, preferred_channel, accessibility) from stdin`,
+        ),
+      ),
+    );
+    await pipeline(
+      createReadStream(files.referral),
+      client.query(
+        copyFrom(
+          `copy referral (id, child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status, clock_start_date, clock_stop_date, clock_stop_reason) from stdin`,
+        ),
+      ),
+    );
+    await pipeline(
+      createReadStream(files.event),
+      client.query(
+        copyFrom(
+          `copy clock_event (referral_id, event_type, event_date, rtt_status, source) from stdin`,
+        ),
+      ),
+    );
     const modelCopyMs = Date.now() - t;
     await client.query('rollback');
     await client.end();
@@ -78,20 +137,45 @@ async function main(): Promise<void> {
     t = Date.now();
     const second = await ingest.pull('bench-ptl', { trigger: 'cli', actor });
     const secondMs = Date.now() - t;
-    for (const r of [first, second]) if (r.status !== 'succeeded') throw new Error(`import failed: ${r.errorCode} ${r.errorMessage}`);
+    for (const r of [first, second]) {
+      if (r.status !== 'succeeded') {
+        throw new Error(`import failed: ${r.errorCode} ${r.errorMessage}`);
+      }
+    }
 
-    const line = (label: string, ms: number, note = '') => process.stdout.write(`${label.padEnd(34)} ${String(ms).padStart(7)} ms  ${rate(rows, ms).padStart(16)}${note}\n`);
-    process.stdout.write(`\nrows: ${rows.toLocaleString('en-GB')}  (children new: ${first.childrenNew.toLocaleString('en-GB')}, referrals new: ${first.rowsNew.toLocaleString('en-GB')}, rejected: ${first.rowsRejected})\n`);
+    const line = (label: string, ms: number, note = '') =>
+      process.stdout.write(
+        `${label.padEnd(34)} ${String(ms).padStart(7)} ms  ${rate(rows, ms).padStart(16)}${note}\n`,
+      );
+    process.stdout.write(
+      `\nrows: ${rows.toLocaleString('en-GB')}  (children new: ${first.childrenNew.toLocaleString('en-GB')}, referrals new: ${first.rowsNew.toLocaleString('en-GB')}, rejected: ${first.rowsRejected})\n`,
+    );
     line('raw COPY: CSV into a text table', copyMs);
-    line('raw COPY: rows into model tables', modelCopyMs, '  (child + referral + clock_event, rolled back)');
-    line('first import (empty database)', firstMs, `  ${(firstMs / modelCopyMs).toFixed(2)}x model COPY (target <= 3x), ${(firstMs / copyMs).toFixed(1)}x text COPY`);
-    line('re-import, unchanged', secondMs, `  ${(secondMs / modelCopyMs).toFixed(2)}x model COPY (target <= 2x), ${(secondMs / copyMs).toFixed(1)}x text COPY; unchanged ${second.rowsUnchanged.toLocaleString('en-GB')}, updated ${second.rowsUpdated}, new ${second.rowsNew}`);
+    line(
+      'raw COPY: rows into model tables',
+      modelCopyMs,
+      '  (child + referral + clock_event, rolled back)',
+    );
+    line(
+      'first import (empty database)',
+      firstMs,
+      `  ${(firstMs / modelCopyMs).toFixed(2)}x model COPY (target <= 3x), ${(firstMs / copyMs).toFixed(1)}x text COPY`,
+    );
+    line(
+      're-import, unchanged',
+      secondMs,
+      `  ${(secondMs / modelCopyMs).toFixed(2)}x model COPY (target <= 2x), ${(secondMs / copyMs).toFixed(1)}x text COPY; unchanged ${second.rowsUnchanged.toLocaleString('en-GB')}, updated ${second.rowsUpdated}, new ${second.rowsNew}`,
+    );
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    process.stdout.write(`peak RSS (this process)            ${mb(peakRss)} (target <= 400 MB; maxRSS ${mb(process.resourceUsage().maxRSS * 1024)})\n`);
+    process.stdout.write(
+      `peak RSS (this process)            ${mb(peakRss)} (target <= 400 MB; maxRSS ${mb(process.resourceUsage().maxRSS * 1024)})\n`,
+    );
     const vsModel = firstMs <= 3 * modelCopyMs && secondMs <= 2 * modelCopyMs;
     const vsText = firstMs <= 3 * copyMs && secondMs <= 2 * copyMs;
     const rssOk = peakRss <= 400 * 1024 * 1024;
-    process.stdout.write(`targets against the model-table COPY: ${vsModel ? 'met' : 'MISSED'}; against the text-table COPY: ${vsText ? 'met' : 'MISSED'}; peak RSS: ${rssOk ? 'met' : 'MISSED'}\n`);
+    process.stdout.write(
+      `targets against the model-table COPY: ${vsModel ? 'met' : 'MISSED'}; against the text-table COPY: ${vsText ? 'met' : 'MISSED'}; peak RSS: ${rssOk ? 'met' : 'MISSED'}\n`,
+    );
   } finally {
     clearInterval(sampler);
     await app.close();
@@ -101,9 +185,21 @@ async function main(): Promise<void> {
 }
 
 /** COPY text files for child, referral and clock_event holding exactly the benchmark's rows (prepared untimed). */
-async function prepareModelCopy(dir: string, o: { children: number; seed: number; today: string; maxRows: number }, secret: string): Promise<{ child: string; referral: string; event: string }> {
-  const paths = { child: join(dir, 'child.copy'), referral: join(dir, 'referral.copy'), event: join(dir, 'event.copy') };
-  const out = { child: createWriteStream(paths.child), referral: createWriteStream(paths.referral), event: createWriteStream(paths.event) };
+async function prepareModelCopy(
+  dir: string,
+  o: { children: number; seed: number; today: string; maxRows: number },
+  secret: string,
+): Promise<{ child: string; referral: string; event: string }> {
+  const paths = {
+    child: join(dir, 'child.copy'),
+    referral: join(dir, 'referral.copy'),
+    event: join(dir, 'event.copy'),
+  };
+  const out = {
+    child: createWriteStream(paths.child),
+    referral: createWriteStream(paths.referral),
+    event: createWriteStream(paths.event),
+  };
   const buf = { child: '', referral: '', event: '' };
   const put = async (k: keyof typeof out, line: string) => {
     buf[k] += line;
@@ -122,13 +218,70 @@ async function prepareModelCopy(dir: string, o: { children: number; seed: number
     if (r.nhs_number !== lastNhs) {
       lastNhs = r.nhs_number;
       childId = randomUUID();
-      const access = JSON.stringify({ largePrint: r.large_print === 'Y', easyRead: r.easy_read === 'Y', language: r.language, interpreter: r.language !== 'en' });
-      await put('child', [childId, r.nhs_number, pseudonymFor(r.nhs_number, secret), r.given_name, r.family_name, r.date_of_birth, JSON.stringify([r.address_line_1, r.address_line_2, r.town].filter(Boolean)), r.postcode, r.lsoa_code, r.locality, Number(r.deprivation_decile), r.contact_email, r.contact_phone, r.preferred_channel, access].map(v).join('\t') + '\n');
+      const access = JSON.stringify({
+        largePrint: r.large_print === 'Y',
+        easyRead: r.easy_read === 'Y',
+        language: r.language,
+        interpreter: r.language !== 'en',
+      });
+      await put(
+        'child',
+        [
+          childId,
+          r.nhs_number,
+          pseudonymFor(r.nhs_number, secret),
+          r.given_name,
+          r.family_name,
+          r.date_of_birth,
+          JSON.stringify([r.address_line_1, r.address_line_2, r.town].filter(Boolean)),
+          r.postcode,
+          r.lsoa_code,
+          r.locality,
+          Number(r.deprivation_decile),
+          r.contact_email,
+          r.contact_phone,
+          r.preferred_channel,
+          access,
+        ]
+          .map(v)
+          .join('\t') + '\n',
+      );
     }
-    const p = derivePathway({ receivedDate: r.referral_received_date, firstAppointmentDate: r.first_appointment_date || undefined, firstAppointmentOutcome: (r.first_appointment_outcome || undefined) as 'attended' | 'dna' | undefined, rebookedDate: r.rebooked_date || undefined, treatmentStartDate: r.treatment_start_date || undefined, dischargeDate: r.discharge_date || undefined });
+    const p = derivePathway({
+      receivedDate: r.referral_received_date,
+      firstAppointmentDate: r.first_appointment_date || undefined,
+      firstAppointmentOutcome: (r.first_appointment_outcome || undefined) as
+        'attended' | 'dna' | undefined,
+      rebookedDate: r.rebooked_date || undefined,
+      treatmentStartDate: r.treatment_start_date || undefined,
+      dischargeDate: r.discharge_date || undefined,
+    });
     const referralId = randomUUID();
-    await put('referral', [referralId, childId, 'slt', 'RXA', 'bench-ptl', r.referral_id, r.referral_received_date, r.priority, p.status, p.clockStartDate, p.clockStopDate, p.clockStopReason].map(v).join('\t') + '\n');
-    for (const e of p.events) await put('event', [referralId, e.type, e.date, e.rttStatus, 'bench-ptl'].map(v).join('\t') + '\n');
+    await put(
+      'referral',
+      [
+        referralId,
+        childId,
+        'slt',
+        'RXA',
+        'bench-ptl',
+        r.referral_id,
+        r.referral_received_date,
+        r.priority,
+        p.status,
+        p.clockStartDate,
+        p.clockStopDate,
+        p.clockStopReason,
+      ]
+        .map(v)
+        .join('\t') + '\n',
+    );
+    for (const e of p.events) {
+      await put(
+        'event',
+        [referralId, e.type, e.date, e.rttStatus, 'bench-ptl'].map(v).join('\t') + '\n',
+      );
+    }
   }
   for (const k of ['child', 'referral', 'event'] as const) {
     out[k].end(buf[k]);
@@ -142,21 +295,54 @@ async function prepareModelCopy(dir: string, o: { children: number; seed: number
  * and WAL sized for a bulk load, as a production server would be; the baselines run on it too.
  */
 function startBenchDatabase(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  return startEmbeddedDatabase(dataDir, { persistent: false, settings: { shared_buffers: '256MB', max_wal_size: '4GB', checkpoint_timeout: '30min' } });
+  return startEmbeddedDatabase(dataDir, {
+    persistent: false,
+    settings: { shared_buffers: '256MB', max_wal_size: '4GB', checkpoint_timeout: '30min' },
+  });
 }
 
 function benchSources(file: string): string {
   const columns: Record<string, string> = {
-    nhsNumber: 'nhs_number', givenName: 'given_name', familyName: 'family_name', dateOfBirth: 'date_of_birth',
-    addressLine1: 'address_line_1', addressLine2: 'address_line_2', town: 'town', postcode: 'postcode', lsoaCode: 'lsoa_code',
-    locality: 'locality', deprivationDecile: 'deprivation_decile', contactEmail: 'contact_email', contactPhone: 'contact_phone',
-    preferredChannel: 'preferred_channel', largePrint: 'large_print', easyRead: 'easy_read', language: 'language', flags: 'flags',
-    referralId: 'referral_id', referralReceivedDate: 'referral_received_date', priority: 'priority', status: 'status',
-    firstAppointmentDate: 'first_appointment_date', firstAppointmentOutcome: 'first_appointment_outcome',
-    rebookedDate: 'rebooked_date', treatmentStartDate: 'treatment_start_date', dischargeDate: 'discharge_date',
+    nhsNumber: 'nhs_number',
+    givenName: 'given_name',
+    familyName: 'family_name',
+    dateOfBirth: 'date_of_birth',
+    addressLine1: 'address_line_1',
+    addressLine2: 'address_line_2',
+    town: 'town',
+    postcode: 'postcode',
+    lsoaCode: 'lsoa_code',
+    locality: 'locality',
+    deprivationDecile: 'deprivation_decile',
+    contactEmail: 'contact_email',
+    contactPhone: 'contact_phone',
+    preferredChannel: 'preferred_channel',
+    largePrint: 'large_print',
+    easyRead: 'easy_read',
+    language: 'language',
+    flags: 'flags',
+    referralId: 'referral_id',
+    referralReceivedDate: 'referral_received_date',
+    priority: 'priority',
+    status: 'status',
+    firstAppointmentDate: 'first_appointment_date',
+    firstAppointmentOutcome: 'first_appointment_outcome',
+    rebookedDate: 'rebooked_date',
+    treatmentStartDate: 'treatment_start_date',
+    dischargeDate: 'discharge_date',
   };
   return JSON.stringify({
-    sources: [{ id: 'bench-ptl', provider: 'RXA', service: 'slt', kind: 'csv-file', location: file, mode: 'snapshot', csv: { encoding: 'utf-8', delimiter: ',', dateFormat: 'yyyy-MM-dd', columns } }],
+    sources: [
+      {
+        id: 'bench-ptl',
+        provider: 'RXA',
+        service: 'slt',
+        kind: 'csv-file',
+        location: file,
+        mode: 'snapshot',
+        csv: { encoding: 'utf-8', delimiter: ',', dateFormat: 'yyyy-MM-dd', columns },
+      },
+    ],
   });
 }
 

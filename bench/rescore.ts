@@ -140,8 +140,9 @@ async function main(): Promise<void> {
     );
     log('');
     const last = result.runs[result.runs.length - 1];
-    for (const r of result.runs)
+    for (const r of result.runs) {
       log(`${r.label}: phases (ms) ${JSON.stringify(r.report.phasesMs)}`);
+    }
     log(
       `rescore process peak RSS (getrusage maxRSS): ${result.maxRssMb.toFixed(0)} MB; children flagged: ${last.report.childrenFlagged}; problems: ${JSON.stringify(last.report.problems)}; history rows: ${history}`,
     );

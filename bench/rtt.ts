@@ -31,7 +31,10 @@ const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number) => `${x.toFixed(0).padStart(7)} ms`;
 
-async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; events: number; children: number }> {
+async function load(
+  pool: pg.Pool,
+  today: string,
+): Promise<{ pathways: number; events: number; children: number }> {
   let children: unknown[][] = [[], [], [], []];
   let refs: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
   let evs: unknown[][] = [[], [], [], []];
@@ -44,7 +47,10 @@ async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; e
     const client = await pool.connect();
     try {
       await client.query('begin');
-      await client.query(`insert into child (id, nhs_number, pseudonym, date_of_birth) select * from unnest($1::uuid[], $2::text[], $3::text[], $4::date[])`, children);
+      await client.query(
+        `insert into child (id, nhs_number, pseudonym, date_of_birth) select * from unnest($1::uuid[], $2::text[], $3::text[], $4::date[])`,
+        children,
+      );
       await client.query(
         `insert into referral (id, child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status,
                                clock_start_date, clock_stop_date)
@@ -53,7 +59,10 @@ async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; e
                 as t(i, c, s, p, sr, rd, pr, st, cs, ce)`,
         refs,
       );
-      await client.query(`insert into clock_event (referral_id, event_type, event_date, rtt_status, source) select r, t, d, s, 'bench' from unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) as x(r, t, d, s)`, evs);
+      await client.query(
+        `insert into clock_event (referral_id, event_type, event_date, rtt_status, source) select r, t, d, s, 'bench' from unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) as x(r, t, d, s)`,
+        evs,
+      );
       await client.query('commit');
     } finally {
       client.release();
@@ -77,13 +86,27 @@ async function load(pool: pg.Pool, today: string): Promise<{ pathways: number; e
     const p = derivePathway({
       receivedDate: row.referral_received_date,
       firstAppointmentDate: row.first_appointment_date || undefined,
-      firstAppointmentOutcome: (row.first_appointment_outcome || undefined) as 'attended' | 'dna' | undefined,
+      firstAppointmentOutcome: (row.first_appointment_outcome || undefined) as
+        'attended' | 'dna' | undefined,
       rebookedDate: row.rebooked_date || undefined,
       treatmentStartDate: row.treatment_start_date || undefined,
       dischargeDate: row.discharge_date || undefined,
     });
     const id = randomUUID();
-    for (const [i, v] of [id, childId, row.service, row.provider, row.referral_id, row.referral_received_date, row.priority, p.status, p.clockStartDate, p.clockStopDate].entries()) refs[i].push(v);
+    for (const [i, v] of [
+      id,
+      childId,
+      row.service,
+      row.provider,
+      row.referral_id,
+      row.referral_received_date,
+      row.priority,
+      p.status,
+      p.clockStartDate,
+      p.clockStopDate,
+    ].entries()) {
+      refs[i].push(v);
+    }
     for (const e of p.events) {
       evs[0].push(id);
       evs[1].push(e.type);
@@ -105,33 +128,58 @@ async function main(): Promise<void> {
   const server = await startEmbeddedDatabase(dir, {
     persistent: Boolean(keep),
     database: 'waitwell_bench',
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', shared_buffers: '1GB', work_mem: '64MB', max_wal_size: '4GB', max_parallel_workers_per_gather: 2 },
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      shared_buffers: '1GB',
+      work_mem: '64MB',
+      max_wal_size: '4GB',
+      max_parallel_workers_per_gather: 2,
+    },
   });
   let app: INestApplicationContext | undefined;
   let pool: pg.Pool | undefined;
   try {
     const url = server.url;
-    const config = loadAppConfig({ NODE_ENV: 'production', WAITWELL_PSEUDONYM_SECRET: 'bench-secret-bench-secret', WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false', LOG_LEVEL: 'warn', DATABASE_URL: url });
-    app = await NestFactory.createApplicationContext(RttStandaloneModule.forRoot(config, url), { logger: ['error', 'warn'] });
+    const config = loadAppConfig({
+      NODE_ENV: 'production',
+      WAITWELL_PSEUDONYM_SECRET: 'bench-secret-bench-secret',
+      WAITWELL_DEMO: 'false',
+      WAITWELL_SCHEDULER: 'false',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: url,
+    });
+    app = await NestFactory.createApplicationContext(RttStandaloneModule.forRoot(config, url), {
+      logger: ['error', 'warn'],
+    });
     pool = new pg.Pool({ connectionString: url, max: 2 });
 
     const today = londonDate();
     const month = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7);
-    process.stdout.write(`RTT benchmark: ${PATHWAYS} pathways, report month ${month} (census ${monthEnd(month)}), PostgreSQL in ${dir}\n`);
+    process.stdout.write(
+      `RTT benchmark: ${PATHWAYS} pathways, report month ${month} (census ${monthEnd(month)}), PostgreSQL in ${dir}\n`,
+    );
     let t0 = process.hrtime.bigint();
-    const existing = Number((await pool.query<{ n: string }>(`select count(*) as n from referral`)).rows[0].n);
+    const existing = Number(
+      (await pool.query<{ n: string }>(`select count(*) as n from referral`)).rows[0].n,
+    );
     if (existing === 0) {
       const loaded = await load(pool, today);
       await pool.query('vacuum analyze');
       const loadMs = ms(t0);
-      process.stdout.write(`Loaded ${loaded.pathways} pathways, ${loaded.events} clock events, ${loaded.children} children in ${(loadMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(
+        `Loaded ${loaded.pathways} pathways, ${loaded.events} clock events, ${loaded.children} children in ${(loadMs / 1000).toFixed(1)} s\n`,
+      );
     } else process.stdout.write(`Reusing ${existing} pathways already loaded in ${dir}\n`);
 
     t0 = process.hrtime.bigint();
     const refreshed = await app.get(RttClockCacheService).refresh();
     const cacheMs = ms(t0);
     await pool.query('vacuum analyze rtt_clock_period');
-    process.stdout.write(`Clock engine over every pathway (cache build after the import): ${refreshed.pathways} pathways in ${(cacheMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `Clock engine over every pathway (cache build after the import): ${refreshed.pathways} pathways in ${(cacheMs / 1000).toFixed(1)} s\n`,
+    );
 
     const reports = app.get(RttReportService);
     const census = app.get(RttCensusRepository);
@@ -145,7 +193,11 @@ async function main(): Promise<void> {
       t0 = process.hrtime.bigint();
       const raw = await census.rawIncompleteBands(monthEnd(month));
       rawTimes.push(ms(t0));
-      totals = { report: r.rows.find((x) => x.level === 'total')!.incomplete.total, raw: raw.reduce((a, b) => a + b.n, 0), rows: r.rows.length };
+      totals = {
+        report: r.rows.find((x) => x.level === 'total')!.incomplete.total,
+        raw: raw.reduce((a, b) => a + b.n, 0),
+        rows: r.rows.length,
+      };
     }
     process.stdout.write(
       [

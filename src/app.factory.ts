@@ -15,10 +15,13 @@ import { flattenValidationErrors } from './config/validate-document.js';
 
 /** Builds the fully configured Nest application (used by main.ts and by every e2e test). */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, databaseUrl),
+    {
+      bufferLogs: true,
+      bodyParser: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   // Security headers first, so even requests refused by the parsers below carry them.
   app.use(helmet());
@@ -47,7 +50,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
     app,
     new DocumentBuilder()
       .setTitle('WaitWell API')
-      .setDescription('Children waiting for NHS community health services: lists, priorities, communications and RTT reports.')
+      .setDescription(
+        'Children waiting for NHS community health services: lists, priorities, communications and RTT reports.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -13,7 +13,9 @@ async function bootstrap(): Promise<void> {
   }
   let embedded: EmbeddedDatabase | undefined;
   if (!config.database.url) {
-    process.stdout.write(`No DATABASE_URL: starting embedded PostgreSQL in ${config.database.dataDir}/pg\n`);
+    process.stdout.write(
+      `No DATABASE_URL: starting embedded PostgreSQL in ${config.database.dataDir}/pg\n`,
+    );
     embedded = await startEmbeddedDatabase(config.database.dataDir);
   }
   const app = await createApp(config, config.database.url ?? embedded!.url);
@@ -36,7 +38,9 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen(config.port, '0.0.0.0');
-  process.stdout.write(`WaitWell is listening on http://localhost:${config.port} (API docs: /docs, health: /health)\n`);
+  process.stdout.write(
+    `WaitWell is listening on http://localhost:${config.port} (API docs: /docs, health: /health)\n`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -18,7 +18,14 @@ export class CatalogueRepository {
            on conflict (code) do update set name = excluded.name, public_name = excluded.public_name,
              target_weeks = excluded.target_weeks, measurement_regime = excluded.measurement_regime,
              treatment_function = excluded.treatment_function, updated_at = now()`,
-          [s.code, s.name, s.publicName, s.targetWeeks, s.measurementRegime, s.treatmentFunction ?? null],
+          [
+            s.code,
+            s.name,
+            s.publicName,
+            s.targetWeeks,
+            s.measurementRegime,
+            s.treatmentFunction ?? null,
+          ],
         );
       }
       for (const p of c.providers) {

@@ -23,14 +23,30 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const children = Number(values.children);
-  if (values.help || !values.out || !Number.isInteger(children) || children < 1 || children > MAX_DEMO_CHILDREN) {
+  if (
+    values.help ||
+    !values.out ||
+    !Number.isInteger(children) ||
+    children < 1 ||
+    children > MAX_DEMO_CHILDREN
+  ) {
     process.stderr.write(`${USAGE}\n(--children: 1 to ${MAX_DEMO_CHILDREN})\n`);
     return values.help ? 0 : 64;
   }
   const t0 = Date.now();
   const out = resolve(values.out);
-  const rows = await writeDemoCsv({ children, seed: Number(values.seed), today: values.today ?? londonDate(), maxRows: values.rows ? Number(values.rows) : undefined }, out);
-  process.stdout.write(`Wrote ${rows} rows for ${children} children to ${out} in ${Date.now() - t0} ms\n`);
+  const rows = await writeDemoCsv(
+    {
+      children,
+      seed: Number(values.seed),
+      today: values.today ?? londonDate(),
+      maxRows: values.rows ? Number(values.rows) : undefined,
+    },
+    out,
+  );
+  process.stdout.write(
+    `Wrote ${rows} rows for ${children} children to ${out} in ${Date.now() - t0} ms\n`,
+  );
   return 0;
 }
 

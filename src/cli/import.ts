@@ -24,13 +24,21 @@ POST /api/sources/<id>/pulls (admin). Exit code 0 when the run succeeded, 1 when
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { source: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      source: { type: 'string' },
+      file: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help || !values.source) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 64; // EX_USAGE
   }
-  const config = loadAppConfig({ ...process.env, WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false' });
+  const config = loadAppConfig({
+    ...process.env,
+    WAITWELL_DEMO: 'false',
+    WAITWELL_SCHEDULER: 'false',
+  });
   let embedded: EmbeddedDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {
@@ -46,7 +54,10 @@ async function main(argv: string[]): Promise<number> {
       }
       embedded = await startEmbeddedDatabase(config.database.dataDir);
     }
-    app = await NestFactory.createApplicationContext(IngestStandaloneModule.forRoot(config, config.database.url ?? embedded!.url), { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(
+      IngestStandaloneModule.forRoot(config, config.database.url ?? embedded!.url),
+      { logger: ['error', 'warn'] },
+    );
     const run = await app.get(IngestService).pull(values.source, {
       trigger: 'cli',
       actor: { subject: `cli:${userInfo().username}`, role: 'admin' },
@@ -57,12 +68,16 @@ async function main(argv: string[]): Promise<number> {
         `  read ${run.rowsRead}, new ${run.rowsNew}, updated ${run.rowsUpdated}, unchanged ${run.rowsUnchanged}, ` +
         `removed from source ${run.rowsRemoved}, rejected ${run.rowsRejected}; children new ${run.childrenNew}, changed ${run.childrenChanged}\n` +
         (run.errorMessage ? `  ${run.errorCode}: ${run.errorMessage}\n` : '') +
-        (run.rowsRejected > 0 ? `  Rejected rows and their reasons: GET /api/imports/${run.id}/rejects (admin)\n` : ''),
+        (run.rowsRejected > 0
+          ? `  Rejected rows and their reasons: GET /api/imports/${run.id}/rejects (admin)\n`
+          : ''),
     );
     return run.status === 'succeeded' ? 0 : 1;
   } catch (error) {
     // Domain errors are sentences meant for people; anything else is reported by type only.
-    process.stderr.write(`${error instanceof DomainError ? error.message : `The import could not run (${(error as Error).name}).`}\n`);
+    process.stderr.write(
+      `${error instanceof DomainError ? error.message : `The import could not run (${(error as Error).name}).`}\n`,
+    );
     return 1;
   } finally {
     await app?.close();

@@ -15,7 +15,11 @@ async function main(command: string | undefined): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 64;
   }
-  const config = loadAppConfig({ ...process.env, WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false' });
+  const config = loadAppConfig({
+    ...process.env,
+    WAITWELL_DEMO: 'false',
+    WAITWELL_SCHEDULER: 'false',
+  });
   let embedded: EmbeddedDatabase | undefined;
   let db: DataSource | undefined;
   try {
@@ -23,7 +27,11 @@ async function main(command: string | undefined): Promise<number> {
     db = await new DataSource(dataSourceOptions(config.database.url ?? embedded!.url)).initialize();
     if (command === 'run') {
       const applied = await db.runMigrations({ transaction: 'each' });
-      process.stdout.write(applied.length ? applied.map((m) => `applied ${m.name}\n`).join('') : 'nothing to apply: the schema is up to date\n');
+      process.stdout.write(
+        applied.length
+          ? applied.map((m) => `applied ${m.name}\n`).join('')
+          : 'nothing to apply: the schema is up to date\n',
+      );
     } else {
       await db.undoLastMigration({ transaction: 'each' });
       process.stdout.write('reverted the last migration\n');

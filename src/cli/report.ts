@@ -50,23 +50,39 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--format must be csv, chs-csv, json or svg\n`);
     return 64;
   }
-  const config = loadAppConfig({ ...process.env, WAITWELL_DEMO: 'false', WAITWELL_SCHEDULER: 'false' });
+  const config = loadAppConfig({
+    ...process.env,
+    WAITWELL_DEMO: 'false',
+    WAITWELL_SCHEDULER: 'false',
+  });
   let embedded: EmbeddedDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {
     if (!config.database.url) embedded = await startEmbeddedDatabase(config.database.dataDir);
-    app = await NestFactory.createApplicationContext(RttStandaloneModule.forRoot(config, config.database.url ?? embedded!.url), { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(
+      RttStandaloneModule.forRoot(config, config.database.url ?? embedded!.url),
+      { logger: ['error', 'warn'] },
+    );
     const user: AuthUser = { subject: `cli:${userInfo().username}`, role: 'admin', services: [] };
     const body = await runWithRequestContext({ user }, async () => {
       if (values.snapshot) {
         const s = await app!.get(RttSnapshotService).create(values.month!, user, 'cli');
-        process.stderr.write(`Published ${s.month} snapshot version ${s.version} (data cut-off ${s.dataCutoff}). ${s.changes?.summary ?? ''}\n`);
+        process.stderr.write(
+          `Published ${s.month} snapshot version ${s.version} (data cut-off ${s.dataCutoff}). ${s.changes?.summary ?? ''}\n`,
+        );
       }
       const exports = app!.get(RttExportService);
-      const req = { month: values.month!, service: values.service, provider: values.provider, live: values.live };
+      const req = {
+        month: values.month!,
+        service: values.service,
+        provider: values.provider,
+        live: values.live,
+      };
       if (format === 'json') return `${JSON.stringify(await exports.report(req, user), null, 2)}\n`;
       if (format === 'svg') return (await exports.chart(req, user)).body;
-      return (await exports.csv({ ...req, layout: format === 'chs-csv' ? 'chs-sitrep' : 'rtt' }, user)).body;
+      return (
+        await exports.csv({ ...req, layout: format === 'chs-csv' ? 'chs-sitrep' : 'rtt' }, user)
+      ).body;
     });
     if (values.out) {
       writeFileSync(values.out, body);
@@ -75,7 +91,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     // Domain errors carry actionable messages without patient data; anything else is reported by type.
-    process.stderr.write(error instanceof DomainError ? `${error.message}\n` : `Report failed: ${(error as Error).message}\n`);
+    process.stderr.write(
+      error instanceof DomainError
+        ? `${error.message}\n`
+        : `Report failed: ${(error as Error).message}\n`,
+    );
     return error instanceof DomainError && error.kind === 'validation' ? 65 : 1;
   } finally {
     await app?.close();

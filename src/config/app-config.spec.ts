@@ -10,7 +10,9 @@ function problemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ConfigValidationError || error instanceof DocumentValidationError) return error.problems;
+    if (error instanceof ConfigValidationError || error instanceof DocumentValidationError) {
+      return error.problems;
+    }
     throw error;
   }
   throw new Error('expected a configuration error');
@@ -24,7 +26,9 @@ describe('validateEnv', () => {
   });
 
   it('should name each invalid setting without echoing its value', () => {
-    const problems = problemsOf(() => validateEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://secret-password@db/x' }));
+    const problems = problemsOf(() =>
+      validateEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://secret-password@db/x' }),
+    );
     expect(problems).toHaveLength(2);
     expect(problems.join()).toMatch(/PORT is not valid/);
     expect(problems.join()).toMatch(/DATABASE_URL is not valid/);
@@ -32,7 +36,12 @@ describe('validateEnv', () => {
   });
 
   it('should accept and convert valid settings, ignoring unrelated environment variables', () => {
-    const env = validateEnv({ PORT: '8080', WAITWELL_DEMO: 'false', WAITWELL_DEMO_CHILDREN: '20', HOME: '/root' });
+    const env = validateEnv({
+      PORT: '8080',
+      WAITWELL_DEMO: 'false',
+      WAITWELL_DEMO_CHILDREN: '20',
+      HOME: '/root',
+    });
     expect(env).toMatchObject({ PORT: 8080, WAITWELL_DEMO: false, WAITWELL_DEMO_CHILDREN: 20 });
   });
 });
@@ -40,8 +49,16 @@ describe('validateEnv', () => {
 describe('loadAppConfig', () => {
   it('should load the default catalogue with the four children services', () => {
     const config = loadAppConfig({ NODE_ENV: 'test' });
-    expect(config.catalogue.services.map((s) => s.code)).toEqual(['neurodiversity', 'slt', 'community-paediatrics', 'mental-health']);
-    expect(config.catalogue.services.find((s) => s.code === 'slt')).toMatchObject({ targetWeeks: 18, measurementRegime: 'AHP_RTT' });
+    expect(config.catalogue.services.map((s) => s.code)).toEqual([
+      'neurodiversity',
+      'slt',
+      'community-paediatrics',
+      'mental-health',
+    ]);
+    expect(config.catalogue.services.find((s) => s.code === 'slt')).toMatchObject({
+      targetWeeks: 18,
+      measurementRegime: 'AHP_RTT',
+    });
   });
 
   it('should name the bad field of a catalogue', () => {
@@ -58,7 +75,9 @@ describe('loadAppConfig', () => {
         '  - { code: QZZ, name: ICB }',
       ].join('\n'),
     );
-    const problems = problemsOf(() => loadAppConfig({ NODE_ENV: 'test', WAITWELL_CATALOGUE_FILE: file }));
+    const problems = problemsOf(() =>
+      loadAppConfig({ NODE_ENV: 'test', WAITWELL_CATALOGUE_FILE: file }),
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^services\[0\]\.targetWeeks: /),
@@ -66,13 +85,18 @@ describe('loadAppConfig', () => {
       ]),
     );
     const second = join(dir, 'catalogue2.yaml');
-    writeFileSync(second, 'services:\n  - { code: slt, name: SLT, publicName: T, targetWeeks: 18, measurementRegime: AHP_RTT }\nproviders:\n  - { code: RXA, name: A, commissioner: QXX }\ncommissioners:\n  - { code: QZZ, name: ICB }\n');
-    expect(problemsOf(() => loadAppConfig({ NODE_ENV: 'test', WAITWELL_CATALOGUE_FILE: second }))).toEqual([
-      'providers[0].commissioner: "QXX" is not listed under commissioners',
-    ]);
+    writeFileSync(
+      second,
+      'services:\n  - { code: slt, name: SLT, publicName: T, targetWeeks: 18, measurementRegime: AHP_RTT }\nproviders:\n  - { code: RXA, name: A, commissioner: QXX }\ncommissioners:\n  - { code: QZZ, name: ICB }\n',
+    );
+    expect(
+      problemsOf(() => loadAppConfig({ NODE_ENV: 'test', WAITWELL_CATALOGUE_FILE: second })),
+    ).toEqual(['providers[0].commissioner: "QXX" is not listed under commissioners']);
   });
 
   it('should refuse to start in production without a pseudonym secret', () => {
-    expect(problemsOf(() => loadAppConfig({ NODE_ENV: 'production' }))).toEqual(['WAITWELL_PSEUDONYM_SECRET is required in production']);
+    expect(problemsOf(() => loadAppConfig({ NODE_ENV: 'production' }))).toEqual([
+      'WAITWELL_PSEUDONYM_SECRET is required in production',
+    ]);
   });
 });

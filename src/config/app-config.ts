@@ -31,7 +31,10 @@ export interface AppConfig {
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 /** Builds the typed configuration from the environment. Throws a message naming each bad setting. */
-export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = process.cwd()): AppConfig {
+export function loadAppConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  rootDir = process.cwd(),
+): AppConfig {
   const e = validateEnv(env);
   const nodeEnv = e.NODE_ENV ?? 'development';
   const dataDir = resolve(rootDir, e.WAITWELL_DATA_DIR ?? '.data');
@@ -40,7 +43,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = pr
   const problems = catalogueProblems(catalogue);
   if (problems.length > 0) throw new DocumentValidationError(catalogueFile, problems);
   if (nodeEnv === 'production' && !e.WAITWELL_PSEUDONYM_SECRET) {
-    throw new DocumentValidationError('environment', ['WAITWELL_PSEUDONYM_SECRET is required in production']);
+    throw new DocumentValidationError('environment', [
+      'WAITWELL_PSEUDONYM_SECRET is required in production',
+    ]);
   }
   return {
     env: nodeEnv,
@@ -55,27 +60,42 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = pr
     },
     // Development default derived from the data folder so pseudonyms stay stable across restarts.
     pseudonymSecret:
-      e.WAITWELL_PSEUDONYM_SECRET ?? createHash('sha256').update(`waitwell-dev:${dataDir}`).digest('hex'),
+      e.WAITWELL_PSEUDONYM_SECRET ??
+      createHash('sha256').update(`waitwell-dev:${dataDir}`).digest('hex'),
     oidc: {
       issuer: e.WAITWELL_OIDC_ISSUER,
       audience: e.WAITWELL_OIDC_AUDIENCE ?? 'waitwell-api',
       localPort: e.WAITWELL_LOCAL_OIDC_PORT ?? (nodeEnv === 'test' ? 0 : 3001),
     },
-    corsOrigins: (e.WAITWELL_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (e.WAITWELL_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     sourcesFile: resolve(rootDir, e.WAITWELL_SOURCES_FILE ?? 'config/sources.yaml'),
     toolFile: resolve(rootDir, e.WAITWELL_TOOL_FILE ?? 'config/prioritisation-tool.yaml'),
     schedulerEnabled: e.WAITWELL_SCHEDULER ?? nodeEnv !== 'test',
     rootDir,
     identity: {
       file: resolve(rootDir, e.WAITWELL_IDENTITY_FILE ?? 'config/identity.yaml'),
-      familyLinkSecret: e.WAITWELL_FAMILY_LINK_SECRET ?? createHash('sha256').update(`waitwell-family-link:${e.WAITWELL_PSEUDONYM_SECRET ?? dataDir}`).digest('hex'),
+      familyLinkSecret:
+        e.WAITWELL_FAMILY_LINK_SECRET ??
+        createHash('sha256')
+          .update(`waitwell-family-link:${e.WAITWELL_PSEUDONYM_SECRET ?? dataDir}`)
+          .digest('hex'),
       // Tests run many requests from one address: unlimited unless a test sets a limit.
       rateLimits: {
         perMinute: e.WAITWELL_RATE_LIMIT_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 600),
-        signInPerMinute: e.WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 10),
-        familyPerMinute: e.WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 30),
+        signInPerMinute:
+          e.WAITWELL_RATE_LIMIT_SIGN_IN_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 10),
+        familyPerMinute:
+          e.WAITWELL_RATE_LIMIT_FAMILY_PER_MINUTE ?? (nodeEnv === 'test' ? 1_000_000 : 30),
       },
-      trustProxy: e.WAITWELL_TRUST_PROXY === undefined ? false : /^\d+$/.test(e.WAITWELL_TRUST_PROXY) ? Number(e.WAITWELL_TRUST_PROXY) : e.WAITWELL_TRUST_PROXY,
+      trustProxy:
+        e.WAITWELL_TRUST_PROXY === undefined
+          ? false
+          : /^\d+$/.test(e.WAITWELL_TRUST_PROXY)
+            ? Number(e.WAITWELL_TRUST_PROXY)
+            : e.WAITWELL_TRUST_PROXY,
     },
   };
 }
@@ -83,12 +103,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, rootDir = pr
 function catalogueProblems(c: CatalogueConfig): string[] {
   const problems: string[] = [];
   const dup = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
-  for (const code of dup(c.services.map((s) => s.code))) problems.push(`services: code "${code}" appears twice`);
-  for (const code of dup(c.providers.map((p) => p.code))) problems.push(`providers: code "${code}" appears twice`);
+  for (const code of dup(c.services.map((s) => s.code))) {
+    problems.push(`services: code "${code}" appears twice`);
+  }
+  for (const code of dup(c.providers.map((p) => p.code))) {
+    problems.push(`providers: code "${code}" appears twice`);
+  }
   const commissioners = new Set(c.commissioners.map((x) => x.code));
   c.providers.forEach((p, i) => {
     if (!commissioners.has(p.commissioner)) {
-      problems.push(`providers[${i}].commissioner: "${p.commissioner}" is not listed under commissioners`);
+      problems.push(
+        `providers[${i}].commissioner: "${p.commissioner}" is not listed under commissioners`,
+      );
     }
   });
   return problems;

@@ -1,11 +1,24 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 export const MEASUREMENT_REGIMES = ['CONSULTANT_RTT', 'AHP_RTT', 'CYPMH', 'NONE'] as const;
 export type MeasurementRegime = (typeof MEASUREMENT_REGIMES)[number];
 
 export class ServiceConfig {
-  @Matches(/^[a-z][a-z0-9-]{1,40}$/, { message: 'code must be lower-case letters, digits and hyphens' })
+  @Matches(/^[a-z][a-z0-9-]{1,40}$/, {
+    message: 'code must be lower-case letters, digits and hyphens',
+  })
   code: string;
   @IsString() name: string;
   @IsString() publicName: string;
@@ -15,7 +28,9 @@ export class ServiceConfig {
 }
 
 export class ProviderConfig {
-  @Matches(/^[A-Z0-9]{3,8}$/, { message: 'code must be an ODS code (3-8 upper-case letters/digits)' })
+  @Matches(/^[A-Z0-9]{3,8}$/, {
+    message: 'code must be an ODS code (3-8 upper-case letters/digits)',
+  })
   code: string;
   @IsString() name: string;
   @Matches(/^[A-Z0-9]{3,8}$/) commissioner: string;
@@ -27,10 +42,18 @@ export class CommissionerConfig {
 }
 
 export class CatalogueConfig {
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ServiceConfig)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ServiceConfig)
   services: ServiceConfig[];
-  @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ProviderConfig)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ProviderConfig)
   providers: ProviderConfig[];
-  @IsArray() @ValidateNested({ each: true }) @Type(() => CommissionerConfig)
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => CommissionerConfig)
   commissioners: CommissionerConfig[];
 }

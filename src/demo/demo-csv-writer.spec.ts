@@ -28,13 +28,23 @@ describe('demo CSV writer', () => {
   });
 
   it('should write one file per provider and service, leaving out pairs without a target', async () => {
-    const written = await writeDemoCsvPerSource(options, (provider, service) => (service === 'mental-health' ? undefined : join(dir, 'per', `${provider}-${service}.csv`)));
+    const written = await writeDemoCsvPerSource(options, (provider, service) =>
+      service === 'mental-health' ? undefined : join(dir, 'per', `${provider}-${service}.csv`),
+    );
     const all = [...generateDemoRows(options)];
-    expect([...written.keys()].sort()).toEqual(['RXA/community-paediatrics', 'RXA/neurodiversity', 'RXA/slt', 'RYB/slt']);
+    expect([...written.keys()].sort()).toEqual([
+      'RXA/community-paediatrics',
+      'RXA/neurodiversity',
+      'RXA/slt',
+      'RYB/slt',
+    ]);
     for (const [key, rows] of written) {
       const [provider, service] = key.split('/');
       expect(rows).toBe(all.filter((r) => r.provider === provider && r.service === service).length);
-      const records = parse<Record<string, string>>(readFileSync(join(dir, 'per', `${provider}-${service}.csv`), 'utf8'), { columns: true });
+      const records = parse<Record<string, string>>(
+        readFileSync(join(dir, 'per', `${provider}-${service}.csv`), 'utf8'),
+        { columns: true },
+      );
       expect(new Set(records.map((r) => `${r.provider}/${r.service}`))).toEqual(new Set([key]));
     }
   });

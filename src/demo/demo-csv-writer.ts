@@ -50,7 +50,10 @@ class CsvFile {
 }
 
 /** Writes demo rows to one PTL CSV file; stops after `maxRows` rows when given. Returns the rows written. */
-export async function writeDemoCsv(o: DemoOptions & { maxRows?: number }, path: string): Promise<number> {
+export async function writeDemoCsv(
+  o: DemoOptions & { maxRows?: number },
+  path: string,
+): Promise<number> {
   const file = await CsvFile.open(path);
   for (const row of generateDemoRows(o)) {
     if (o.maxRows !== undefined && file.rows >= o.maxRows) break;
@@ -64,7 +67,10 @@ export async function writeDemoCsv(o: DemoOptions & { maxRows?: number }, path: 
  * Writes one PTL file per provider and service, as real providers would each send their own list.
  * `pathFor` names the file for a (provider, service) pair, or undefined to leave those rows out.
  */
-export async function writeDemoCsvPerSource(o: DemoOptions, pathFor: (provider: string, service: string) => string | undefined): Promise<Map<string, number>> {
+export async function writeDemoCsvPerSource(
+  o: DemoOptions,
+  pathFor: (provider: string, service: string) => string | undefined,
+): Promise<Map<string, number>> {
   const files = new Map<string, CsvFile | null>();
   for (const row of generateDemoRows(o)) {
     const key = `${row.provider}/${row.service}`;

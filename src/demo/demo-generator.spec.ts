@@ -27,7 +27,9 @@ describe('generateDemoRows', () => {
     const multi = [...perChild.values()].filter((n) => n > 1).length / perChild.size;
     expect(multi).toBeGreaterThan(0.18);
     expect(multi).toBeLessThan(0.32);
-    const waits = rows.map((r) => (Date.parse('2026-11-25') - Date.parse(r.referral_received_date)) / 86_400_000);
+    const waits = rows.map(
+      (r) => (Date.parse('2026-11-25') - Date.parse(r.referral_received_date)) / 86_400_000,
+    );
     expect(Math.min(...waits)).toBeLessThan(14);
     expect(Math.max(...waits)).toBeGreaterThan(730);
     expect(new Set(rows.map((r) => r.service)).size).toBe(4);

@@ -40,10 +40,35 @@ export interface PtlRow {
 }
 
 export const PTL_COLUMNS: Array<keyof PtlRow> = [
-  'nhs_number', 'given_name', 'family_name', 'date_of_birth', 'address_line_1', 'address_line_2', 'town', 'postcode',
-  'lsoa_code', 'locality', 'deprivation_decile', 'contact_email', 'contact_phone', 'preferred_channel', 'large_print',
-  'easy_read', 'language', 'flags', 'referral_id', 'service', 'provider', 'referral_received_date', 'priority', 'status',
-  'first_appointment_date', 'first_appointment_outcome', 'rebooked_date', 'treatment_start_date', 'discharge_date',
+  'nhs_number',
+  'given_name',
+  'family_name',
+  'date_of_birth',
+  'address_line_1',
+  'address_line_2',
+  'town',
+  'postcode',
+  'lsoa_code',
+  'locality',
+  'deprivation_decile',
+  'contact_email',
+  'contact_phone',
+  'preferred_channel',
+  'large_print',
+  'easy_read',
+  'language',
+  'flags',
+  'referral_id',
+  'service',
+  'provider',
+  'referral_received_date',
+  'priority',
+  'status',
+  'first_appointment_date',
+  'first_appointment_outcome',
+  'rebooked_date',
+  'treatment_start_date',
+  'discharge_date',
 ];
 
 export interface DemoOptions {
@@ -55,9 +80,64 @@ export interface DemoOptions {
   services?: string[];
 }
 
-const GIVEN = ['Amelia', 'Noah', 'Olivia', 'Muhammad', 'Isla', 'George', 'Ava', 'Leo', 'Freya', 'Arthur', 'Maya', 'Oscar', 'Zara', 'Theo', 'Aisha', 'Jacob', 'Lily', 'Harry', 'Sofia', 'Ethan', 'Priya', 'Kacper', 'Ruby', 'Yusuf'];
-const FAMILY = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Robinson', 'Wright', 'Thompson', 'Evans', 'Walker', 'Nowak', 'Ahmed', 'Hughes', 'Green', 'Hall'];
-const STREETS = ['Mill Lane', 'Station Road', 'Church Street', 'Park Avenue', 'Victoria Road', 'Green Lane', 'Manor Close', 'Queens Road'];
+const GIVEN = [
+  'Amelia',
+  'Noah',
+  'Olivia',
+  'Muhammad',
+  'Isla',
+  'George',
+  'Ava',
+  'Leo',
+  'Freya',
+  'Arthur',
+  'Maya',
+  'Oscar',
+  'Zara',
+  'Theo',
+  'Aisha',
+  'Jacob',
+  'Lily',
+  'Harry',
+  'Sofia',
+  'Ethan',
+  'Priya',
+  'Kacper',
+  'Ruby',
+  'Yusuf',
+];
+const FAMILY = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Johnson',
+  'Davies',
+  'Patel',
+  'Khan',
+  'Robinson',
+  'Wright',
+  'Thompson',
+  'Evans',
+  'Walker',
+  'Nowak',
+  'Ahmed',
+  'Hughes',
+  'Green',
+  'Hall',
+];
+const STREETS = [
+  'Mill Lane',
+  'Station Road',
+  'Church Street',
+  'Park Avenue',
+  'Victoria Road',
+  'Green Lane',
+  'Manor Close',
+  'Queens Road',
+];
 const LOCALITIES = [
   { name: 'Northbridge', town: 'Northbridge', outward: 'NB1', lsoaBase: 1000 },
   { name: 'Riverside', town: 'Northbridge', outward: 'NB4', lsoaBase: 1100 },
@@ -66,9 +146,22 @@ const LOCALITIES = [
   { name: 'Hillcrest', town: 'Hillcrest', outward: 'HC5', lsoaBase: 1400 },
   { name: 'Millbrook', town: 'Millbrook', outward: 'MB7', lsoaBase: 1500 },
 ];
-const SERVICES: ReadonlyArray<{ code: string; providers: ReadonlyArray<readonly [string, number]>; weight: number; meanWaitDays: number }> = [
+const SERVICES: ReadonlyArray<{
+  code: string;
+  providers: ReadonlyArray<readonly [string, number]>;
+  weight: number;
+  meanWaitDays: number;
+}> = [
   { code: 'neurodiversity', providers: [['RXA', 1]], weight: 4, meanWaitDays: 300 },
-  { code: 'slt', providers: [['RYB', 3], ['RXA', 1]], weight: 3, meanWaitDays: 120 },
+  {
+    code: 'slt',
+    providers: [
+      ['RYB', 3],
+      ['RXA', 1],
+    ],
+    weight: 3,
+    meanWaitDays: 120,
+  },
   { code: 'community-paediatrics', providers: [['RXA', 1]], weight: 2, meanWaitDays: 150 },
   { code: 'mental-health', providers: [['RYB', 1]], weight: 2, meanWaitDays: 110 },
 ];
@@ -100,24 +193,52 @@ export function demoNhsNumber(index: number, used?: Set<string>): string {
  */
 export function* generateDemoRows(o: DemoOptions): Generator<PtlRow> {
   const rnd = new Random(o.seed);
-  if (o.children > MAX_DEMO_CHILDREN) throw new RangeError(`at most ${MAX_DEMO_CHILDREN} demo children`);
+  if (o.children > MAX_DEMO_CHILDREN) {
+    throw new RangeError(`at most ${MAX_DEMO_CHILDREN} demo children`);
+  }
   const used = new Set<string>();
   for (let i = 0; i < o.children; i++) {
     const nhs = demoNhsNumber(i, used);
     const loc = rnd.pick(LOCALITIES);
     const ageDays = rnd.int(365 * 2, 365 * 17);
     const dob = addDays(o.today, -ageDays);
-    const decile = rnd.weighted([[1, 14], [2, 13], [3, 12], [4, 11], [5, 10], [6, 9], [7, 9], [8, 8], [9, 7], [10, 7]] as const);
-    const channel = rnd.weighted([['email', 5], ['sms', 4], ['letter', 1]] as const);
+    const decile = rnd.weighted([
+      [1, 14],
+      [2, 13],
+      [3, 12],
+      [4, 11],
+      [5, 10],
+      [6, 9],
+      [7, 9],
+      [8, 8],
+      [9, 7],
+      [10, 7],
+    ] as const);
+    const channel = rnd.weighted([
+      ['email', 5],
+      ['sms', 4],
+      ['letter', 1],
+    ] as const);
     const flags: string[] = [];
     const flagDate = addDays(o.today, -rnd.int(10, 700));
     if (rnd.chance(0.04)) flags.push('child-in-care');
     if (rnd.chance(0.12)) flags.push('ehcp');
     if (rnd.chance(0.05)) flags.push('safeguarding-concern');
-    if (rnd.chance(0.06)) flags.push(`not-in-school:${rnd.pick(['excluded', 'suspended', 'part-time-timetable', 'elective-home-education', 'missing-education'])}`);
-    const serviceCount = rnd.weighted([[1, 75], [2, 17], [3, 6], [4, 2]] as const);
+    if (rnd.chance(0.06)) {
+      flags.push(
+        `not-in-school:${rnd.pick(['excluded', 'suspended', 'part-time-timetable', 'elective-home-education', 'missing-education'])}`,
+      );
+    }
+    const serviceCount = rnd.weighted([
+      [1, 75],
+      [2, 17],
+      [3, 6],
+      [4, 2],
+    ] as const);
     const chosen = new Set<(typeof SERVICES)[number]>();
-    while (chosen.size < serviceCount) chosen.add(rnd.weighted(SERVICES.map((s) => [s, s.weight] as const)));
+    while (chosen.size < serviceCount) {
+      chosen.add(rnd.weighted(SERVICES.map((s) => [s, s.weight] as const)));
+    }
     const child = {
       nhs_number: nhs,
       given_name: rnd.pick(GIVEN),
@@ -135,15 +256,29 @@ export function* generateDemoRows(o: DemoOptions): Generator<PtlRow> {
       preferred_channel: channel,
       large_print: rnd.chance(0.03) ? 'Y' : 'N',
       easy_read: rnd.chance(0.05) ? 'Y' : 'N',
-      language: rnd.weighted([['en', 90], ['pl', 3], ['ur', 3], ['ro', 2], ['so', 2]] as const),
+      language: rnd.weighted([
+        ['en', 90],
+        ['pl', 3],
+        ['ur', 3],
+        ['ro', 2],
+        ['so', 2],
+      ] as const),
       flags: flags.map((f) => `${f}@${flagDate}`).join(';'),
     };
     for (const service of chosen) {
       if (o.services && !o.services.includes(service.code)) continue;
       // Long-tailed waits: most months, some beyond two years.
-      const waitDays = Math.min(Math.floor(-Math.log(1 - rnd.float() * 0.999) * service.meanWaitDays), ageDays - 30, 1000);
+      const waitDays = Math.min(
+        Math.floor(-Math.log(1 - rnd.float() * 0.999) * service.meanWaitDays),
+        ageDays - 30,
+        1000,
+      );
       const received = addDays(o.today, -Math.max(0, waitDays));
-      const priority = rnd.weighted([['routine', 80], ['soon', 8], ['urgent', 12]] as const);
+      const priority = rnd.weighted([
+        ['routine', 80],
+        ['soon', 8],
+        ['urgent', 12],
+      ] as const);
       const provider = rnd.weighted(service.providers);
       const row: PtlRow = {
         ...child,

@@ -37,19 +37,32 @@ export class DemoSeeder implements OnApplicationBootstrap {
     for (const s of this.sources.all()) {
       if (s.kind !== 'csv-file' || s.location.toLowerCase().endsWith('.csv')) continue;
       // A drop folder that already has an export is left alone: it is what the provider sent.
-      if (existsSync(s.location) && readdirSync(s.location).some((n) => n.toLowerCase().endsWith('.csv'))) continue;
+      if (
+        existsSync(s.location) &&
+        readdirSync(s.location).some((n) => n.toLowerCase().endsWith('.csv'))
+      ) {
+        continue;
+      }
       targets.set(`${s.provider}/${s.service}`, join(s.location, `ptl-${today}.csv`));
     }
-    const written = await writeDemoCsvPerSource({ children: this.config.demo.children, seed: this.config.demo.seed, today }, (p, s) => targets.get(`${p}/${s}`));
+    const written = await writeDemoCsvPerSource(
+      { children: this.config.demo.children, seed: this.config.demo.seed, today },
+      (p, s) => targets.get(`${p}/${s}`),
+    );
     let referrals = 0;
     for (const s of this.sources.all().filter((x) => x.kind === 'csv-file')) {
-      const run = await this.ingest.pull(s.id, { trigger: 'startup', actor: DEMO_ACTOR }).catch((e: Error) => {
-        this.logger.warn({ sourceId: s.id, errorType: e.name }, 'demo pull could not start');
-        return null;
-      });
+      const run = await this.ingest
+        .pull(s.id, { trigger: 'startup', actor: DEMO_ACTOR })
+        .catch((e: Error) => {
+          this.logger.warn({ sourceId: s.id, errorType: e.name }, 'demo pull could not start');
+          return null;
+        });
       if (run?.status === 'succeeded') referrals += run.rowsNew;
     }
-    this.logger.log({ files: written.size, referrals, ms: Date.now() - t0 }, 'demo data pulled through the configured CSV sources');
+    this.logger.log(
+      { files: written.size, referrals, ms: Date.now() - t0 },
+      'demo data pulled through the configured CSV sources',
+    );
   }
 
   /**
@@ -65,12 +78,21 @@ export class DemoSeeder implements OnApplicationBootstrap {
         if (s.kind === 'fhir') continue;
         files.set(`${s.provider}/${s.service}`, { sourceId: s.id, path: join(dir, `${s.id}.csv`) });
       }
-      await writeDemoCsvPerSource({ children, seed, today }, (p, s) => files.get(`${p}/${s}`)?.path);
+      await writeDemoCsvPerSource(
+        { children, seed, today },
+        (p, s) => files.get(`${p}/${s}`)?.path,
+      );
       let count = 0;
       for (const { sourceId, path } of files.values()) {
         if (!existsSync(path)) continue;
-        const run = await this.ingest.pull(sourceId, { trigger: 'startup', actor: DEMO_ACTOR, file: path });
-        if (run.status !== 'succeeded') throw new Error(`demo import of ${sourceId} failed: ${run.errorCode ?? 'unknown'}`);
+        const run = await this.ingest.pull(sourceId, {
+          trigger: 'startup',
+          actor: DEMO_ACTOR,
+          file: path,
+        });
+        if (run.status !== 'succeeded') {
+          throw new Error(`demo import of ${sourceId} failed: ${run.errorCode ?? 'unknown'}`);
+        }
         count += run.rowsNew + run.rowsUpdated + run.rowsUnchanged;
       }
       return count;

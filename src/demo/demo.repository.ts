@@ -7,7 +7,9 @@ export class DemoRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async hasChildren(): Promise<boolean> {
-    const rows: Array<{ any: boolean }> = await this.db.query(`select exists (select 1 from child) as any`);
+    const rows: Array<{ any: boolean }> = await this.db.query(
+      `select exists (select 1 from child) as any`,
+    );
     return rows[0].any;
   }
 }

@@ -53,7 +53,12 @@ export function seedChildFromRow(r: PtlRow, pseudonymSecret: string): SeedChild 
     contactEmail: r.contact_email,
     contactPhone: r.contact_phone,
     preferredChannel: r.preferred_channel,
-    accessibility: { largePrint: r.large_print === 'Y', easyRead: r.easy_read === 'Y', language: r.language, interpreter: r.language !== 'en' },
+    accessibility: {
+      largePrint: r.large_print === 'Y',
+      easyRead: r.easy_read === 'Y',
+      language: r.language,
+      interpreter: r.language !== 'en',
+    },
     flags: r.flags
       ? r.flags.split(';').map((f) => {
           const [codeDetail, recordedOn] = f.split('@');
@@ -68,7 +73,8 @@ export function seedReferralFromRow(r: PtlRow): SeedReferral {
   const p = derivePathway({
     receivedDate: r.referral_received_date,
     firstAppointmentDate: r.first_appointment_date || undefined,
-    firstAppointmentOutcome: (r.first_appointment_outcome || undefined) as 'attended' | 'dna' | undefined,
+    firstAppointmentOutcome: (r.first_appointment_outcome || undefined) as
+      'attended' | 'dna' | undefined,
     rebookedDate: r.rebooked_date || undefined,
     treatmentStartDate: r.treatment_start_date || undefined,
     dischargeDate: r.discharge_date || undefined,

@@ -3,7 +3,11 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/keyset.js';
-import { toImportRunResponse, type ImportRunPage, type ImportRunResponse } from './dto/import-run.response.dto.js';
+import {
+  toImportRunResponse,
+  type ImportRunPage,
+  type ImportRunResponse,
+} from './dto/import-run.response.dto.js';
 import type { ListImportsQuery, ListRejectsQuery } from './dto/imports.query.js';
 import type { RejectPage, SourceResponse } from './dto/source.response.dto.js';
 import { ImportRunRepository } from './import-run.repository.js';
@@ -42,7 +46,11 @@ export class ImportsService {
         location: s.kind === 'csv-file' ? s.location : displayLocation(s.location),
         schedule: s.schedule ?? null,
         nextPullAt,
-        credentialEnv: [s.auth?.bearerTokenEnv, s.auth?.basicUserEnv, s.auth?.basicPasswordEnv].filter((x): x is string => Boolean(x)),
+        credentialEnv: [
+          s.auth?.bearerTokenEnv,
+          s.auth?.basicUserEnv,
+          s.auth?.basicPasswordEnv,
+        ].filter((x): x is string => Boolean(x)),
         lastRun: run ? toImportRunResponse(run) : null,
       };
     });
@@ -50,7 +58,10 @@ export class ImportsService {
 
   /** Starts a pull for an admin; with `wait`, answers once the run has finished. */
   async pull(sourceId: string, wait: boolean, user: AuthUser): Promise<ImportRunResponse> {
-    const started = await this.ingest.start(sourceId, { trigger: 'api', actor: { subject: user.subject, role: user.role } });
+    const started = await this.ingest.start(sourceId, {
+      trigger: 'api',
+      actor: { subject: user.subject, role: user.role },
+    });
     if (!wait) {
       // The run records its own outcome; nothing to do when it settles.
       void started.done;
@@ -70,7 +81,11 @@ export class ImportsService {
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map((r) => toImportRunResponse(r)), next: rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null };
+    return {
+      items: page.map((r) => toImportRunResponse(r)),
+      next:
+        rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null,
+    };
   }
 
   async getRun(id: string): Promise<ImportRunResponse> {
@@ -85,13 +100,22 @@ export class ImportsService {
     if (!run) throw IngestError.runNotFound();
     const limit = q.limit ?? 100;
     const after = q.cursor ? decodeCursor(q.cursor, 1) : undefined;
-    const rows = await this.runs.rejects(runId, { afterRow: after ? Number(after[0]) : undefined, limit: limit + 1, includeCleared: q.includeCleared ?? false });
+    const rows = await this.runs.rejects(runId, {
+      afterRow: after ? Number(after[0]) : undefined,
+      limit: limit + 1,
+      includeCleared: q.includeCleared ?? false,
+    });
     const page = rows.slice(0, limit);
     await this.audit.record({
       action: 'read',
       resource: 'import-rejects',
       purpose: 'data-quality',
-      detail: { runId, sourceId: run.sourceId, rows: page.map((r) => r.rowNumber), withRawRows: page.filter((r) => r.raw !== null).length },
+      detail: {
+        runId,
+        sourceId: run.sourceId,
+        rows: page.map((r) => r.rowNumber),
+        withRawRows: page.filter((r) => r.raw !== null).length,
+      },
     });
     const last = page[page.length - 1];
     return {

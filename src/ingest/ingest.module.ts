@@ -16,7 +16,14 @@ import { StagingRepository } from './staging.repository.js';
 @Module({
   imports: [LinkageModule],
   controllers: [SourcesController, ImportsController],
-  providers: [SourcesService, ImportRunRepository, StagingRepository, IngestService, ImportsService, IngestScheduler],
+  providers: [
+    SourcesService,
+    ImportRunRepository,
+    StagingRepository,
+    IngestService,
+    ImportsService,
+    IngestScheduler,
+  ],
   exports: [IngestService, SourcesService],
 })
 export class IngestModule {}

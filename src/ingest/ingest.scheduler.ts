@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -29,12 +35,19 @@ export class IngestScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     for (const source of this.sources.all()) {
       if (!source.schedule) continue;
       const name = `ingest:${source.id}`;
-      const job = CronJob.from({ cronTime: source.schedule, timeZone: 'Europe/London', start: false, onTick: () => void this.tick(source.id) });
+      const job = CronJob.from({
+        cronTime: source.schedule,
+        timeZone: 'Europe/London',
+        start: false,
+        onTick: () => void this.tick(source.id),
+      });
       this.registry.addCronJob(name, job);
       job.start();
       this.names.push(name);
     }
-    if (this.names.length) this.logger.log({ sources: this.names.length }, 'scheduled pulls registered');
+    if (this.names.length) {
+      this.logger.log({ sources: this.names.length }, 'scheduled pulls registered');
+    }
   }
 
   // Stop pulls before the database goes away. The schedule module may already have cleared its
@@ -53,8 +66,14 @@ export class IngestScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       await this.ingest.pull(sourceId, { trigger: 'schedule', actor: SYSTEM });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === IngestErrorCode.PullInProgress) this.logger.debug({ sourceId }, 'scheduled pull skipped: already running');
-      else this.logger.error({ sourceId, errorType: (error as Error).name, code }, 'scheduled pull could not start');
+      if (code === IngestErrorCode.PullInProgress) {
+        this.logger.debug({ sourceId }, 'scheduled pull skipped: already running');
+      } else {
+        this.logger.error(
+          { sourceId, errorType: (error as Error).name, code },
+          'scheduled pull could not start',
+        );
+      }
     }
   }
 }

@@ -6,7 +6,12 @@ import { pseudonymFor } from '../common/identity/pseudonym.js';
 import { londonDate } from '../common/time/calendar-date.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LinkageService } from '../linkage/linkage.service.js';
-import { ImportRunRepository, type NewReject, type RunRow, type RunTrigger } from './import-run.repository.js';
+import {
+  ImportRunRepository,
+  type NewReject,
+  type RunRow,
+  type RunTrigger,
+} from './import-run.repository.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
 import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
@@ -73,7 +78,11 @@ export class IngestService implements OnModuleInit {
   async start(sourceId: string, req: PullRequest): Promise<StartedPull> {
     const source = this.sources.get(sourceId);
     if (req.file && source.kind === 'fhir') {
-      throw new IngestError('validation', IngestErrorCode.NoFile, `Source "${source.id}" is a FHIR source: --file works only with CSV sources.`);
+      throw new IngestError(
+        'validation',
+        IngestErrorCode.NoFile,
+        `Source "${source.id}" is a FHIR source: --file works only with CSV sources.`,
+      );
     }
     const session = await this.staging.open(source.id);
     if (!session) throw IngestError.pullInProgress(source.id);
@@ -81,7 +90,13 @@ export class IngestService implements OnModuleInit {
     try {
       const e = IngestError.interrupted();
       await this.runs.failInterrupted(source.id, e.code, e.message);
-      run = await this.runs.create({ sourceId: source.id, sourceKind: source.kind, mode: source.mode, trigger: req.trigger, triggeredBy: req.actor.subject });
+      run = await this.runs.create({
+        sourceId: source.id,
+        sourceKind: source.kind,
+        mode: source.mode,
+        trigger: req.trigger,
+        triggeredBy: req.actor.subject,
+      });
     } catch (error) {
       await session.close();
       throw error;
@@ -99,10 +114,22 @@ export class IngestService implements OnModuleInit {
     return (await this.start(sourceId, req)).done;
   }
 
-  private async execute(source: ResolvedSource, run: RunRow, session: StagingSession, req: PullRequest): Promise<RunRow> {
+  private async execute(
+    source: ResolvedSource,
+    run: RunRow,
+    session: StagingSession,
+    req: PullRequest,
+  ): Promise<RunRow> {
     const t0 = Date.now();
     const today = londonDate();
-    const state: StageState = { read: 0, rejected: 0, unchanged: 0, missing: [], location: undefined, sha: null };
+    const state: StageState = {
+      read: 0,
+      rejected: 0,
+      unchanged: 0,
+      missing: [],
+      location: undefined,
+      sha: null,
+    };
     let ticker: NodeJS.Timeout | undefined;
     try {
       await session.createStagingTable();
@@ -117,34 +144,72 @@ export class IngestService implements OnModuleInit {
         sha = () => bytes.sha256() || null;
         items = readCsvItems(bytes, Object.assign(new CsvConfig(), source.csv));
       }
-      await this.runs.progress(run.id, { phase: 'reading', rowsRead: 0, rowsRejected: 0, location: state.location });
+      await this.runs.progress(run.id, {
+        phase: 'reading',
+        rowsRead: 0,
+        rowsRejected: 0,
+        location: state.location,
+      });
       // Rows so far, on the run about once a second (GET /api/imports/:id), even while the source stalls.
       let written = 0;
       ticker = setInterval(() => {
         if (state.read === written) return;
         written = state.read;
-        void this.runs.progress(run.id, { phase: 'reading', rowsRead: state.read, rowsRejected: state.rejected }).catch(() => undefined);
+        void this.runs
+          .progress(run.id, {
+            phase: 'reading',
+            rowsRead: state.read,
+            rowsRejected: state.rejected,
+          })
+          .catch(() => undefined);
       }, PROGRESS_EVERY_MS);
       await this.stageItems(source, run, session, items, state, today);
       clearInterval(ticker);
       state.sha = sha();
 
-      if (state.read === 0 && source.mode === 'snapshot') throw IngestError.emptyFile('the file has a header but no rows');
+      if (state.read === 0 && source.mode === 'snapshot') {
+        throw IngestError.emptyFile('the file has a header but no rows');
+      }
       if (state.read > 0 && state.rejected / state.read > source.maxRejectRatio) {
         throw IngestError.tooManyRejects(state.rejected, state.read, source.maxRejectRatio);
       }
       await session.finishCopy();
-      await this.runs.progress(run.id, { phase: 'applying', rowsRead: state.read, rowsRejected: state.rejected });
+      await this.runs.progress(run.id, {
+        phase: 'applying',
+        rowsRead: state.read,
+        rowsRejected: state.rejected,
+      });
 
       const snapshot = source.mode === 'snapshot';
-      const params = { runId: run.id, sourceId: source.id, serviceCode: source.service, providerCode: source.provider, snapshot, today, missingReferralIds: snapshot ? state.missing : [] };
+      const params = {
+        runId: run.id,
+        sourceId: source.id,
+        serviceCode: source.service,
+        providerCode: source.provider,
+        snapshot,
+        today,
+        missingReferralIds: snapshot ? state.missing : [],
+      };
       const result = await session.inTransaction(async (m) => {
         const counts = await session.applyReferrals(m, params);
         const link = await this.linkage.linkStagedChildren(m, source.id, run.id);
         const cleared = await session.clearEarlierRejects(m, params);
         const childIds = [...new Set([...counts.childIds, ...link.childIds])];
-        const numbers = { rowsNew: counts.rowsNew, rowsUpdated: counts.rowsUpdated, rowsUnchanged: counts.rowsUnchanged + state.unchanged, rowsRemoved: counts.rowsRemoved, childrenNew: counts.childrenNew };
-        await session.finishRun(m, run.id, { ...numbers, rowsRead: state.read, rowsRejected: state.rejected, childrenChanged: childIds.length, contentSha256: state.sha, location: state.location ?? null });
+        const numbers = {
+          rowsNew: counts.rowsNew,
+          rowsUpdated: counts.rowsUpdated,
+          rowsUnchanged: counts.rowsUnchanged + state.unchanged,
+          rowsRemoved: counts.rowsRemoved,
+          childrenNew: counts.childrenNew,
+        };
+        await session.finishRun(m, run.id, {
+          ...numbers,
+          rowsRead: state.read,
+          rowsRejected: state.rejected,
+          childrenChanged: childIds.length,
+          contentSha256: state.sha,
+          location: state.location ?? null,
+        });
         await this.audit.record(
           {
             action: 'import',
@@ -152,19 +217,61 @@ export class IngestService implements OnModuleInit {
             actor: req.actor,
             purpose: 'waiting-list-management',
             childIds: childIds.length <= AUDIT_CHILD_IDS_MAX ? childIds : [],
-            detail: { runId: run.id, sourceId: source.id, ...numbers, rowsRejected: state.rejected, childrenChanged: childIds.length, issuesOpened: link.issuesOpened, issuesResolved: link.issuesResolved, rejectsCleared: cleared },
+            detail: {
+              runId: run.id,
+              sourceId: source.id,
+              ...numbers,
+              rowsRejected: state.rejected,
+              childrenChanged: childIds.length,
+              issuesOpened: link.issuesOpened,
+              issuesResolved: link.issuesResolved,
+              rejectsCleared: cleared,
+            },
           },
           m,
         );
         return { numbers, childIds, link };
       });
-      this.events.publish({ type: 'import.completed', runId: run.id, sourceId: source.id, childIds: result.childIds });
-      this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, ...result.numbers, rowsRejected: state.rejected, issuesOpened: result.link.issuesOpened, ms: Date.now() - t0 }, 'import succeeded');
+      this.events.publish({
+        type: 'import.completed',
+        runId: run.id,
+        sourceId: source.id,
+        childIds: result.childIds,
+      });
+      this.logger.log(
+        {
+          runId: run.id,
+          sourceId: source.id,
+          rowsRead: state.read,
+          ...result.numbers,
+          rowsRejected: state.rejected,
+          issuesOpened: result.link.issuesOpened,
+          ms: Date.now() - t0,
+        },
+        'import succeeded',
+      );
     } catch (error) {
       clearInterval(ticker);
       const e = asIngestError(error);
-      this.logger.warn({ runId: run.id, sourceId: source.id, code: e.code, rowsRead: state.read, ms: Date.now() - t0 }, 'import failed');
-      await this.runs.fail(run.id, { rowsRead: state.read, rowsRejected: state.rejected, code: e.code, message: e.message, contentSha256: state.sha ?? undefined }).catch(() => undefined);
+      this.logger.warn(
+        {
+          runId: run.id,
+          sourceId: source.id,
+          code: e.code,
+          rowsRead: state.read,
+          ms: Date.now() - t0,
+        },
+        'import failed',
+      );
+      await this.runs
+        .fail(run.id, {
+          rowsRead: state.read,
+          rowsRejected: state.rejected,
+          code: e.code,
+          message: e.message,
+          contentSha256: state.sha ?? undefined,
+        })
+        .catch(() => undefined);
     }
     return (await this.runs.findById(run.id)) ?? run;
   }
@@ -174,7 +281,14 @@ export class IngestService implements OnModuleInit {
    * reasons. A row whose fingerprint matches what the referral was last imported from is unchanged
    * and skips validation and staging altogether (the common case for a scheduled snapshot).
    */
-  private async stageItems(source: ResolvedSource, run: RunRow, session: StagingSession, items: AsyncIterable<SourceItem>, state: StageState, today: string): Promise<void> {
+  private async stageItems(
+    source: ResolvedSource,
+    run: RunRow,
+    session: StagingSession,
+    items: AsyncIterable<SourceItem>,
+    state: StageState,
+    today: string,
+  ): Promise<void> {
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
     // Referral id -> fingerprint of what is on the list now; what is left at the end was not in this pull.
     const known = await this.staging.knownFingerprints(source.id);
@@ -204,11 +318,25 @@ export class IngestService implements OnModuleInit {
       const { fields, problems: readProblems } = item.read();
       const checked = validateRecord(fields, ctx);
       const problems: RecordProblem[] = [...readProblems];
-      if ('problems' in checked) for (const p of checked.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
-      if (first !== undefined) problems.push({ field: 'referralId', message: `referralId appears more than once in this list (first at row ${first}); the first was kept` });
+      if ('problems' in checked) {
+        for (const p of checked.problems) {
+          if (!problems.some((q) => q.field === p.field)) problems.push(p);
+        }
+      }
+      if (first !== undefined) {
+        problems.push({
+          field: 'referralId',
+          message: `referralId appears more than once in this list (first at row ${first}); the first was kept`,
+        });
+      }
       if (problems.length > 0 || 'problems' in checked) {
         state.rejected++;
-        rejects.push({ rowNumber: item.rowNumber, sourceReferralId: referralId, problems, raw: item.raw() });
+        rejects.push({
+          rowNumber: item.rowNumber,
+          sourceReferralId: referralId,
+          problems,
+          raw: item.raw(),
+        });
         if (rejects.length >= REJECT_BATCH) await flush();
       } else {
         const r = checked.record;
@@ -227,7 +355,10 @@ export class IngestService implements OnModuleInit {
   /** A log line every progressEveryRows rows (the run itself is updated by a timer, see execute). */
   private logProgress(source: ResolvedSource, run: RunRow, state: StageState): void {
     if (state.read % source.progressEveryRows === 0) {
-      this.logger.log({ runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected }, 'import progress');
+      this.logger.log(
+        { runId: run.id, sourceId: source.id, rowsRead: state.read, rowsRejected: state.rejected },
+        'import progress',
+      );
     }
   }
 }
@@ -246,5 +377,9 @@ interface StageState {
 function asIngestError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   const pgCode = (error as { code?: unknown })?.code;
-  return IngestError.applyFailed(typeof pgCode === 'string' ? `database error ${pgCode}` : ((error as Error)?.name ?? 'unknown error'));
+  return IngestError.applyFailed(
+    typeof pgCode === 'string'
+      ? `database error ${pgCode}`
+      : ((error as Error)?.name ?? 'unknown error'),
+  );
 }

@@ -24,7 +24,12 @@ export class SourcesController {
   /** Pulls a source now: 202 with the started run, or 200 with the finished run when ?wait=true. */
   @Post(':id/pulls')
   @Roles('admin')
-  pull(@Param() params: SourceIdParams, @Query() query: PullQuery, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<ImportRunResponse> {
+  pull(
+    @Param() params: SourceIdParams,
+    @Query() query: PullQuery,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImportRunResponse> {
     res.status(query.wait ? 200 : 202);
     return this.imports.pull(params.id, query.wait ?? false, user);
   }

@@ -42,7 +42,11 @@ export class StagingSession {
   private buffer = '';
   private copyError: Error | undefined;
 
-  constructor(private readonly runner: QueryRunner, private readonly client: PoolClient, private readonly sourceId: string) {}
+  constructor(
+    private readonly runner: QueryRunner,
+    private readonly client: PoolClient,
+    private readonly sourceId: string,
+  ) {}
 
   async createStagingTable(): Promise<void> {
     await this.runner.query(`drop table if exists ingest_stage`);
@@ -55,7 +59,9 @@ export class StagingSession {
         priority text not null, status text not null, clock_start date, clock_stop date, stop_reason text,
         ev_types text[] not null, ev_dates date[] not null, ev_rtt text[] not null, row_hash text not null
       )`);
-    this.copyStream = this.client.query(copyFrom(`copy ingest_stage (${STAGING_COLUMNS.join(', ')}) from stdin`));
+    this.copyStream = this.client.query(
+      copyFrom(`copy ingest_stage (${STAGING_COLUMNS.join(', ')}) from stdin`),
+    );
     // Without a listener an error from PostgreSQL would be thrown as an uncaught exception.
     this.copyStream.on('error', (e) => (this.copyError = e));
   }
@@ -115,7 +121,8 @@ export class StagingSession {
       returning id`);
     await m.query(`analyze ingest_child (nhs, child_id)`);
 
-    await m.query(`
+    await m.query(
+      `
       create temp table ingest_ref on commit drop as
       select s.row_no, ic.child_id, coalesce(r.id, gen_random_uuid()) as referral_id, r.priority as old_priority,
              r.status as old_status,
@@ -127,7 +134,8 @@ export class StagingSession {
         left join referral r on r.source_id = $1 and r.source_referral_id = s.ref_id`,
       [p.sourceId],
     );
-    await m.query(`
+    await m.query(
+      `
       insert into referral (id, child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority,
                             status, clock_start_date, clock_stop_date, clock_stop_reason, source_row_hash)
       select k.referral_id, k.child_id, $1, $2, $3, s.ref_id, s.received, s.priority, s.status, s.clock_start, s.clock_stop,
@@ -143,7 +151,8 @@ export class StagingSession {
         from ingest_ref k join ingest_stage s using (row_no)
        where k.outcome = 'updated' and r.id = k.referral_id`);
     // Append only what is new: an event already recorded for the pathway (same type and date) is never written twice.
-    await m.query(`
+    await m.query(
+      `
       insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id)
       select k.referral_id, e.t, e.d, e.rtt, $1, $2
         from ingest_ref k join ingest_stage s using (row_no)
@@ -154,7 +163,8 @@ export class StagingSession {
        order by k.row_no, e.n`,
       [p.sourceId, p.runId],
     );
-    await m.query(`
+    await m.query(
+      `
       insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id, detail)
       select k.referral_id, 'priority-changed', $3::date, null, $1::text, $2::uuid, jsonb_build_object('from', k.old_priority, 'to', s.priority)
         from ingest_ref k join ingest_stage s using (row_no)
@@ -168,7 +178,8 @@ export class StagingSession {
     if (p.snapshot && p.missingReferralIds.length > 0) {
       // Missing from a full list: kept for validation, never deleted. (A rejected row is still on the
       // provider's list, just malformed, so the reader does not count its referral as missing.)
-      removed = await m.query(`
+      removed = await m.query(
+        `
         with gone as (
           update referral r set status = 'removed-from-source', removed_from_source_on = $3::date, updated_at = now()
            where r.source_id = $1 and r.source_referral_id = any($4::text[]) and r.status <> 'removed-from-source'
@@ -181,8 +192,12 @@ export class StagingSession {
       );
     }
     const flagged = await this.applyFlags(m, p);
-    const counts: Array<{ outcome: string; n: number }> = await m.query(`select outcome, count(*)::int as n from ingest_ref group by outcome`);
-    const changed: Array<{ child_id: string }> = await m.query(`select distinct child_id from ingest_ref where outcome <> 'unchanged'`);
+    const counts: Array<{ outcome: string; n: number }> = await m.query(
+      `select outcome, count(*)::int as n from ingest_ref group by outcome`,
+    );
+    const changed: Array<{ child_id: string }> = await m.query(
+      `select distinct child_id from ingest_ref where outcome <> 'unchanged'`,
+    );
     const n = (o: string) => counts.find((c) => c.outcome === o)?.n ?? 0;
     return {
       rowsNew: n('new'),
@@ -196,7 +211,8 @@ export class StagingSession {
 
   /** Flags this source lists (child in care, EHCP, safeguarding, not in school); ends the ones it no longer lists. */
   private async applyFlags(m: EntityManager, p: ApplyParams): Promise<Array<{ child_id: string }>> {
-    const upserted: Array<{ child_id: string }> = await m.query(`
+    const upserted: Array<{ child_id: string }> = await m.query(
+      `
       insert into child_flag (child_id, code, detail, source, recorded_on)
       select ic.child_id, f.code, f.detail, $1, f."recordedOn"
         from ingest_child ic cross join lateral jsonb_to_recordset(ic.flags) as f(code text, detail text, "recordedOn" date)
@@ -206,37 +222,63 @@ export class StagingSession {
       returning child_id`,
       [p.sourceId],
     );
-    const ended = returned<{ child_id: string }>(await m.query(`
+    const ended = returned<{ child_id: string }>(
+      await m.query(
+        `
       update child_flag cf set ended_on = $2::date
         from ingest_child ic
        where cf.child_id = ic.child_id and cf.source = $1 and cf.ended_on is null
          and not exists (select 1 from jsonb_array_elements(ic.flags) e where e->>'code' = cf.code)
       returning cf.child_id`,
-      [p.sourceId, p.today],
-    ));
+        [p.sourceId, p.today],
+      ),
+    );
     return [...upserted, ...ended];
   }
 
   /** Earlier rejects are cleared by a successful pull: all of them for a snapshot, the same referral ids for a delta. */
   async clearEarlierRejects(m: EntityManager, p: ApplyParams): Promise<number> {
-    const rows = returned<unknown>(await m.query(
-      `update import_reject j set cleared_by_run_id = $2, cleared_at = now(), raw = null
+    const rows = returned<unknown>(
+      await m.query(
+        `update import_reject j set cleared_by_run_id = $2, cleared_at = now(), raw = null
         where j.source_id = $1 and j.run_id <> $2 and j.cleared_at is null
           and ($3 or exists (select 1 from ingest_stage s where s.ref_id = j.source_referral_id)
                   or exists (select 1 from import_reject n where n.run_id = $2 and n.source_referral_id = j.source_referral_id))
         returning j.id`,
-      [p.sourceId, p.runId, p.snapshot],
-    ));
+        [p.sourceId, p.runId, p.snapshot],
+      ),
+    );
     return rows.length;
   }
 
-  async finishRun(m: EntityManager, runId: string, c: { rowsRead: number; rowsRejected: number; contentSha256: string | null; location: string | null } & Omit<ReferralCounts, 'childIds'> & { childrenChanged: number }): Promise<void> {
+  async finishRun(
+    m: EntityManager,
+    runId: string,
+    c: {
+      rowsRead: number;
+      rowsRejected: number;
+      contentSha256: string | null;
+      location: string | null;
+    } & Omit<ReferralCounts, 'childIds'> & { childrenChanged: number },
+  ): Promise<void> {
     await m.query(
       `update import_run set status = 'succeeded', phase = 'done', finished_at = now(), rows_read = $2, rows_new = $3,
               rows_updated = $4, rows_unchanged = $5, rows_removed = $6, rows_rejected = $7, children_new = $8,
               children_changed = $9, content_sha256 = $10, location = coalesce($11, location)
         where id = $1`,
-      [runId, c.rowsRead, c.rowsNew, c.rowsUpdated, c.rowsUnchanged, c.rowsRemoved, c.rowsRejected, c.childrenNew, c.childrenChanged, c.contentSha256, c.location],
+      [
+        runId,
+        c.rowsRead,
+        c.rowsNew,
+        c.rowsUpdated,
+        c.rowsUnchanged,
+        c.rowsRemoved,
+        c.rowsRejected,
+        c.childrenNew,
+        c.childrenChanged,
+        c.contentSha256,
+        c.location,
+      ],
     );
   }
 
@@ -249,7 +291,10 @@ export class StagingSession {
       }
       if (this.runner.isTransactionActive) await this.runner.rollbackTransaction();
       await this.runner.query(`drop table if exists ingest_stage`);
-      await this.runner.query(`select pg_advisory_unlock($1, hashtext($2))`, [SOURCE_LOCK_NS, this.sourceId]);
+      await this.runner.query(`select pg_advisory_unlock($1, hashtext($2))`, [
+        SOURCE_LOCK_NS,
+        this.sourceId,
+      ]);
     } catch {
       // A broken connection drops its temp table and session locks with it.
     } finally {
@@ -260,7 +305,12 @@ export class StagingSession {
 
 /** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; other statements with rows. */
 function returned<T>(result: unknown): T[] {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+  return Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
 }
 
 @Injectable()
@@ -281,7 +331,10 @@ export class StagingRepository {
     const runner = this.db.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      const rows = (await runner.query(`select pg_try_advisory_lock($1, hashtext($2)) as locked`, [SOURCE_LOCK_NS, sourceId])) as Array<{ locked: boolean }>;
+      const rows = (await runner.query(`select pg_try_advisory_lock($1, hashtext($2)) as locked`, [
+        SOURCE_LOCK_NS,
+        sourceId,
+      ])) as Array<{ locked: boolean }>;
       const locked = rows[0].locked;
       if (!locked) {
         await runner.release();

@@ -43,11 +43,22 @@ export interface SourceValueRow {
 const IDENTITY = `given_name, family_name, date_of_birth, address_lines, postcode, lsoa_code, locality, deprivation_decile,
                   contact_email, contact_phone, preferred_channel, accessibility`;
 const changed = (cols: string) =>
-  `(${cols.split(',').map((c) => `csi.${c.trim()}`).join(', ')}) is distinct from (${cols.split(',').map((c) => `excluded.${c.trim()}`).join(', ')})`;
+  `(${cols
+    .split(',')
+    .map((c) => `csi.${c.trim()}`)
+    .join(', ')}) is distinct from (${cols
+    .split(',')
+    .map((c) => `excluded.${c.trim()}`)
+    .join(', ')})`;
 
 /** TypeORM answers UPDATE/DELETE ... RETURNING with [rows, affected]; other statements with rows. */
 function returned<T>(result: unknown): T[] {
-  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as T[]) : (result as T[]);
+  return Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+    ? (result[0] as T[])
+    : (result as T[]);
 }
 
 @Injectable()
@@ -60,7 +71,18 @@ export class LinkageRepository {
    * per-source rows are created when a second source first lists the child (lazily, which keeps a
    * provider's first big import free of linkage work).
    */
-  async findLinkedChildren(m: EntityManager, sourceId: string): Promise<Array<{ childId: string; sourceId: string; givenName: string | null; familyName: string | null; postcode: string | null }>> {
+  async findLinkedChildren(
+    m: EntityManager,
+    sourceId: string,
+  ): Promise<
+    Array<{
+      childId: string;
+      sourceId: string;
+      givenName: string | null;
+      familyName: string | null;
+      postcode: string | null;
+    }>
+  > {
     await m.query(
       `create temp table linkage_linked on commit drop as
        select ic.child_id from ${STAGED_CHILDREN} ic
@@ -78,7 +100,11 @@ export class LinkageRepository {
   }
 
   /** Per-source rows for sources that set a linked child's values before it was linked (stamped with the child's last change). */
-  async backfillSourceIdentities(m: EntityManager, runId: string, rows: Array<{ childId: string; sourceId: string; nameKey: string; postcodeKey: string }>): Promise<void> {
+  async backfillSourceIdentities(
+    m: EntityManager,
+    runId: string,
+    rows: Array<{ childId: string; sourceId: string; nameKey: string; postcodeKey: string }>,
+  ): Promise<void> {
     if (rows.length === 0) return;
     await m.query(
       `insert into child_source_identity (child_id, source_id, ${IDENTITY}, name_key, postcode_key,
@@ -89,7 +115,13 @@ export class LinkageRepository {
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) as x(child_id, source_id, name_key, postcode_key)
          join child c on c.id = x.child_id
        on conflict do nothing`,
-      [rows.map((r) => r.childId), rows.map((r) => r.sourceId), rows.map((r) => r.nameKey), rows.map((r) => r.postcodeKey), runId],
+      [
+        rows.map((r) => r.childId),
+        rows.map((r) => r.sourceId),
+        rows.map((r) => r.nameKey),
+        rows.map((r) => r.postcodeKey),
+        runId,
+      ],
     );
   }
 
@@ -98,7 +130,9 @@ export class LinkageRepository {
    * the time the source changed it; notes the children with a change (or first seen from this source).
    */
   async upsertSourceIdentities(m: EntityManager, sourceId: string, runId: string): Promise<void> {
-    await m.query(`create temp table linkage_changed (child_id uuid primary key, sources int) on commit drop`);
+    await m.query(
+      `create temp table linkage_changed (child_id uuid primary key, sources int) on commit drop`,
+    );
     await m.query(
       `with up as (
          insert into child_source_identity as csi (child_id, source_id, ${IDENTITY}, name_key, postcode_key,
@@ -126,7 +160,8 @@ export class LinkageRepository {
 
   /** Children known to this source only take its values as they are. */
   async applySingleSourceChildren(m: EntityManager): Promise<string[]> {
-    const rows = returned<{ id: string }>(await m.query(`
+    const rows = returned<{ id: string }>(
+      await m.query(`
       update child c
          set given_name = ic.given_name, family_name = ic.family_name, date_of_birth = ic.dob, address_lines = ic.address_lines,
              postcode = ic.postcode, lsoa_code = ic.lsoa_code, locality = ic.locality, deprivation_decile = ic.decile,
@@ -139,12 +174,16 @@ export class LinkageRepository {
               c.deprivation_decile, c.contact_email, c.contact_phone, c.preferred_channel, c.accessibility)
              is distinct from (ic.given_name, ic.family_name, ic.dob, ic.address_lines, ic.postcode, ic.lsoa_code, ic.locality,
               ic.decile, ic.email, ic.phone, ic.channel, ic.accessibility)
-      returning c.id`));
+      returning c.id`),
+    );
     return rows.map((r) => r.id);
   }
 
   /** What every source says about changed children known to more than one source, in batches. */
-  async *multiSourceIdentities(m: EntityManager, batch = 5000): AsyncGenerator<Map<string, SourceIdentity[]>> {
+  async *multiSourceIdentities(
+    m: EntityManager,
+    batch = 5000,
+  ): AsyncGenerator<Map<string, SourceIdentity[]>> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const ids: Array<{ child_id: string }> = await m.query(
@@ -153,7 +192,17 @@ export class LinkageRepository {
       );
       if (ids.length === 0) return;
       after = ids[ids.length - 1].child_id;
-      const rows: Array<{ child_id: string; source_id: string; name_key: string; dob: string; postcode_key: string; n: string; d: string; a: string; c: string }> = await m.query(
+      const rows: Array<{
+        child_id: string;
+        source_id: string;
+        name_key: string;
+        dob: string;
+        postcode_key: string;
+        n: string;
+        d: string;
+        a: string;
+        c: string;
+      }> = await m.query(
         `select child_id, source_id, name_key, to_char(date_of_birth, 'YYYY-MM-DD') as dob, postcode_key,
                 extract(epoch from name_changed_at) as n, extract(epoch from dob_changed_at) as d,
                 extract(epoch from address_changed_at) as a, extract(epoch from contact_changed_at) as c
@@ -168,7 +217,12 @@ export class LinkageRepository {
           nameKey: r.name_key,
           dateOfBirth: r.dob,
           postcodeKey: r.postcode_key,
-          changedAt: { name: Number(r.n), dateOfBirth: Number(r.d), address: Number(r.a), contact: Number(r.c) },
+          changedAt: {
+            name: Number(r.n),
+            dateOfBirth: Number(r.d),
+            address: Number(r.a),
+            contact: Number(r.c),
+          },
         });
         out.set(r.child_id, list);
       }
@@ -179,8 +233,9 @@ export class LinkageRepository {
   /** Sets each child's fields from the source kept for each group (provenance in child_source_identity). */
   async applyKept(m: EntityManager, kept: Keep[]): Promise<string[]> {
     if (kept.length === 0) return [];
-    const rows = returned<{ id: string }>(await m.query(
-      `update child c
+    const rows = returned<{ id: string }>(
+      await m.query(
+        `update child c
           set given_name = n.given_name, family_name = n.family_name, date_of_birth = d.date_of_birth,
               address_lines = a.address_lines, postcode = a.postcode, lsoa_code = a.lsoa_code, locality = a.locality,
               deprivation_decile = a.deprivation_decile, contact_email = k.contact_email, contact_phone = k.contact_phone,
@@ -196,13 +251,25 @@ export class LinkageRepository {
               is distinct from (n.given_name, n.family_name, d.date_of_birth, a.address_lines, a.postcode, a.lsoa_code,
                a.locality, a.deprivation_decile, k.contact_email, k.contact_phone, k.preferred_channel, k.accessibility)
        returning c.id`,
-      [kept.map((k) => k.childId), kept.map((k) => k.keep.name), kept.map((k) => k.keep.dateOfBirth), kept.map((k) => k.keep.address), kept.map((k) => k.keep.contact)],
-    ));
+        [
+          kept.map((k) => k.childId),
+          kept.map((k) => k.keep.name),
+          kept.map((k) => k.keep.dateOfBirth),
+          kept.map((k) => k.keep.address),
+          kept.map((k) => k.keep.contact),
+        ],
+      ),
+    );
     return rows.map((r) => r.id);
   }
 
   /** Opens (or refreshes) an issue per conflict and resolves the children's other open issues. */
-  async recordIssues(m: EntityManager, runId: string, childIds: string[], conflicts: Array<IdentityConflict & { childId: string }>): Promise<{ opened: number; resolved: number }> {
+  async recordIssues(
+    m: EntityManager,
+    runId: string,
+    childIds: string[],
+    conflicts: Array<IdentityConflict & { childId: string }>,
+  ): Promise<{ opened: number; resolved: number }> {
     const opened: Array<{ inserted: boolean }> = conflicts.length
       ? await m.query(
           `insert into data_quality_issue (child_id, field, status, kept_source_id, source_ids, opened_run_id, last_run_id)
@@ -212,19 +279,34 @@ export class LinkageRepository {
               set kept_source_id = excluded.kept_source_id, source_ids = excluded.source_ids,
                   last_run_id = excluded.last_run_id, updated_at = now()
            returning (xmax = 0) as inserted`,
-          [conflicts.map((c) => c.childId), conflicts.map((c) => c.field), conflicts.map((c) => c.keptSourceId), conflicts.map((c) => c.sourceIds.join(',')), runId],
+          [
+            conflicts.map((c) => c.childId),
+            conflicts.map((c) => c.field),
+            conflicts.map((c) => c.keptSourceId),
+            conflicts.map((c) => c.sourceIds.join(',')),
+            runId,
+          ],
         )
       : [];
-    const resolved = returned<unknown>(await m.query(
-      `update data_quality_issue d set status = 'resolved', resolved_at = now(), updated_at = now(), last_run_id = $3
+    const resolved = returned<unknown>(
+      await m.query(
+        `update data_quality_issue d set status = 'resolved', resolved_at = now(), updated_at = now(), last_run_id = $3
         where d.status = 'open' and d.child_id = any($1::uuid[]) and (d.child_id::text || ':' || d.field) <> all($2::text[])
        returning d.id`,
-      [childIds, conflicts.map((c) => `${c.childId}:${c.field}`), runId],
-    ));
+        [childIds, conflicts.map((c) => `${c.childId}:${c.field}`), runId],
+      ),
+    );
     return { opened: opened.filter((o) => o.inserted).length, resolved: resolved.length };
   }
 
-  async listIssues(f: { status: string; field?: string; sourceId?: string; services?: string[]; after?: { openedAt: string; id: string }; limit: number }): Promise<IssueRow[]> {
+  async listIssues(f: {
+    status: string;
+    field?: string;
+    sourceId?: string;
+    services?: string[];
+    after?: { openedAt: string; id: string };
+    limit: number;
+  }): Promise<IssueRow[]> {
     const params: unknown[] = [f.status];
     const p = (v: unknown) => {
       params.push(v);
@@ -233,8 +315,16 @@ export class LinkageRepository {
     const where = ['d.status = $1'];
     if (f.field) where.push(`d.field = ${p(f.field)}`);
     if (f.sourceId) where.push(`${p(f.sourceId)} = any(d.source_ids)`);
-    if (f.services) where.push(`exists (select 1 from referral r where r.child_id = d.child_id and r.service_code = any(${p(f.services)}::text[]))`);
-    if (f.after) where.push(`(d.opened_at, d.id) > (${p(f.after.openedAt)}::timestamptz, ${p(f.after.id)}::uuid)`);
+    if (f.services) {
+      where.push(
+        `exists (select 1 from referral r where r.child_id = d.child_id and r.service_code = any(${p(f.services)}::text[]))`,
+      );
+    }
+    if (f.after) {
+      where.push(
+        `(d.opened_at, d.id) > (${p(f.after.openedAt)}::timestamptz, ${p(f.after.id)}::uuid)`,
+      );
+    }
     return this.db.query(
       `select d.id, d.child_id as "childId", c.pseudonym, d.field, d.status, d.kept_source_id as "keptSourceId",
               d.source_ids as "sourceIds", d.opened_at as "openedAt", d.updated_at as "updatedAt", d.resolved_at as "resolvedAt"

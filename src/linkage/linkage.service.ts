@@ -5,7 +5,12 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/keyset.js';
 import type { DataQualityPage, DataQualityQuery } from './dto/data-quality.dto.js';
 import { LinkageRepository, type Keep } from './linkage.repository.js';
-import { nameKey, postcodeKey, resolveIdentity, type IdentityConflict } from './matching/identity-rules.js';
+import {
+  nameKey,
+  postcodeKey,
+  resolveIdentity,
+  type IdentityConflict,
+} from './matching/identity-rules.js';
 
 export interface LinkageOutcome {
   /** Children whose record (name, date of birth, address, contact) changed. */
@@ -26,12 +31,21 @@ export class LinkageService {
   ) {}
 
   /** Runs inside the import's apply transaction, on the children it staged. */
-  async linkStagedChildren(m: EntityManager, sourceId: string, runId: string): Promise<LinkageOutcome> {
+  async linkStagedChildren(
+    m: EntityManager,
+    sourceId: string,
+    runId: string,
+  ): Promise<LinkageOutcome> {
     const earlier = await this.repository.findLinkedChildren(m, sourceId);
     await this.repository.backfillSourceIdentities(
       m,
       runId,
-      earlier.map((e) => ({ childId: e.childId, sourceId: e.sourceId, nameKey: nameKey(e.givenName, e.familyName), postcodeKey: postcodeKey(e.postcode) })),
+      earlier.map((e) => ({
+        childId: e.childId,
+        sourceId: e.sourceId,
+        nameKey: nameKey(e.givenName, e.familyName),
+        postcodeKey: postcodeKey(e.postcode),
+      })),
     );
     await this.repository.upsertSourceIdentities(m, sourceId, runId);
     const childIds = await this.repository.applySingleSourceChildren(m);
@@ -94,12 +108,23 @@ export class LinkageService {
           .map((v) => ({
             sourceId: v.sourceId,
             kept: v.sourceId === r.keptSourceId,
-            value: r.field === 'name' ? [v.givenName, v.familyName].filter(Boolean).join(' ') : r.field === 'date-of-birth' ? v.dateOfBirth : v.postcode,
-            changedAt: (r.field === 'name' ? v.nameChangedAt : r.field === 'date-of-birth' ? v.dobChangedAt : v.addressChangedAt).toISOString(),
+            value:
+              r.field === 'name'
+                ? [v.givenName, v.familyName].filter(Boolean).join(' ')
+                : r.field === 'date-of-birth'
+                  ? v.dateOfBirth
+                  : v.postcode,
+            changedAt: (r.field === 'name'
+              ? v.nameChangedAt
+              : r.field === 'date-of-birth'
+                ? v.dobChangedAt
+                : v.addressChangedAt
+            ).toISOString(),
             lastRunId: v.lastRunId,
           })),
       })),
-      next: rows.length > limit && last ? encodeCursor([last.openedAt.toISOString(), last.id]) : null,
+      next:
+        rows.length > limit && last ? encodeCursor([last.openedAt.toISOString(), last.id]) : null,
     };
   }
 }

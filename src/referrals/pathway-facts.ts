@@ -34,7 +34,9 @@ export interface DerivedPathway {
  * Rule 3e); first definitive treatment stops it (Rule 4); active monitoring (5b) and discharge stop it.
  */
 export function derivePathway(f: PathwayFacts): DerivedPathway {
-  const events: DerivedEvent[] = [{ type: 'referral-received', date: f.receivedDate, rttStatus: '10' }];
+  const events: DerivedEvent[] = [
+    { type: 'referral-received', date: f.receivedDate, rttStatus: '10' },
+  ];
   let clockStartDate: string | null = f.receivedDate;
   if (f.firstAppointmentDate) {
     if (f.firstAppointmentOutcome === 'dna') {
@@ -44,21 +46,48 @@ export function derivePathway(f: PathwayFacts): DerivedPathway {
         events.push({ type: 'rebooked', date: f.rebookedDate, rttStatus: '10' });
         clockStartDate = f.rebookedDate;
       }
-    } else if (f.firstAppointmentOutcome === 'attended' && f.firstAppointmentDate !== f.treatmentStartDate) {
+    } else if (
+      f.firstAppointmentOutcome === 'attended' &&
+      f.firstAppointmentDate !== f.treatmentStartDate
+    ) {
       events.push({ type: 'appointment-attended', date: f.firstAppointmentDate, rttStatus: '20' });
     }
   }
   if (f.treatmentStartDate) {
     events.push({ type: 'treatment-started', date: f.treatmentStartDate, rttStatus: '30' });
-    return { events, status: 'treatment-started', clockStartDate, clockStopDate: f.treatmentStartDate, clockStopReason: 'first-definitive-treatment' };
+    return {
+      events,
+      status: 'treatment-started',
+      clockStartDate,
+      clockStopDate: f.treatmentStartDate,
+      clockStopReason: 'first-definitive-treatment',
+    };
   }
   if (f.activeMonitoringDate) {
     events.push({ type: 'active-monitoring', date: f.activeMonitoringDate, rttStatus: '32' });
-    return { events, status: 'active-monitoring', clockStartDate, clockStopDate: f.activeMonitoringDate, clockStopReason: 'active-monitoring' };
+    return {
+      events,
+      status: 'active-monitoring',
+      clockStartDate,
+      clockStopDate: f.activeMonitoringDate,
+      clockStopReason: 'active-monitoring',
+    };
   }
   if (f.dischargeDate) {
     events.push({ type: 'discharged', date: f.dischargeDate, rttStatus: '34' });
-    return { events, status: 'discharged', clockStartDate, clockStopDate: clockStartDate ? f.dischargeDate : null, clockStopReason: 'discharged' };
+    return {
+      events,
+      status: 'discharged',
+      clockStartDate,
+      clockStopDate: clockStartDate ? f.dischargeDate : null,
+      clockStopReason: 'discharged',
+    };
   }
-  return { events, status: 'waiting', clockStartDate, clockStopDate: null, clockStopReason: clockStartDate ? null : 'nullified-first-appointment-dna' };
+  return {
+    events,
+    status: 'waiting',
+    clockStartDate,
+    clockStopDate: null,
+    clockStopReason: clockStartDate ? null : 'nullified-first-appointment-dna',
+  };
 }

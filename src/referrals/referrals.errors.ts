@@ -8,12 +8,24 @@ export enum ReferralsErrorCode {
 
 export class ReferralsError extends DomainError {
   static unknownService(code: string, known: string[]): ReferralsError {
-    return new ReferralsError('validation', ReferralsErrorCode.UnknownService, `There is no service "${code}". Known services: ${known.join(', ')}.`);
+    return new ReferralsError(
+      'validation',
+      ReferralsErrorCode.UnknownService,
+      `There is no service "${code}". Known services: ${known.join(', ')}.`,
+    );
   }
   static unknownProvider(code: string, known: string[]): ReferralsError {
-    return new ReferralsError('validation', ReferralsErrorCode.UnknownProvider, `There is no provider "${code}". Known providers: ${known.join(', ')}.`);
+    return new ReferralsError(
+      'validation',
+      ReferralsErrorCode.UnknownProvider,
+      `There is no provider "${code}". Known providers: ${known.join(', ')}.`,
+    );
   }
   static serviceNotAssigned(code: string): ReferralsError {
-    return new ReferralsError('forbidden', ReferralsErrorCode.ServiceNotAssigned, `You are not assigned to the "${code}" service, so you cannot see its list.`);
+    return new ReferralsError(
+      'forbidden',
+      ReferralsErrorCode.ServiceNotAssigned,
+      `You are not assigned to the "${code}" service, so you cannot see its list.`,
+    );
   }
 }

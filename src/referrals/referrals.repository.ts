@@ -40,7 +40,11 @@ export class ReferralsRepository {
     if (f.services) where.push(`r.service_code = any(${p(f.services)}::text[])`);
     if (f.provider) where.push(`r.provider_code = ${p(f.provider)}`);
     if (f.status) where.push(`r.status = ${p(f.status)}`);
-    if (f.after) where.push(`(r.received_date, r.id) > (${p(f.after.receivedDate)}::date, ${p(f.after.id)}::uuid)`);
+    if (f.after) {
+      where.push(
+        `(r.received_date, r.id) > (${p(f.after.receivedDate)}::date, ${p(f.after.id)}::uuid)`,
+      );
+    }
     const sql = `
       select r.id, r.child_id as "childId", c.pseudonym as "childPseudonym", r.service_code as service,
              r.provider_code as provider, to_char(r.received_date, 'YYYY-MM-DD') as "receivedDate", r.priority, r.status,

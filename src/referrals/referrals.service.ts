@@ -16,16 +16,28 @@ export class ReferralsService {
   ) {}
 
   /** Referrals (pseudonymised rows), longest wait first. Clinicians see only the services they work in. */
-  async list(q: ListReferralsQuery, user: AuthUser, today = londonDate()): Promise<Page<ReferralListItem>> {
+  async list(
+    q: ListReferralsQuery,
+    user: AuthUser,
+    today = londonDate(),
+  ): Promise<Page<ReferralListItem>> {
     if (q.service && !this.catalogue.service(q.service)) {
-      throw ReferralsError.unknownService(q.service, this.catalogue.services().map((s) => s.code));
+      throw ReferralsError.unknownService(
+        q.service,
+        this.catalogue.services().map((s) => s.code),
+      );
     }
     if (q.provider && !this.catalogue.provider(q.provider)) {
-      throw ReferralsError.unknownProvider(q.provider, this.catalogue.providers().map((p) => p.code));
+      throw ReferralsError.unknownProvider(
+        q.provider,
+        this.catalogue.providers().map((p) => p.code),
+      );
     }
     let services = q.service ? [q.service] : undefined;
     if (user.role === 'clinician') {
-      if (q.service && !user.services.includes(q.service)) throw ReferralsError.serviceNotAssigned(q.service);
+      if (q.service && !user.services.includes(q.service)) {
+        throw ReferralsError.serviceNotAssigned(q.service);
+      }
       services = services ?? user.services;
     }
     const limit = q.limit ?? 50;
@@ -43,6 +55,9 @@ export class ReferralsService {
       weeksWaited: r.daysWaited === null || r.daysWaited < 0 ? null : Math.floor(r.daysWaited / 7),
     }));
     const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? encodeCursor([last.receivedDate, last.id]) : null };
+    return {
+      items,
+      next: rows.length > limit && last ? encodeCursor([last.receivedDate, last.id]) : null,
+    };
   }
 }

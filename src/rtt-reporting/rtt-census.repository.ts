@@ -24,18 +24,26 @@ export class RttCensusRepository {
 
   /** The database's clock as an exact timestamptz text (used as a data cut-off). */
   async now(): Promise<string> {
-    const rows: Array<{ now: string }> = await this.db.query(`select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`);
+    const rows: Array<{ now: string }> = await this.db.query(
+      `select to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as now`,
+    );
     return rows[0].now;
   }
 
   /** An ISO instant as the database reads it, in the same exact form as now() (µs, UTC). */
   async normaliseInstant(instant: string): Promise<string> {
-    const rows: Array<{ t: string }> = await this.db.query(`select to_char($1::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`, [instant]);
+    const rows: Array<{ t: string }> = await this.db.query(
+      `select to_char($1::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`,
+      [instant],
+    );
     return rows[0].t;
   }
 
   async census(q: CensusQuery): Promise<GroupCounts[]> {
-    const us: Array<{ us: string }> = await this.db.query(`select ((extract(epoch from $1::timestamptz) * 1000000)::bigint)::text as us`, [q.dataCutoff]);
+    const us: Array<{ us: string }> = await this.db.query(
+      `select ((extract(epoch from $1::timestamptz) * 1000000)::bigint)::text as us`,
+      [q.dataCutoff],
+    );
     const params: unknown[] = [q.census, q.monthStart, us[0].us];
     const where: string[] = [];
     if (q.services) {
@@ -49,9 +57,18 @@ export class RttCensusRepository {
     // One pass, one row per distinct combination (a few thousand): inc = days waiting at the census
     // (-1 = unknown start, null = not waiting); comp = completed in the month (A admitted / N not);
     // comp_days = wait to the stop (-1 = unknown start); then new start / nullified / removed flags.
-    const rows: Array<{ s: string; p: string; inc: number | null; comp: 'A' | 'N' | null; cd: number | null; st: boolean; nu: boolean; rm: boolean; n: number }> =
-      await this.db.query(
-        `select service_code as s, provider_code as p,
+    const rows: Array<{
+      s: string;
+      p: string;
+      inc: number | null;
+      comp: 'A' | 'N' | null;
+      cd: number | null;
+      st: boolean;
+      nu: boolean;
+      rm: boolean;
+      n: number;
+    }> = await this.db.query(
+      `select service_code as s, provider_code as p,
                 case when ended_on is null or ended_on > $1::date then
                   case when clock_start is null or clock_start > $1::date then -1 else $1::date - clock_start end end as inc,
                 case when end_kind = 'stopped' and ended_on <= $1::date then (case when admitted then 'A' else 'N' end) end as comp,
@@ -66,14 +83,28 @@ export class RttCensusRepository {
             and opened_on <= $1::date and (ended_on is null or ended_on >= $2::date)
             ${where.length ? `and ${where.join(' and ')}` : ''}
           group by 1, 2, 3, 4, 5, 6, 7, 8`,
-        params,
-      );
-    const groups = new Map<string, { g: GroupCounts; inc: Map<number, number>; adm: Map<number, number>; non: Map<number, number> }>();
-    const bump = (m: Map<number, number>, days: number, n: number) => m.set(days, (m.get(days) ?? 0) + n);
+      params,
+    );
+    const groups = new Map<
+      string,
+      {
+        g: GroupCounts;
+        inc: Map<number, number>;
+        adm: Map<number, number>;
+        non: Map<number, number>;
+      }
+    >();
+    const bump = (m: Map<number, number>, days: number, n: number) =>
+      m.set(days, (m.get(days) ?? 0) + n);
     for (const r of rows) {
       const key = `${r.s}\u0000${r.p}`;
       let x = groups.get(key);
-      if (!x) groups.set(key, (x = { g: emptyGroup(r.s, r.p), inc: new Map(), adm: new Map(), non: new Map() }));
+      if (!x) {
+        groups.set(
+          key,
+          (x = { g: emptyGroup(r.s, r.p), inc: new Map(), adm: new Map(), non: new Map() }),
+        );
+      }
       if (r.inc !== null) {
         if (r.inc < 0) x.g.incompleteUnknownStart += r.n;
         else bump(x.inc, r.inc, r.n);
@@ -89,8 +120,14 @@ export class RttCensusRepository {
       if (r.nu) x.g.nullifiedInMonth += r.n;
       if (r.rm) x.g.removedInMonth += r.n;
     }
-    const sorted = (m: Map<number, number>): DayCounts => [...m.entries()].sort((a, b) => a[0] - b[0]);
-    return [...groups.values()].map((x) => ({ ...x.g, incomplete: sorted(x.inc), completedAdmitted: sorted(x.adm), completedNonAdmitted: sorted(x.non) }));
+    const sorted = (m: Map<number, number>): DayCounts =>
+      [...m.entries()].sort((a, b) => a[0] - b[0]);
+    return [...groups.values()].map((x) => ({
+      ...x.g,
+      incomplete: sorted(x.inc),
+      completedAdmitted: sorted(x.adm),
+      completedNonAdmitted: sorted(x.non),
+    }));
   }
 
   /** Which data a cut-off takes in: events recorded by then, the latest of them, and import runs. */
@@ -101,14 +138,20 @@ export class RttCensusRepository {
          from clock_event where recorded_at <= $1::timestamptz`,
       [dataCutoff],
     );
-    return { eventsIncluded: Number(rows[0].n), lastEventRecordedAt: rows[0].last, importRuns: Number(rows[0].runs) };
+    return {
+      eventsIncluded: Number(rows[0].n),
+      lastEventRecordedAt: rows[0].last,
+      importRuns: Number(rows[0].runs),
+    };
   }
 
   /**
    * Benchmark baseline: the same incomplete week bands straight from the referral table's current
    * clock columns (no history, no as-at): how fast PostgreSQL alone can band the list.
    */
-  async rawIncompleteBands(census: string): Promise<Array<{ service: string; provider: string; band: number; n: number }>> {
+  async rawIncompleteBands(
+    census: string,
+  ): Promise<Array<{ service: string; provider: string; band: number; n: number }>> {
     return this.db.query(
       `select service_code as service, provider_code as provider,
               case when w <= 7 then 1 when w >= 729 then 105 else ceil(w / 7.0)::int end as band, count(*)::int as n

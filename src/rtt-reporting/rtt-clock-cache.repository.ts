@@ -43,19 +43,25 @@ export class RttClockCacheRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async dirtyCount(): Promise<number> {
-    const rows: Array<{ n: string }> = await this.db.query(`select count(*) as n from rtt_clock_dirty`);
+    const rows: Array<{ n: string }> = await this.db.query(
+      `select count(*) as n from rtt_clock_dirty`,
+    );
     return Number(rows[0].n);
   }
 
   async settingsHash(): Promise<string | null> {
-    const rows: Array<{ value: string }> = await this.db.query(`select value from rtt_clock_meta where key = 'settings-hash'`);
+    const rows: Array<{ value: string }> = await this.db.query(
+      `select value from rtt_clock_meta where key = 'settings-hash'`,
+    );
     return rows[0]?.value ?? null;
   }
 
   /** Records new clock settings and queues every pathway for recomputation, atomically. */
   async resetForSettings(hash: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      await m.query(`insert into rtt_clock_dirty (referral_id) select distinct referral_id from clock_event on conflict do nothing`);
+      await m.query(
+        `insert into rtt_clock_dirty (referral_id) select distinct referral_id from clock_event on conflict do nothing`,
+      );
       await m.query(
         `insert into rtt_clock_meta (key, value) values ('settings-hash', $1)
          on conflict (key) do update set value = excluded.value, updated_at = now()`,
@@ -68,7 +74,10 @@ export class RttClockCacheRepository {
    * Runs `work` on up to `limit` queued pathways in one transaction; the queue rows are removed in
    * the same transaction, so a failure leaves them queued. Returns how many were claimed.
    */
-  async withDirtyBatch(limit: number, work: (m: EntityManager, referralIds: string[]) => Promise<void>): Promise<number> {
+  async withDirtyBatch(
+    limit: number,
+    work: (m: EntityManager, referralIds: string[]) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction(async (m) => {
       await m.query(`select pg_advisory_xact_lock($1)`, [CLOCK_CACHE_LOCK]);
       const rows: Array<{ referral_id: string }> = await m.query(
@@ -79,26 +88,40 @@ export class RttClockCacheRepository {
         [limit],
       );
       if (rows.length === 0) return 0;
-      await work(m, rows.map((r) => r.referral_id));
+      await work(
+        m,
+        rows.map((r) => r.referral_id),
+      );
       return rows.length;
     });
   }
 
   async pathways(m: EntityManager, ids: string[]): Promise<PathwayRow[]> {
-    return m.query(`select id, service_code as "serviceCode", provider_code as "providerCode" from referral where id = any($1::uuid[])`, [ids]);
+    return m.query(
+      `select id, service_code as "serviceCode", provider_code as "providerCode" from referral where id = any($1::uuid[])`,
+      [ids],
+    );
   }
 
   /** Every clock event of these pathways, in fold order, with recorded_at as exact microseconds. */
   async events(m: EntityManager, ids: string[]): Promise<PathwayEventRow[]> {
-    const rows: Array<{ r: string; s: string; t: string; d: string; a: boolean; k: string }> = await m.query(
-      `select referral_id as r, id::text as s, event_type as t, to_char(event_date, 'YYYY-MM-DD') as d,
+    const rows: Array<{ r: string; s: string; t: string; d: string; a: boolean; k: string }> =
+      await m.query(
+        `select referral_id as r, id::text as s, event_type as t, to_char(event_date, 'YYYY-MM-DD') as d,
               coalesce((detail->>'admitted')::boolean, false) as a,
               lpad(((extract(epoch from recorded_at) * 1000000)::bigint)::text, 20, '0') as k
          from clock_event where referral_id = any($1::uuid[])
         order by referral_id, event_date, id`,
-      [ids],
-    );
-    return rows.map((x) => ({ referralId: x.r, seq: Number(x.s), type: x.t, date: x.d, admitted: x.a, recordedKey: x.k }));
+        [ids],
+      );
+    return rows.map((x) => ({
+      referralId: x.r,
+      seq: Number(x.s),
+      type: x.t,
+      date: x.d,
+      admitted: x.a,
+      recordedKey: x.k,
+    }));
   }
 
   async replacePeriods(m: EntityManager, ids: string[], rows: ClockPeriodRow[]): Promise<void> {

@@ -1,11 +1,21 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { DomainEvents } from '../common/events/domain-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { buildClockVersions, type RecordedClockEvent } from './clock/clock-versions.js';
 import type { ClockRules } from './clock/rtt-clock.js';
-import { RttClockCacheRepository, type ClockPeriodRow, type PathwayEventRow } from './rtt-clock-cache.repository.js';
+import {
+  RttClockCacheRepository,
+  type ClockPeriodRow,
+  type PathwayEventRow,
+} from './rtt-clock-cache.repository.js';
 import { RTT_REPORTING_SETTINGS } from './rtt-reporting.tokens.js';
 import type { RttReportingSettings } from './rtt-reporting.settings.js';
 
@@ -36,7 +46,10 @@ export class RttClockCacheService implements OnModuleInit, OnModuleDestroy {
     if (!this.config.schedulerEnabled) return;
     this.subscription = this.events.on('import.completed').subscribe(() => {
       this.running = this.refresh().catch((error: unknown) => {
-        this.logger.error({ errorType: (error as Error).name, code: (error as { code?: string }).code }, 'RTT clock cache refresh failed');
+        this.logger.error(
+          { errorType: (error as Error).name, code: (error as { code?: string }).code },
+          'RTT clock cache refresh failed',
+        );
       });
     });
   }
@@ -47,12 +60,18 @@ export class RttClockCacheService implements OnModuleInit, OnModuleDestroy {
   }
 
   private rulesByService(): Map<string, ClockRules> {
-    return new Map(this.catalogue.services().map((s) => [s.code, this.settings.regimes[s.measurementRegime]]));
+    return new Map(
+      this.catalogue.services().map((s) => [s.code, this.settings.regimes[s.measurementRegime]]),
+    );
   }
 
   /** The clock settings in force, including each service's regime; a change rebuilds the cache. */
   settingsHash(): string {
-    const regimes = this.catalogue.services().map((s) => `${s.code}:${s.measurementRegime}`).sort().join(',');
+    const regimes = this.catalogue
+      .services()
+      .map((s) => `${s.code}:${s.measurementRegime}`)
+      .sort()
+      .join(',');
     return `${this.settings.clockSettingsHash}|${regimes}`;
   }
 
@@ -60,7 +79,9 @@ export class RttClockCacheService implements OnModuleInit, OnModuleDestroy {
   async refresh(): Promise<{ pathways: number; ms: number }> {
     const t0 = Date.now();
     const hash = this.settingsHash();
-    if ((await this.repository.settingsHash()) !== hash) await this.repository.resetForSettings(hash);
+    if ((await this.repository.settingsHash()) !== hash) {
+      await this.repository.resetForSettings(hash);
+    }
     const rules = this.rulesByService();
     let pathways = 0;
     for (;;) {
@@ -88,7 +109,13 @@ export function periodRows(
   for (const e of events) {
     let list = byPathway.get(e.referralId);
     if (!list) byPathway.set(e.referralId, (list = []));
-    list.push({ type: e.type, date: e.date, seq: e.seq, admitted: e.admitted, recordedKey: e.recordedKey });
+    list.push({
+      type: e.type,
+      date: e.date,
+      seq: e.seq,
+      admitted: e.admitted,
+      recordedKey: e.recordedKey,
+    });
   }
   const out: ClockPeriodRow[] = [];
   for (const p of paths) {

@@ -4,11 +4,22 @@ import { CatalogueService } from '../catalogue/catalogue.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { isIsoDate, londonDate, monthEnd } from '../common/time/calendar-date.js';
 import { buildRttReport } from './report/build-report.js';
-import type { GroupCounts, ProviderInfo, ReportScope, RttReport, ServiceInfo, SnapshotInfo } from './report/report.types.js';
+import type {
+  GroupCounts,
+  ProviderInfo,
+  ReportScope,
+  RttReport,
+  ServiceInfo,
+  SnapshotInfo,
+} from './report/report.types.js';
 import { RttCensusRepository } from './rtt-census.repository.js';
 import { RttClockCacheService } from './rtt-clock-cache.service.js';
 import { RttReportingError } from './rtt-reporting.errors.js';
-import { RTT_RULES_VERSION, CHS_LINE_BY_TREATMENT_FUNCTION, type RttReportingSettings } from './rtt-reporting.settings.js';
+import {
+  RTT_RULES_VERSION,
+  CHS_LINE_BY_TREATMENT_FUNCTION,
+  type RttReportingSettings,
+} from './rtt-reporting.settings.js';
 import { RTT_REPORTING_SETTINGS } from './rtt-reporting.tokens.js';
 import { RttSnapshotRepository, type SnapshotRecord } from './rtt-snapshot.repository.js';
 
@@ -47,7 +58,9 @@ export class RttReportService {
   /** Checks the month: a real YYYY-MM, not after the current London month. */
   validateMonth(month: string, today = londonDate()): void {
     const m = /^(\d{4})-(\d{2})$/.exec(month);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[1]) < 1900) throw RttReportingError.invalidMonth(month);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 12 || Number(m[1]) < 1900) {
+      throw RttReportingError.invalidMonth(month);
+    }
     if (month > today.slice(0, 7)) throw RttReportingError.futureMonth(month, today.slice(0, 7));
   }
 
@@ -58,7 +71,8 @@ export class RttReportService {
       measurementRegime: s.measurementRegime,
       targetWeeks: s.targetWeeks,
       treatmentFunction: s.treatmentFunction ?? null,
-      nullifyFirstAppointmentDna: this.settings.regimes[s.measurementRegime].nullifyFirstAppointmentDna,
+      nullifyFirstAppointmentDna:
+        this.settings.regimes[s.measurementRegime].nullifyFirstAppointmentDna,
       chsServiceLine:
         s.code in this.settings.chsServiceLines
           ? this.settings.chsServiceLines[s.code]
@@ -70,7 +84,12 @@ export class RttReportService {
 
   providerInfos(): ProviderInfo[] {
     const icbs = new Map(this.config.catalogue.commissioners.map((c) => [c.code, c.name]));
-    return this.catalogue.providers().map((p) => ({ code: p.code, name: p.name, commissionerCode: p.commissioner, commissionerName: icbs.get(p.commissioner) ?? p.commissioner }));
+    return this.catalogue.providers().map((p) => ({
+      code: p.code,
+      name: p.name,
+      commissionerCode: p.commissioner,
+      commissionerName: icbs.get(p.commissioner) ?? p.commissioner,
+    }));
   }
 
   /** The services and providers a request covers, after checking codes and the caller's ICB. */
@@ -78,27 +97,50 @@ export class RttReportService {
     let services = this.serviceInfos();
     let providers = this.providerInfos();
     if (req.service) {
-      if (!services.some((s) => s.code === req.service)) throw RttReportingError.unknownService(req.service, services.map((s) => s.code));
+      if (!services.some((s) => s.code === req.service)) {
+        throw RttReportingError.unknownService(
+          req.service,
+          services.map((s) => s.code),
+        );
+      }
       services = services.filter((s) => s.code === req.service);
     }
     if (req.provider && !providers.some((p) => p.code === req.provider)) {
-      throw RttReportingError.unknownProvider(req.provider, providers.map((p) => p.code));
+      throw RttReportingError.unknownProvider(
+        req.provider,
+        providers.map((p) => p.code),
+      );
     }
     const icb = user?.role === 'commissioner' ? (user.commissionerCode ?? null) : null;
     if (icb) {
-      if (req.provider && providers.find((p) => p.code === req.provider)?.commissionerCode !== icb) throw RttReportingError.providerNotCommissioned(req.provider);
+      if (
+        req.provider &&
+        providers.find((p) => p.code === req.provider)?.commissionerCode !== icb
+      ) {
+        throw RttReportingError.providerNotCommissioned(req.provider);
+      }
       providers = providers.filter((p) => p.commissionerCode === icb);
     }
     if (req.provider) providers = providers.filter((p) => p.code === req.provider);
-    return { scope: { service: req.service ?? null, provider: req.provider ?? null, commissioner: icb }, services, providers };
+    return {
+      scope: { service: req.service ?? null, provider: req.provider ?? null, commissioner: icb },
+      services,
+      providers,
+    };
   }
 
-  async report(req: ReportRequest, user: AuthUser | null, today = londonDate()): Promise<RttReport> {
+  async report(
+    req: ReportRequest,
+    user: AuthUser | null,
+    today = londonDate(),
+  ): Promise<RttReport> {
     this.validateMonth(req.month, today);
     const resolved = this.resolveScope(req, user);
     const live = req.live === true || req.census !== undefined || req.dataCutoff !== undefined;
     if (!live) {
-      const snap = req.version ? await this.snapshots.byVersion(req.month, req.version) : await this.snapshots.latest(req.month);
+      const snap = req.version
+        ? await this.snapshots.byVersion(req.month, req.version)
+        : await this.snapshots.latest(req.month);
       if (snap) return this.fromSnapshot(snap, resolved);
       if (req.version) throw RttReportingError.snapshotNotFound(req.month, req.version);
     }
@@ -106,7 +148,11 @@ export class RttReportService {
   }
 
   /** A live report: the clock cache brought up to date, then the census as at the data cut-off. */
-  async live(req: ReportRequest, resolved: ResolvedScope, today = londonDate()): Promise<RttReport> {
+  async live(
+    req: ReportRequest,
+    resolved: ResolvedScope,
+    today = londonDate(),
+  ): Promise<RttReport> {
     const latest = monthEnd(req.month) < today ? monthEnd(req.month) : today;
     const censusDate = req.census ?? latest;
     if (!isIsoDate(censusDate) || censusDate.slice(0, 7) !== req.month || censusDate > latest) {
@@ -117,10 +163,23 @@ export class RttReportService {
     const dataCutoff = req.dataCutoff ? await this.census.normaliseInstant(req.dataCutoff) : now;
     if (dataCutoff > now) throw RttReportingError.futureCutoff();
     const groups = await this.censusFor(resolved, censusDate, `${req.month}-01`, dataCutoff);
-    return this.build(req.month, censusDate, dataCutoff, groups, resolved, { kind: 'live', snapshot: null }, monthEnd(req.month) >= today);
+    return this.build(
+      req.month,
+      censusDate,
+      dataCutoff,
+      groups,
+      resolved,
+      { kind: 'live', snapshot: null },
+      monthEnd(req.month) >= today,
+    );
   }
 
-  async censusFor(resolved: ResolvedScope, censusDate: string, monthStart: string, dataCutoff: string): Promise<GroupCounts[]> {
+  async censusFor(
+    resolved: ResolvedScope,
+    censusDate: string,
+    monthStart: string,
+    dataCutoff: string,
+  ): Promise<GroupCounts[]> {
     return this.census.census({
       census: censusDate,
       monthStart,
@@ -158,15 +217,30 @@ export class RttReportService {
 
   /** A published snapshot, narrowed to the requested scope from its stored histograms. */
   private fromSnapshot(snap: SnapshotRecord, resolved: ResolvedScope): RttReport {
-    const full = !resolved.scope.service && !resolved.scope.provider && !resolved.scope.commissioner;
+    const full =
+      !resolved.scope.service && !resolved.scope.provider && !resolved.scope.commissioner;
     if (full) return snap.report;
     const services = new Set(resolved.services.map((s) => s.code));
     const providers = new Set(resolved.providers.map((p) => p.code));
-    const groups = snap.histograms.filter((g) => services.has(g.service) && providers.has(g.provider));
+    const groups = snap.histograms.filter(
+      (g) => services.has(g.service) && providers.has(g.provider),
+    );
     const stored = snap.report;
     return {
-      ...this.build(stored.month, stored.censusDate, stored.dataCutoff, groups, resolved, stored.source, stored.provisional, stored.generatedAt),
-      method: { ...stored.method, services: stored.method.services.filter((s) => services.has(s.code)) },
+      ...this.build(
+        stored.month,
+        stored.censusDate,
+        stored.dataCutoff,
+        groups,
+        resolved,
+        stored.source,
+        stored.provisional,
+        stored.generatedAt,
+      ),
+      method: {
+        ...stored.method,
+        services: stored.method.services.filter((s) => services.has(s.code)),
+      },
     };
   }
 }

@@ -3,7 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/auth.decorators.js';
-import { CreateRttSnapshotBody, ListRttSnapshotsQuery, RttExportQuery, RttReportQuery } from './dto/rtt-report.query.js';
+import {
+  CreateRttSnapshotBody,
+  ListRttSnapshotsQuery,
+  RttExportQuery,
+  RttReportQuery,
+} from './dto/rtt-report.query.js';
 import type { RttReport } from './report/report.types.js';
 import { RttExportService, type ExportFile } from './rtt-export.service.js';
 import { RttSnapshotService } from './rtt-snapshot.service.js';
@@ -47,7 +52,10 @@ export class RttReportingController {
 
   @Get()
   @Roles('commissioner', 'admin')
-  @ApiOperation({ summary: 'Monthly RTT report (JSON): the published snapshot, or live as at a census date and data cut-off' })
+  @ApiOperation({
+    summary:
+      'Monthly RTT report (JSON): the published snapshot, or live as at a census date and data cut-off',
+  })
   report(@Query() q: RttReportQuery, @CurrentUser() user: AuthUser): Promise<RttReport> {
     return this.exports.report(q, user);
   }
@@ -55,8 +63,14 @@ export class RttReportingController {
   @Get('csv')
   @Roles('commissioner', 'admin')
   @ApiProduces('text/csv')
-  @ApiOperation({ summary: 'The report as CSV in the NHS England RTT extract layout (or the CHS SitRep bands)' })
-  async csv(@Query() q: RttExportQuery, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<string> {
+  @ApiOperation({
+    summary: 'The report as CSV in the NHS England RTT extract layout (or the CHS SitRep bands)',
+  })
+  async csv(
+    @Query() q: RttExportQuery,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     return send(res, await this.exports.csv(q, user));
   }
 
@@ -64,13 +78,20 @@ export class RttReportingController {
   @Roles('commissioner', 'admin')
   @ApiProduces('image/svg+xml')
   @ApiOperation({ summary: 'SVG chart of incomplete pathways by week band with the 18-week line' })
-  async chart(@Query() q: RttReportQuery, @CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async chart(
+    @Query() q: RttReportQuery,
+    @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     return send(res, await this.exports.chart(q, user));
   }
 
   @Get('snapshots')
   @Roles('commissioner', 'admin')
-  @ApiOperation({ summary: 'Published snapshots (versions, when and from which data they were made, what changed)' })
+  @ApiOperation({
+    summary:
+      'Published snapshots (versions, when and from which data they were made, what changed)',
+  })
   listSnapshots(@Query() q: ListRttSnapshotsQuery): Promise<SnapshotSummary[]> {
     return this.snapshots.list(q.month);
   }
@@ -79,7 +100,10 @@ export class RttReportingController {
   @HttpCode(201)
   @Roles('admin')
   @ApiOperation({ summary: "Publish (or regenerate) a finished month's snapshot as a new version" })
-  async createSnapshot(@Body() body: CreateRttSnapshotBody, @CurrentUser() user: AuthUser): Promise<SnapshotSummary> {
+  async createSnapshot(
+    @Body() body: CreateRttSnapshotBody,
+    @CurrentUser() user: AuthUser,
+  ): Promise<SnapshotSummary> {
     return toSummary(await this.snapshots.create(body.month, user, 'manual'));
   }
 }

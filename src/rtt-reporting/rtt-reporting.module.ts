@@ -16,7 +16,11 @@ import { RttSnapshotService } from './rtt-snapshot.service.js';
 @Module({
   controllers: [RttReportingController],
   providers: [
-    { provide: RTT_REPORTING_SETTINGS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadRttReportingSettings(c.rootDir) },
+    {
+      provide: RTT_REPORTING_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => loadRttReportingSettings(c.rootDir),
+    },
     RttClockCacheRepository,
     RttCensusRepository,
     RttSnapshotRepository,

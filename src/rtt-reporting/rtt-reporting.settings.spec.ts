@@ -14,12 +14,21 @@ function rootWith(yaml: string | null): string {
 describe(loadRttReportingSettings.name, () => {
   it('should use the defaults when there is no settings file', () => {
     const s = loadRttReportingSettings(rootWith(null));
-    expect(s).toMatchObject({ regimes: DEFAULT_REGIME_RULES, chsServiceLines: {}, snapshotDayOfMonth: 1, source: 'defaults' });
+    expect(s).toMatchObject({
+      regimes: DEFAULT_REGIME_RULES,
+      chsServiceLines: {},
+      snapshotDayOfMonth: 1,
+      source: 'defaults',
+    });
   });
 
   it('should apply a regime override and change the clock settings hash', () => {
     const base = loadRttReportingSettings(rootWith(null));
-    const s = loadRttReportingSettings(rootWith('regimes:\n  CYPMH: { nullifyFirstAppointmentDna: false }\nchsServiceLines: { neurodiversity: null }\nsnapshotDayOfMonth: 5\n'));
+    const s = loadRttReportingSettings(
+      rootWith(
+        'regimes:\n  CYPMH: { nullifyFirstAppointmentDna: false }\nchsServiceLines: { neurodiversity: null }\nsnapshotDayOfMonth: 5\n',
+      ),
+    );
     expect(s.regimes.CYPMH.nullifyFirstAppointmentDna).toBe(false);
     expect(s.regimes.AHP_RTT.nullifyFirstAppointmentDna).toBe(true);
     expect(s.chsServiceLines).toEqual({ neurodiversity: null });
@@ -28,8 +37,14 @@ describe(loadRttReportingSettings.name, () => {
   });
 
   it('should refuse an invalid file, naming the field', () => {
-    expect(() => loadRttReportingSettings(rootWith('snapshotDayOfMonth: 31\n'))).toThrow(/snapshotDayOfMonth/);
-    expect(() => loadRttReportingSettings(rootWith('regimes:\n  AHP_RTT: { nullifyFirstAppointmentDna: maybe }\n'))).toThrow(/nullifyFirstAppointmentDna/);
+    expect(() => loadRttReportingSettings(rootWith('snapshotDayOfMonth: 31\n'))).toThrow(
+      /snapshotDayOfMonth/,
+    );
+    expect(() =>
+      loadRttReportingSettings(
+        rootWith('regimes:\n  AHP_RTT: { nullifyFirstAppointmentDna: maybe }\n'),
+      ),
+    ).toThrow(/nullifyFirstAppointmentDna/);
     expect(() => loadRttReportingSettings(rootWith('tolerances: true\n'))).toThrow(/tolerances/);
   });
 

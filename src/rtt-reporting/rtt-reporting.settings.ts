@@ -16,7 +16,10 @@ export class RegimeRulesSettings {
 }
 
 export class RegimesSettings {
-  @IsOptional() @ValidateNested() @Type(() => RegimeRulesSettings) CONSULTANT_RTT?: RegimeRulesSettings;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RegimeRulesSettings)
+  CONSULTANT_RTT?: RegimeRulesSettings;
   @IsOptional() @ValidateNested() @Type(() => RegimeRulesSettings) AHP_RTT?: RegimeRulesSettings;
   @IsOptional() @ValidateNested() @Type(() => RegimeRulesSettings) CYPMH?: RegimeRulesSettings;
   @IsOptional() @ValidateNested() @Type(() => RegimeRulesSettings) NONE?: RegimeRulesSettings;
@@ -70,7 +73,9 @@ export const CHS_LINE_BY_TREATMENT_FUNCTION: Record<string, string | null> = {
 
 export function loadRttReportingSettings(rootDir: string): RttReportingSettings {
   const file = join(rootDir, 'config', 'rtt-reporting.yaml');
-  const doc = existsSync(file) ? loadYamlDocument(RttReportingSettingsDocument, file) : new RttReportingSettingsDocument();
+  const doc = existsSync(file)
+    ? loadYamlDocument(RttReportingSettingsDocument, file)
+    : new RttReportingSettingsDocument();
   const regimes = { ...DEFAULT_REGIME_RULES };
   for (const key of Object.keys(regimes) as MeasurementRegime[]) {
     const given = doc.regimes?.[key];
@@ -80,7 +85,10 @@ export function loadRttReportingSettings(rootDir: string): RttReportingSettings 
     regimes,
     chsServiceLines: doc.chsServiceLines ?? {},
     snapshotDayOfMonth: doc.snapshotDayOfMonth ?? 1,
-    clockSettingsHash: createHash('sha256').update(JSON.stringify({ RTT_RULES_VERSION, regimes })).digest('hex').slice(0, 16),
+    clockSettingsHash: createHash('sha256')
+      .update(JSON.stringify({ RTT_RULES_VERSION, regimes }))
+      .digest('hex')
+      .slice(0, 16),
     source: existsSync(file) ? 'config/rtt-reporting.yaml' : 'defaults',
   };
 }

@@ -16,7 +16,14 @@ export class RttStandaloneModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: RttStandaloneModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), DomainEventsModule, AuditModule, CatalogueModule, RttReportingModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(databaseUrl),
+        DomainEventsModule,
+        AuditModule,
+        CatalogueModule,
+        RttReportingModule,
+      ],
     };
   }
 }

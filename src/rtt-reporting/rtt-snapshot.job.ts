@@ -6,7 +6,9 @@ import { RTT_REPORTING_SETTINGS } from './rtt-reporting.tokens.js';
 import type { RttReportingSettings } from './rtt-reporting.settings.js';
 import { RttSnapshotService } from './rtt-snapshot.service.js';
 
-export type SnapshotJobOutcome = { outcome: 'created'; month: string; version: number } | { outcome: 'skipped'; month: string; reason: string };
+export type SnapshotJobOutcome =
+  | { outcome: 'created'; month: string; version: number }
+  | { outcome: 'skipped'; month: string; reason: string };
 
 /**
  * After each month ends, publishes that month's RTT snapshot (once; later versions are made by
@@ -30,7 +32,10 @@ export class RttSnapshotJob {
       const result = await this.run(londonDate());
       this.logger.log(result, 'RTT snapshot job');
     } catch (error) {
-      this.logger.error({ errorType: (error as Error).name, code: (error as { code?: string }).code }, 'RTT snapshot job failed');
+      this.logger.error(
+        { errorType: (error as Error).name, code: (error as { code?: string }).code },
+        'RTT snapshot job failed',
+      );
     }
   }
 
@@ -38,10 +43,21 @@ export class RttSnapshotJob {
   async run(today: string): Promise<SnapshotJobOutcome> {
     const month = addDays(`${today.slice(0, 7)}-01`, -1).slice(0, 7);
     if (Number(today.slice(8, 10)) < this.settings.snapshotDayOfMonth) {
-      return { outcome: 'skipped', month, reason: `waiting until day ${this.settings.snapshotDayOfMonth} of the month` };
+      return {
+        outcome: 'skipped',
+        month,
+        reason: `waiting until day ${this.settings.snapshotDayOfMonth} of the month`,
+      };
     }
-    if (await this.snapshots.exists(month)) return { outcome: 'skipped', month, reason: 'already published' };
-    const s = await this.snapshots.create(month, { subject: 'system:rtt-snapshot-job', role: 'system' }, 'schedule', today);
+    if (await this.snapshots.exists(month)) {
+      return { outcome: 'skipped', month, reason: 'already published' };
+    }
+    const s = await this.snapshots.create(
+      month,
+      { subject: 'system:rtt-snapshot-job', role: 'system' },
+      'schedule',
+      today,
+    );
     return { outcome: 'created', month, version: s.version };
   }
 }

@@ -61,7 +61,9 @@ export class RttSnapshotRepository {
         [s.month],
       );
       const previous = prev[0] ?? null;
-      const meta: Array<{ id: string; createdAt: string }> = await m.query(`select gen_random_uuid() as id, ${ISO('now()')} as "createdAt"`);
+      const meta: Array<{ id: string; createdAt: string }> = await m.query(
+        `select gen_random_uuid() as id, ${ISO('now()')} as "createdAt"`,
+      );
       const version = (previous?.version ?? 0) + 1;
       const report = s.report({ id: meta[0].id, version, createdAt: meta[0].createdAt });
       const changes = s.changes(previous, report);
@@ -69,8 +71,23 @@ export class RttSnapshotRepository {
         `insert into rtt_report_snapshot (id, month, version, census_date, data_cutoff, created_at, created_by, trigger, rules_version,
                                           settings_hash, data, histograms, report, changes, previous_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [meta[0].id, s.month, version, s.censusDate, s.dataCutoff, meta[0].createdAt, s.createdBy, s.trigger, s.rulesVersion, s.settingsHash,
-          JSON.stringify(s.data), JSON.stringify(s.histograms), JSON.stringify(report), changes ? JSON.stringify(changes) : null, previous?.id ?? null],
+        [
+          meta[0].id,
+          s.month,
+          version,
+          s.censusDate,
+          s.dataCutoff,
+          meta[0].createdAt,
+          s.createdBy,
+          s.trigger,
+          s.rulesVersion,
+          s.settingsHash,
+          JSON.stringify(s.data),
+          JSON.stringify(s.histograms),
+          JSON.stringify(report),
+          changes ? JSON.stringify(changes) : null,
+          previous?.id ?? null,
+        ],
       );
       await s.audit(m, meta[0].id, version);
       return {

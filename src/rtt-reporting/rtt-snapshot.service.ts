@@ -7,7 +7,11 @@ import { RttClockCacheService } from './rtt-clock-cache.service.js';
 import { RttReportService } from './rtt-report.service.js';
 import { RttReportingError } from './rtt-reporting.errors.js';
 import { RTT_RULES_VERSION } from './rtt-reporting.settings.js';
-import { RttSnapshotRepository, type SnapshotRecord, type SnapshotSummary } from './rtt-snapshot.repository.js';
+import {
+  RttSnapshotRepository,
+  type SnapshotRecord,
+  type SnapshotSummary,
+} from './rtt-snapshot.repository.js';
 
 export interface SnapshotActor {
   subject: string;
@@ -29,7 +33,12 @@ export class RttSnapshotService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(month: string, actor: SnapshotActor, trigger: 'schedule' | 'manual' | 'cli', today = londonDate()): Promise<SnapshotRecord> {
+  async create(
+    month: string,
+    actor: SnapshotActor,
+    trigger: 'schedule' | 'manual' | 'cli',
+    today = londonDate(),
+  ): Promise<SnapshotRecord> {
     this.reports.validateMonth(month, today);
     const censusDate = monthEnd(month);
     if (censusDate >= today) throw RttReportingError.monthNotFinished(month);
@@ -49,14 +58,39 @@ export class RttSnapshotService {
       data,
       histograms: groups,
       report: (meta) =>
-        this.reports.build(month, censusDate, dataCutoff, groups, resolved, {
-          kind: 'snapshot',
-          snapshot: { id: meta.id, version: meta.version, createdAt: meta.createdAt, createdBy: actor.subject, trigger, dataCutoff, rulesVersion: RTT_RULES_VERSION, data },
-        }, false, meta.createdAt),
-      changes: (previous, report) => (previous ? diffReports(previous.report, report, previous.data, data) : null),
+        this.reports.build(
+          month,
+          censusDate,
+          dataCutoff,
+          groups,
+          resolved,
+          {
+            kind: 'snapshot',
+            snapshot: {
+              id: meta.id,
+              version: meta.version,
+              createdAt: meta.createdAt,
+              createdBy: actor.subject,
+              trigger,
+              dataCutoff,
+              rulesVersion: RTT_RULES_VERSION,
+              data,
+            },
+          },
+          false,
+          meta.createdAt,
+        ),
+      changes: (previous, report) =>
+        previous ? diffReports(previous.report, report, previous.data, data) : null,
       audit: (m, id, version) =>
         this.audit.record(
-          { action: 'create', resource: 'rtt-report-snapshot', purpose: 'commissioning', detail: { month, version, snapshotId: id, trigger }, actor },
+          {
+            action: 'create',
+            resource: 'rtt-report-snapshot',
+            purpose: 'commissioning',
+            detail: { month, version, snapshotId: id, trigger },
+            actor,
+          },
           m,
         ),
     });

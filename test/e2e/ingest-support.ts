@@ -14,13 +14,33 @@ export const PTL_CSV = {
   delimiter: ',',
   dateFormat: 'yyyy-MM-dd',
   columns: {
-    nhsNumber: 'nhs_number', givenName: 'given_name', familyName: 'family_name', dateOfBirth: 'date_of_birth',
-    addressLine1: 'address_line_1', addressLine2: 'address_line_2', town: 'town', postcode: 'postcode', lsoaCode: 'lsoa_code',
-    locality: 'locality', deprivationDecile: 'deprivation_decile', contactEmail: 'contact_email', contactPhone: 'contact_phone',
-    preferredChannel: 'preferred_channel', largePrint: 'large_print', easyRead: 'easy_read', language: 'language', flags: 'flags',
-    referralId: 'referral_id', referralReceivedDate: 'referral_received_date', priority: 'priority', status: 'status',
-    firstAppointmentDate: 'first_appointment_date', firstAppointmentOutcome: 'first_appointment_outcome',
-    rebookedDate: 'rebooked_date', treatmentStartDate: 'treatment_start_date', dischargeDate: 'discharge_date',
+    nhsNumber: 'nhs_number',
+    givenName: 'given_name',
+    familyName: 'family_name',
+    dateOfBirth: 'date_of_birth',
+    addressLine1: 'address_line_1',
+    addressLine2: 'address_line_2',
+    town: 'town',
+    postcode: 'postcode',
+    lsoaCode: 'lsoa_code',
+    locality: 'locality',
+    deprivationDecile: 'deprivation_decile',
+    contactEmail: 'contact_email',
+    contactPhone: 'contact_phone',
+    preferredChannel: 'preferred_channel',
+    largePrint: 'large_print',
+    easyRead: 'easy_read',
+    language: 'language',
+    flags: 'flags',
+    referralId: 'referral_id',
+    referralReceivedDate: 'referral_received_date',
+    priority: 'priority',
+    status: 'status',
+    firstAppointmentDate: 'first_appointment_date',
+    firstAppointmentOutcome: 'first_appointment_outcome',
+    rebookedDate: 'rebooked_date',
+    treatmentStartDate: 'treatment_start_date',
+    dischargeDate: 'discharge_date',
   },
 };
 
@@ -31,9 +51,20 @@ export function tempDir(prefix: string): string {
 }
 
 /** Writes a sources file (JSON is valid YAML) and returns its path. */
-export function writeSources(dir: string, sources: unknown[], defaults: Record<string, unknown> = {}): string {
+export function writeSources(
+  dir: string,
+  sources: unknown[],
+  defaults: Record<string, unknown> = {},
+): string {
   const file = join(dir, 'sources.yaml');
-  writeFileSync(file, JSON.stringify({ defaults: { retryBaseMs: 10, timeoutMs: 3000, retries: 2, ...defaults }, sources }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { defaults: { retryBaseMs: 10, timeoutMs: 3000, retries: 2, ...defaults }, sources },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
@@ -43,12 +74,35 @@ let nextChild = 700_000;
 export function ptlChild(o: Partial<PtlRow> = {}): PtlRow {
   const nhs = o.nhs_number ?? demoNhsNumber(nextChild++);
   return {
-    nhs_number: nhs, given_name: 'Ava', family_name: 'Testchild', date_of_birth: '2018-05-01', address_line_1: '1 Mill Lane',
-    address_line_2: '', town: 'Northbridge', postcode: 'NB1 4AB', lsoa_code: 'E01001000', locality: 'Northbridge',
-    deprivation_decile: '3', contact_email: 'parent@example.com', contact_phone: '07700 900123', preferred_channel: 'email',
-    large_print: 'N', easy_read: 'N', language: 'en', flags: '', referral_id: `REF-${nhs}`, service: 'slt', provider: 'RYB',
-    referral_received_date: '2026-03-02', priority: 'routine', status: 'waiting', first_appointment_date: '',
-    first_appointment_outcome: '', rebooked_date: '', treatment_start_date: '', discharge_date: '',
+    nhs_number: nhs,
+    given_name: 'Ava',
+    family_name: 'Testchild',
+    date_of_birth: '2018-05-01',
+    address_line_1: '1 Mill Lane',
+    address_line_2: '',
+    town: 'Northbridge',
+    postcode: 'NB1 4AB',
+    lsoa_code: 'E01001000',
+    locality: 'Northbridge',
+    deprivation_decile: '3',
+    contact_email: 'parent@example.com',
+    contact_phone: '07700 900123',
+    preferred_channel: 'email',
+    large_print: 'N',
+    easy_read: 'N',
+    language: 'en',
+    flags: '',
+    referral_id: `REF-${nhs}`,
+    service: 'slt',
+    provider: 'RYB',
+    referral_received_date: '2026-03-02',
+    priority: 'routine',
+    status: 'waiting',
+    first_appointment_date: '',
+    first_appointment_outcome: '',
+    rebooked_date: '',
+    treatment_start_date: '',
+    discharge_date: '',
     ...o,
   };
 }
@@ -61,13 +115,25 @@ export interface RunBody {
   id: string;
   sourceId: string;
   status: 'running' | 'succeeded' | 'failed';
-  counts: { read: number; new: number; updated: number; unchanged: number; removedFromSource: number; rejected: number; childrenNew: number; childrenChanged: number };
+  counts: {
+    read: number;
+    new: number;
+    updated: number;
+    unchanged: number;
+    removedFromSource: number;
+    rejected: number;
+    childrenNew: number;
+    childrenChanged: number;
+  };
   error: { code: string; message: string } | null;
 }
 
 /** Pulls a source through the API as an admin and waits for the run to finish. */
 export async function pull(t: TestApp, admin: string, sourceId: string): Promise<RunBody> {
-  const res = await request(t.http).post(`/api/sources/${sourceId}/pulls?wait=true`).set('Authorization', `Bearer ${admin}`).expect(200);
+  const res = await request(t.http)
+    .post(`/api/sources/${sourceId}/pulls?wait=true`)
+    .set('Authorization', `Bearer ${admin}`)
+    .expect(200);
   return res.body as RunBody;
 }
 
@@ -75,11 +141,21 @@ export async function pull(t: TestApp, admin: string, sourceId: string): Promise
 export async function dataState(db: DataSource): Promise<unknown> {
   const q = async (sql: string) => db.query(sql);
   return {
-    child: await q(`select md5(coalesce(string_agg(c::text, '|' order by c.id), '')) as h from child c`),
-    referral: await q(`select md5(coalesce(string_agg(r::text, '|' order by r.id), '')) as h from referral r`),
+    child: await q(
+      `select md5(coalesce(string_agg(c::text, '|' order by c.id), '')) as h from child c`,
+    ),
+    referral: await q(
+      `select md5(coalesce(string_agg(r::text, '|' order by r.id), '')) as h from referral r`,
+    ),
     events: await q(`select count(*)::int as n, max(id)::text as last from clock_event`),
-    flags: await q(`select md5(coalesce(string_agg(f::text, '|' order by f.id), '')) as h from child_flag f`),
-    identities: await q(`select md5(coalesce(string_agg(i::text, '|' order by i.child_id, i.source_id), '')) as h from child_source_identity i`),
-    issues: await q(`select md5(coalesce(string_agg(d::text, '|' order by d.id), '')) as h from data_quality_issue d`),
+    flags: await q(
+      `select md5(coalesce(string_agg(f::text, '|' order by f.id), '')) as h from child_flag f`,
+    ),
+    identities: await q(
+      `select md5(coalesce(string_agg(i::text, '|' order by i.child_id, i.source_id), '')) as h from child_source_identity i`,
+    ),
+    issues: await q(
+      `select md5(coalesce(string_agg(d::text, '|' order by d.id), '')) as h from data_quality_issue d`,
+    ),
   };
 }

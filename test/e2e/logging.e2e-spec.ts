@@ -27,15 +27,35 @@ describe('logs carry no patient data', () => {
     const child = await insertChild(t.db, { givenName: 'Zephyrine', familyName: 'Quillfeather' });
     await insertReferral(t.db, child.id);
     const token = await t.tokenFor({ role: 'clinician' });
-    await request(t.http).get(`/api/children/${child.id}`).set('Authorization', `Bearer ${token}`).expect(200);
-    await request(t.http).get(`/api/referrals?nhsNumber=${child.nhsNumber}&name=Zephyrine`).set('Authorization', `Bearer ${token}`).expect(400);
-    await request(t.http).get(`/api/children/${child.id}?postcode=NB1%204AB`).set('Authorization', `Bearer ${token}`).expect(400);
-    await request(t.http).get('/api/referrals').set('Authorization', 'Bearer not-a-token').expect(401);
+    await request(t.http)
+      .get(`/api/children/${child.id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    await request(t.http)
+      .get(`/api/referrals?nhsNumber=${child.nhsNumber}&name=Zephyrine`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(400);
+    await request(t.http)
+      .get(`/api/children/${child.id}?postcode=NB1%204AB`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(400);
+    await request(t.http)
+      .get('/api/referrals')
+      .set('Authorization', 'Bearer not-a-token')
+      .expect(401);
 
     const out = lines.join('');
     expect(out).toContain('request completed');
     expect(out).toContain('/api/children/');
-    for (const secret of [child.nhsNumber, 'Zephyrine', 'Quillfeather', 'NB1 4AB', 'NB1%204AB', 'parent@example.com', token]) {
+    for (const secret of [
+      child.nhsNumber,
+      'Zephyrine',
+      'Quillfeather',
+      'NB1 4AB',
+      'NB1%204AB',
+      'parent@example.com',
+      token,
+    ]) {
       expect(out).not.toContain(secret);
     }
   });

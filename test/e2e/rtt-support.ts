@@ -3,13 +3,21 @@ import { insertChild } from '../factories/waiting-list.factory.js';
 
 let counter = 0;
 
-export type EventSpec = [type: string, date: string, recordedAt?: string, detail?: Record<string, unknown>];
+export type EventSpec = [
+  type: string,
+  date: string,
+  recordedAt?: string,
+  detail?: Record<string, unknown>,
+];
 
 /**
  * Inserts a pathway (referral) and its clock events as ingest would write them. `recordedAt` lets a
  * test place events in different imports (default: now, i.e. recorded by this call).
  */
-export async function insertPathway(db: DataSource, o: { service: string; provider: string; events: EventSpec[]; childId?: string }): Promise<string> {
+export async function insertPathway(
+  db: DataSource,
+  o: { service: string; provider: string; events: EventSpec[]; childId?: string },
+): Promise<string> {
   const childId = o.childId ?? (await insertChild(db)).id;
   const received = o.events.find((e) => e[0] === 'referral-received')?.[1] ?? o.events[0][1];
   const rows: Array<{ id: string }> = await db.query(
@@ -21,7 +29,11 @@ export async function insertPathway(db: DataSource, o: { service: string; provid
   return rows[0].id;
 }
 
-export async function addEvent(db: DataSource, referralId: string, [type, date, recordedAt, detail]: EventSpec): Promise<void> {
+export async function addEvent(
+  db: DataSource,
+  referralId: string,
+  [type, date, recordedAt, detail]: EventSpec,
+): Promise<void> {
   await db.query(
     `insert into clock_event (referral_id, event_type, event_date, source, detail, recorded_at)
      values ($1, $2, $3, 'rtt-test', $4, coalesce($5::timestamptz, now()))`,

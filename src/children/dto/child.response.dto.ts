@@ -7,7 +7,8 @@ export class ChildReferralView {
   @ApiProperty() provider: string;
   @ApiProperty() providerName: string;
   @ApiProperty() receivedDate: string;
-  @ApiProperty({ description: 'Weeks completed on the clock (to today, or to the clock stop).' }) weeksWaited: number | null;
+  @ApiProperty({ description: 'Weeks completed on the clock (to today, or to the clock stop).' })
+  weeksWaited: number | null;
   @ApiProperty() status: string;
   /** Clinical detail only for services the caller works in; otherwise "also waiting for X since Y". */
   @ApiPropertyOptional() priority?: string;

@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 export type ContactChannel = 'email' | 'sms' | 'letter';
 
@@ -24,10 +30,12 @@ export class ChildEntity {
   @Column({ type: 'text', nullable: true }) postcode: string | null;
   @Column({ name: 'lsoa_code', type: 'text', nullable: true }) lsoaCode: string | null;
   @Column({ type: 'text', nullable: true }) locality: string | null;
-  @Column({ name: 'deprivation_decile', type: 'smallint', nullable: true }) deprivationDecile: number | null;
+  @Column({ name: 'deprivation_decile', type: 'smallint', nullable: true }) deprivationDecile:
+    number | null;
   @Column({ name: 'contact_email', type: 'text', nullable: true }) contactEmail: string | null;
   @Column({ name: 'contact_phone', type: 'text', nullable: true }) contactPhone: string | null;
-  @Column({ name: 'preferred_channel', type: 'text', default: 'letter' }) preferredChannel: ContactChannel;
+  @Column({ name: 'preferred_channel', type: 'text', default: 'letter' })
+  preferredChannel: ContactChannel;
   @Column({ type: 'jsonb', default: () => `'{}'` }) accessibility: AccessibilityNeeds;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

@@ -3,7 +3,14 @@
  * (ProblemDetailsFilter); `code` is the stable machine-readable reason; `message` must be a sentence
  * a person can act on and must never contain patient data.
  */
-export type DomainErrorKind = 'validation' | 'not-found' | 'conflict' | 'forbidden' | 'unauthenticated' | 'unavailable' | 'too-large';
+export type DomainErrorKind =
+  | 'validation'
+  | 'not-found'
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'unavailable'
+  | 'too-large';
 
 export class DomainError extends Error {
   constructor(
@@ -19,6 +26,11 @@ export class DomainError extends Error {
 
 export class RequestValidationError extends DomainError {
   constructor(readonly problems: string[]) {
-    super('validation', 'request.invalid', `The request is not valid: ${problems.join('; ')}`, problems);
+    super(
+      'validation',
+      'request.invalid',
+      `The request is not valid: ${problems.join('; ')}`,
+      problems,
+    );
   }
 }

@@ -7,7 +7,11 @@ import { filter, Subject, type Observable } from 'rxjs';
  */
 export type DomainEvent =
   | { type: 'import.completed'; runId: string; sourceId: string; childIds: string[] }
-  | { type: 'children.changed'; childIds: string[]; reason: 'triage' | 'check-in' | 'override' | 'flag' | 'other' }
+  | {
+      type: 'children.changed';
+      childIds: string[];
+      reason: 'triage' | 'check-in' | 'override' | 'flag' | 'other';
+    }
   | { type: 'tool.activated'; toolVersionId: string };
 
 @Injectable()
@@ -21,7 +25,9 @@ export class DomainEvents {
   }
 
   on<T extends DomainEvent['type']>(type: T): Observable<Extract<DomainEvent, { type: T }>> {
-    return this.subject.pipe(filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type));
+    return this.subject.pipe(
+      filter((e): e is Extract<DomainEvent, { type: T }> => e.type === type),
+    );
   }
 }
 

@@ -1,4 +1,9 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Observable } from 'rxjs';
@@ -16,7 +21,9 @@ export class NoUnknownQueryInterceptor implements NestInterceptor {
       const req = ctx.switchToHttp().getRequest<{ query?: Record<string, unknown> }>();
       const names = Object.keys(req.query ?? {});
       if (names.length > 0 && !takesQuery(ctx)) {
-        throw new RequestValidationError(names.map((n) => `${n} should not exist (this route takes no query parameters)`));
+        throw new RequestValidationError(
+          names.map((n) => `${n} should not exist (this route takes no query parameters)`),
+        );
       }
     }
     return next.handle();
@@ -24,6 +31,7 @@ export class NoUnknownQueryInterceptor implements NestInterceptor {
 }
 
 function takesQuery(ctx: ExecutionContext): boolean {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctx.getClass(), ctx.getHandler().name) ?? {}) as Record<string, unknown>;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctx.getClass(), ctx.getHandler().name) ??
+    {}) as Record<string, unknown>;
   return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
 }

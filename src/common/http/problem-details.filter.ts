@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, type DomainErrorKind } from '../errors/domain-error.js';
 
@@ -64,7 +71,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       const name = exception instanceof Error ? exception.name : typeof exception;
       const pgCode = (exception as { code?: unknown })?.code;
-      this.logger.error({ errorType: name, pgCode, correlationId: problem.correlationId }, 'unhandled error');
+      this.logger.error(
+        { errorType: name, pgCode, correlationId: problem.correlationId },
+        'unhandled error',
+      );
     }
     if (res.headersSent) return;
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
@@ -85,9 +95,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const raw = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-      const messages = Array.isArray(raw) ? raw.map(String) : [typeof raw === 'string' ? raw : exception.message];
-      const detail = status === 404 && messages[0]?.startsWith('Cannot ') ? 'There is no such page or API route.' : messages.join('; ');
+      const raw =
+        typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
+      const messages = Array.isArray(raw)
+        ? raw.map(String)
+        : [typeof raw === 'string' ? raw : exception.message];
+      const detail =
+        status === 404 && messages[0]?.startsWith('Cannot ')
+          ? 'There is no such page or API route.'
+          : messages.join('; ');
       return {
         type: `https://waitwell.nhs.example/problems/http-${status}`,
         title: TITLES[status] ?? 'Error',
@@ -98,13 +114,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     if ((exception as { type?: string })?.type === 'entity.parse.failed') {
-      return { type: 'https://waitwell.nhs.example/problems/request.malformed-json', title: 'Bad request', status: 400, detail: 'The request body is not valid JSON.', code: 'request.malformed-json' };
+      return {
+        type: 'https://waitwell.nhs.example/problems/request.malformed-json',
+        title: 'Bad request',
+        status: 400,
+        detail: 'The request body is not valid JSON.',
+        code: 'request.malformed-json',
+      };
     }
     return {
       type: 'https://waitwell.nhs.example/problems/internal',
       title: 'Something went wrong',
       status: 500,
-      detail: 'Something went wrong on our side. Nothing you sent was lost; please try again, and quote the correlation id if it keeps happening.',
+      detail:
+        'Something went wrong on our side. Nothing you sent was lost; please try again, and quote the correlation id if it keeps happening.',
       code: 'internal',
     };
   }

@@ -30,7 +30,10 @@ export class LoggerModule {
             },
             transport:
               config.env === 'development'
-                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' } }
+                ? {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss' },
+                  }
                 : undefined,
           }),
         }),

@@ -13,9 +13,23 @@ describe('log redaction', () => {
       },
     });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ nhsNumber: '9434765919', child: { givenName: 'Mia', postcode: 'NB1 4AB' }, run: { row: { email: 'a@example.com' } }, count: 3 }, 'x');
+    log.info(
+      {
+        nhsNumber: '9434765919',
+        child: { givenName: 'Mia', postcode: 'NB1 4AB' },
+        run: { row: { email: 'a@example.com' } },
+        count: 3,
+      },
+      'x',
+    );
     const out = lines.join('');
-    for (const secret of ['9434765919', 'Mia', 'NB1 4AB', 'a@example.com']) expect(out).not.toContain(secret);
-    expect(JSON.parse(out)).toMatchObject({ nhsNumber: '[redacted]', child: { givenName: '[redacted]' }, count: 3 });
+    for (const secret of ['9434765919', 'Mia', 'NB1 4AB', 'a@example.com']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(JSON.parse(out)).toMatchObject({
+      nhsNumber: '[redacted]',
+      child: { givenName: '[redacted]' },
+      count: 3,
+    });
   });
 });

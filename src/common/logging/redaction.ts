@@ -4,9 +4,30 @@
  * without their query string (a query may carry an NHS number or a name).
  */
 export const REDACTED_KEYS = [
-  'nhsNumber', 'nhs_number', 'givenName', 'familyName', 'given_name', 'family_name', 'name', 'dateOfBirth',
-  'date_of_birth', 'postcode', 'address', 'addressLines', 'email', 'phone', 'mobile', 'contactEmail',
-  'contactPhone', 'freeText', 'reason', 'notes', 'personalisation', 'raw', 'rawRow', 'body',
+  'nhsNumber',
+  'nhs_number',
+  'givenName',
+  'familyName',
+  'given_name',
+  'family_name',
+  'name',
+  'dateOfBirth',
+  'date_of_birth',
+  'postcode',
+  'address',
+  'addressLines',
+  'email',
+  'phone',
+  'mobile',
+  'contactEmail',
+  'contactPhone',
+  'freeText',
+  'reason',
+  'notes',
+  'personalisation',
+  'raw',
+  'rawRow',
+  'body',
 ];
 
 export const REDACT_PATHS = [

@@ -11,13 +11,21 @@ export function encodeCursor(key: ReadonlyArray<string | number | null>): string
 export function decodeCursor(cursor: string, length: number): Array<string | number | null> {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((k) => k === null || ['string', 'number'].includes(typeof k))) {
+    if (
+      Array.isArray(key) &&
+      key.length === length &&
+      key.every((k) => k === null || ['string', 'number'].includes(typeof k))
+    ) {
       return key as Array<string | number | null>;
     }
   } catch {
     // fall through to the domain error below
   }
-  throw new DomainError('validation', 'pagination.bad-cursor', 'The cursor is not valid: pass the "next" value from the previous page unchanged, or leave it out to start again.');
+  throw new DomainError(
+    'validation',
+    'pagination.bad-cursor',
+    'The cursor is not valid: pass the "next" value from the previous page unchanged, or leave it out to start again.',
+  );
 }
 
 export interface Page<T> {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { addDays, ageInYears, daysBetween, isIsoDate, londonDate, monthEnd } from './calendar-date.js';
+import {
+  addDays,
+  ageInYears,
+  daysBetween,
+  isIsoDate,
+  londonDate,
+  monthEnd,
+} from './calendar-date.js';
 
 describe('calendar dates', () => {
   it('should count days across a BST change and a leap day', () => {

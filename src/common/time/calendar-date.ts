@@ -2,7 +2,12 @@
  * Clock dates are calendar dates in Europe/London ("YYYY-MM-DD"), never instants: a wait is a count
  * of days between two dates, so BST changes cannot shift it (shared/domain/reference.md §1.8).
  */
-const LONDON = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const LONDON = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 export function londonDate(instant: Date = new Date()): string {
   return LONDON.format(instant);
@@ -16,12 +21,19 @@ export function isIsoDate(s: unknown): s is string {
   const m = ISO_DATE.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 function dayNumber(iso: string): number {
   if (!isIsoDate(iso)) throw new RangeError('not a calendar date: ' + String(iso));
-  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86_400_000;
+  return (
+    Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) /
+    86_400_000
+  );
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */

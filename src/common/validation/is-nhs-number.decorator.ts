@@ -1,4 +1,8 @@
-import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import {
+  registerDecorator,
+  type ValidationArguments,
+  type ValidationOptions,
+} from 'class-validator';
 import { describeNhsNumberProblem, nhsNumberProblem } from './nhs-number.js';
 
 /** class-validator decorator: format + Modulus 11 check digit. The message never echoes the value. */

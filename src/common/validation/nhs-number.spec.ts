@@ -20,9 +20,12 @@ describe('nhsNumberProblem', () => {
     ['94347A5919', 'not-ten-digits', 'a letter'],
     ['', 'missing', 'empty'],
     ['2222222222', 'all-same-digit', 'identical digits pass mod 11 but are refused'],
-  ] as Array<[string, string | null, string]>)('should classify %s as %s (%s)', (input, expected) => {
-    expect(nhsNumberProblem(input)).toBe(expected);
-  });
+  ] as Array<[string, string | null, string]>)(
+    'should classify %s as %s (%s)',
+    (input, expected) => {
+      expect(nhsNumberProblem(input)).toBe(expected);
+    },
+  );
 
   it('should treat non-strings as missing', () => {
     expect(nhsNumberProblem(9434765919)).toBe('missing');

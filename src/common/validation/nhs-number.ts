@@ -5,7 +5,8 @@
  * check digit of 0; a result of 10 means no check digit can make the number valid.
  * Spaces and hyphens (as in the 3-3-4 display form "943 476 5919") are ignored.
  */
-export type NhsNumberProblem = 'missing' | 'not-ten-digits' | 'check-digit-is-ten' | 'wrong-check-digit' | 'all-same-digit';
+export type NhsNumberProblem =
+  'missing' | 'not-ten-digits' | 'check-digit-is-ten' | 'wrong-check-digit' | 'all-same-digit';
 
 export function normaliseNhsNumber(input: string): string {
   return input.replace(/[\s-]/g, '');
@@ -32,8 +33,10 @@ export function isValidNhsNumber(input: unknown): boolean {
 const PROBLEM_TEXT: Record<NhsNumberProblem, string> = {
   missing: 'NHS number is missing',
   'not-ten-digits': 'NHS number must be 10 digits (spaces allowed, e.g. 943 476 5919)',
-  'check-digit-is-ten': 'NHS number is not valid: its check digit would be 10, so it cannot be a real NHS number',
-  'wrong-check-digit': 'NHS number is not valid: the last digit does not match the Modulus 11 check digit (typing error?)',
+  'check-digit-is-ten':
+    'NHS number is not valid: its check digit would be 10, so it cannot be a real NHS number',
+  'wrong-check-digit':
+    'NHS number is not valid: the last digit does not match the Modulus 11 check digit (typing error?)',
   'all-same-digit': 'NHS number is not valid: all ten digits are the same',
 };
 

@@ -6,7 +6,10 @@ export class ImportRunCounts {
   @ApiProperty() new: number;
   @ApiProperty() updated: number;
   @ApiProperty() unchanged: number;
-  @ApiProperty({ description: 'Referrals missing from a full snapshot, marked removed-from-source' }) removedFromSource: number;
+  @ApiProperty({
+    description: 'Referrals missing from a full snapshot, marked removed-from-source',
+  })
+  removedFromSource: number;
   @ApiProperty() rejected: number;
   @ApiProperty() childrenNew: number;
   @ApiProperty() childrenChanged: number;
@@ -26,7 +29,12 @@ export class ImportRunResponse {
   @ApiProperty() triggeredBy: string;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed'] }) status: string;
   @ApiProperty({ description: 'reading, applying, done or failed' }) phase: string;
-  @ApiProperty({ nullable: true, type: String, description: 'File path or URL (without query string)' }) location: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'File path or URL (without query string)',
+  })
+  location: string | null;
   @ApiProperty({ nullable: true, type: String }) contentSha256: string | null;
   @ApiProperty() startedAt: string;
   @ApiProperty({ nullable: true, type: String }) finishedAt: string | null;

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { compileDateFormat } from './date-format.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
-import { CODED_FIELDS, DATE_FIELDS, type CodedField, type RawFields, type RecordField, type RecordProblem } from './ingest-record.js';
+import {
+  CODED_FIELDS,
+  DATE_FIELDS,
+  type CodedField,
+  type RawFields,
+  type RecordField,
+  type RecordProblem,
+} from './ingest-record.js';
 
 export interface CsvMapping {
   dateFormat: string;
@@ -44,7 +51,9 @@ export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult
     else positions.push([field as RecordField, at]);
   }
   if (missing.length > 0) {
-    const other = [',', ';', '\t', '|'].find((d) => d !== mapping.delimiter && header.length === 1 && header[0].includes(d));
+    const other = [',', ';', '\t', '|'].find(
+      (d) => d !== mapping.delimiter && header.length === 1 && header[0].includes(d),
+    );
     const hint = other
       ? `the header has a single column containing "${other === '\t' ? '\\t' : other}": the file seems to use that delimiter, but this source is configured for "${mapping.delimiter === '\t' ? '\\t' : mapping.delimiter}"`
       : undefined;
@@ -76,7 +85,10 @@ export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult
           if (v && isDate.has(field)) {
             const iso = date.parse(v);
             if (iso === null) {
-              problems.push({ field, message: `${field} is not a date in the format ${mapping.dateFormat}` });
+              problems.push({
+                field,
+                message: `${field} is not a date in the format ${mapping.dateFormat}`,
+              });
               continue;
             }
             v = iso;

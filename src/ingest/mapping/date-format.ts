@@ -13,8 +13,13 @@ const TOKEN = /yyyy|MM|M|dd|d/g;
 
 export function dateFormatProblem(format: string): string | null {
   const tokens = format.match(TOKEN) ?? [];
-  const sorted = [...tokens].map((t) => t[0]).sort().join('');
-  if (sorted !== 'Mdy') return `date format "${format}" must contain yyyy, MM (or M) and dd (or d) once each`;
+  const sorted = [...tokens]
+    .map((t) => t[0])
+    .sort()
+    .join('');
+  if (sorted !== 'Mdy') {
+    return `date format "${format}" must contain yyyy, MM (or M) and dd (or d) once each`;
+  }
   return null;
 }
 
@@ -30,7 +35,8 @@ export function compileDateFormat(format: string): DateParser {
     pattern += escape(format.slice(last, m.index));
     last = m.index + m[0].length;
     order.push(m[0][0] as 'y' | 'M' | 'd');
-    pattern += m[0] === 'yyyy' ? '(\\d{4})' : m[0].length === 2 && !separated ? '(\\d{2})' : '(\\d{1,2})';
+    pattern +=
+      m[0] === 'yyyy' ? '(\\d{4})' : m[0].length === 2 && !separated ? '(\\d{2})' : '(\\d{1,2})';
   }
   pattern += escape(format.slice(last));
   const re = new RegExp(`^${pattern}(?:[ T]\\d{1,2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)?$`);

@@ -7,8 +7,14 @@ import type { RawFields, RecordProblem } from './ingest-record.js';
  */
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 
-interface Identifier { system?: string; value?: string }
-interface Reference { reference?: string; identifier?: Identifier }
+interface Identifier {
+  system?: string;
+  value?: string;
+}
+interface Reference {
+  reference?: string;
+  identifier?: Identifier;
+}
 export interface FhirServiceRequest {
   resourceType: 'ServiceRequest';
   id?: string;
@@ -46,29 +52,44 @@ export function fhirDate(v: string | undefined): string | undefined {
 }
 
 /** Returns null when the request's status is mapped to "ignore" (e.g. entered-in-error): it is not on the list. */
-export function mapServiceRequest(sr: FhirServiceRequest, patient: FhirPatient | undefined, cfg: FhirMappingConfig): { fields: RawFields; problems: RecordProblem[] } | null {
+export function mapServiceRequest(
+  sr: FhirServiceRequest,
+  patient: FhirPatient | undefined,
+  cfg: FhirMappingConfig,
+): { fields: RawFields; problems: RecordProblem[] } | null {
   const problems: RecordProblem[] = [];
   const status = cfg.statusCodes[sr.status ?? 'unknown'];
   if (status === 'ignore') return null;
-  const identifier = cfg.referralIdentifierSystem ? sr.identifier?.find((i) => i.system === cfg.referralIdentifierSystem) : sr.identifier?.[0];
+  const identifier = cfg.referralIdentifierSystem
+    ? sr.identifier?.find((i) => i.system === cfg.referralIdentifierSystem)
+    : sr.identifier?.[0];
   const fields: RawFields = {
     referralId: identifier?.value ?? sr.id,
     referralReceivedDate: fhirDate(sr.authoredOn),
     priority: cfg.priorityCodes[sr.priority ?? 'routine'] ?? sr.priority,
     status: status ?? sr.status,
   };
-  const stopDate = fhirDate(sr.occurrencePeriod?.start ?? sr.occurrenceDateTime) ?? fhirDate(sr.meta?.lastUpdated);
+  const stopDate =
+    fhirDate(sr.occurrencePeriod?.start ?? sr.occurrenceDateTime) ?? fhirDate(sr.meta?.lastUpdated);
   if (status === 'treatment-started') fields.treatmentStartDate = stopDate;
   if (status === 'active-monitoring') fields.activeMonitoringDate = stopDate;
-  if (status === 'discharged') fields.dischargeDate = fhirDate(sr.occurrencePeriod?.end) ?? stopDate;
+  if (status === 'discharged') {
+    fields.dischargeDate = fhirDate(sr.occurrencePeriod?.end) ?? stopDate;
+  }
 
-  const subjectNhs = sr.subject?.identifier?.system === NHS_NUMBER_SYSTEM ? sr.subject.identifier.value : undefined;
+  const subjectNhs =
+    sr.subject?.identifier?.system === NHS_NUMBER_SYSTEM ? sr.subject.identifier.value : undefined;
   if (!patient) {
-    problems.push({ field: 'row', message: 'the subject Patient was not included in the Bundle (_include=ServiceRequest:subject)' });
+    problems.push({
+      field: 'row',
+      message:
+        'the subject Patient was not included in the Bundle (_include=ServiceRequest:subject)',
+    });
     fields.nhsNumber = subjectNhs;
     return { fields, problems };
   }
-  fields.nhsNumber = patient.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value ?? subjectNhs;
+  fields.nhsNumber =
+    patient.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value ?? subjectNhs;
   const name = patient.name?.find((n) => n.use === 'official') ?? patient.name?.[0];
   fields.givenName = name?.given?.[0];
   fields.familyName = name?.family;
@@ -79,7 +100,11 @@ export function mapServiceRequest(sr: FhirServiceRequest, patient: FhirPatient |
   fields.town = address?.city;
   fields.postcode = address?.postalCode;
   const email = patient.telecom?.find((t) => t.system === 'email')?.value;
-  const phone = (patient.telecom?.find((t) => t.system === 'sms') ?? patient.telecom?.find((t) => t.system === 'phone' && t.use === 'mobile') ?? patient.telecom?.find((t) => t.system === 'phone'))?.value;
+  const phone = (
+    patient.telecom?.find((t) => t.system === 'sms') ??
+    patient.telecom?.find((t) => t.system === 'phone' && t.use === 'mobile') ??
+    patient.telecom?.find((t) => t.system === 'phone')
+  )?.value;
   fields.contactEmail = email;
   fields.contactPhone = phone;
   fields.preferredChannel = email ? 'email' : phone ? 'sms' : 'letter';

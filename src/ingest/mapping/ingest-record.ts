@@ -1,5 +1,9 @@
 import { ageInYears, isIsoDate } from '../../common/time/calendar-date.js';
-import { describeNhsNumberProblem, nhsNumberProblem, normaliseNhsNumber } from '../../common/validation/nhs-number.js';
+import {
+  describeNhsNumberProblem,
+  nhsNumberProblem,
+  normaliseNhsNumber,
+} from '../../common/validation/nhs-number.js';
 import type { PathwayFacts } from '../../referrals/pathway-facts.js';
 
 /**
@@ -8,19 +12,54 @@ import type { PathwayFacts } from '../../referrals/pathway-facts.js';
  * Patient. PURE: no Nest, no TypeORM.
  */
 export const RECORD_FIELDS = [
-  'nhsNumber', 'givenName', 'familyName', 'dateOfBirth', 'addressLine1', 'addressLine2', 'town', 'postcode',
-  'lsoaCode', 'locality', 'deprivationDecile', 'contactEmail', 'contactPhone', 'preferredChannel', 'largePrint',
-  'easyRead', 'language', 'flags', 'referralId', 'referralReceivedDate', 'priority', 'status',
-  'firstAppointmentDate', 'firstAppointmentOutcome', 'rebookedDate', 'treatmentStartDate', 'activeMonitoringDate',
+  'nhsNumber',
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  'addressLine1',
+  'addressLine2',
+  'town',
+  'postcode',
+  'lsoaCode',
+  'locality',
+  'deprivationDecile',
+  'contactEmail',
+  'contactPhone',
+  'preferredChannel',
+  'largePrint',
+  'easyRead',
+  'language',
+  'flags',
+  'referralId',
+  'referralReceivedDate',
+  'priority',
+  'status',
+  'firstAppointmentDate',
+  'firstAppointmentOutcome',
+  'rebookedDate',
+  'treatmentStartDate',
+  'activeMonitoringDate',
   'dischargeDate',
 ] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
 /** A list is unusable without these. */
-export const REQUIRED_FIELDS: readonly RecordField[] = ['nhsNumber', 'dateOfBirth', 'referralId', 'referralReceivedDate', 'priority'];
+export const REQUIRED_FIELDS: readonly RecordField[] = [
+  'nhsNumber',
+  'dateOfBirth',
+  'referralId',
+  'referralReceivedDate',
+  'priority',
+];
 
 export const DATE_FIELDS: readonly RecordField[] = [
-  'dateOfBirth', 'referralReceivedDate', 'firstAppointmentDate', 'rebookedDate', 'treatmentStartDate', 'activeMonitoringDate', 'dischargeDate',
+  'dateOfBirth',
+  'referralReceivedDate',
+  'firstAppointmentDate',
+  'rebookedDate',
+  'treatmentStartDate',
+  'activeMonitoringDate',
+  'dischargeDate',
 ];
 
 /** Coded fields and the values WaitWell uses; a source maps its own codes onto these. */
@@ -33,7 +72,12 @@ export const CANONICAL_CODES = {
 export type CodedField = keyof typeof CANONICAL_CODES;
 export const CODED_FIELDS = Object.keys(CANONICAL_CODES) as CodedField[];
 
-export const FLAG_CODES = ['child-in-care', 'ehcp', 'safeguarding-concern', 'not-in-school'] as const;
+export const FLAG_CODES = [
+  'child-in-care',
+  'ehcp',
+  'safeguarding-concern',
+  'not-in-school',
+] as const;
 
 /** Field values as text, already in WaitWell's form (ISO dates, canonical codes) where a reader could convert them. */
 export type RawFields = Partial<Record<RecordField, string>>;
@@ -83,11 +127,16 @@ function text(v: string | undefined): string | null {
  * Checks one row and turns it into a record, or lists every problem with it (one per field, in
  * words a data manager can act on; never the value itself, which may be patient data).
  */
-export function validateRecord(f: RawFields, ctx: ValidationContext): { record: IngestRecord } | { problems: RecordProblem[] } {
+export function validateRecord(
+  f: RawFields,
+  ctx: ValidationContext,
+): { record: IngestRecord } | { problems: RecordProblem[] } {
   const problems: RecordProblem[] = [];
   const add = (field: RecordProblem['field'], message: string) => problems.push({ field, message });
 
-  for (const field of REQUIRED_FIELDS) if (!text(f[field])) add(field, `${field} is required but empty`);
+  for (const field of REQUIRED_FIELDS) {
+    if (!text(f[field])) add(field, `${field} is required but empty`);
+  }
 
   const nhsRaw = text(f.nhsNumber);
   let nhsNumber = '';
@@ -111,13 +160,23 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
   const dob = dateOk('dateOfBirth');
   const received = dateOk('referralReceivedDate');
   if (dob && received) {
-    if (received < dob) add('referralReceivedDate', 'referralReceivedDate is before the date of birth');
-    else if (ageInYears(dob, received) > ctx.maxAgeYearsAtReferral) {
-      add('dateOfBirth', `dateOfBirth makes the child older than ${ctx.maxAgeYearsAtReferral} at referral`);
+    if (received < dob) {
+      add('referralReceivedDate', 'referralReceivedDate is before the date of birth');
+    } else if (ageInYears(dob, received) > ctx.maxAgeYearsAtReferral) {
+      add(
+        'dateOfBirth',
+        `dateOfBirth makes the child older than ${ctx.maxAgeYearsAtReferral} at referral`,
+      );
     }
   }
   if (received) {
-    for (const field of ['firstAppointmentDate', 'rebookedDate', 'treatmentStartDate', 'activeMonitoringDate', 'dischargeDate'] as const) {
+    for (const field of [
+      'firstAppointmentDate',
+      'rebookedDate',
+      'treatmentStartDate',
+      'activeMonitoringDate',
+      'dischargeDate',
+    ] as const) {
       const v = dateOk(field);
       if (v && v < received) add(field, `${field} is before the referral was received`);
     }
@@ -126,7 +185,10 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
   for (const field of CODED_FIELDS) {
     const v = text(f[field]);
     if (v && !(CANONICAL_CODES[field] as readonly string[]).includes(v)) {
-      add(field, `${field} has a code that is not mapped (add it to this source's codes.${field} mapping)`);
+      add(
+        field,
+        `${field} has a code that is not mapped (add it to this source's codes.${field} mapping)`,
+      );
     }
   }
   const bool = (field: 'largePrint' | 'easyRead'): boolean => {
@@ -142,16 +204,27 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
   let deprivationDecile: number | null = null;
   if (decileText) {
     const n = Number(decileText);
-    if (!Number.isInteger(n) || n < 1 || n > 10) add('deprivationDecile', 'deprivationDecile must be a whole number from 1 to 10');
-    else deprivationDecile = n;
+    if (!Number.isInteger(n) || n < 1 || n > 10) {
+      add('deprivationDecile', 'deprivationDecile must be a whole number from 1 to 10');
+    } else deprivationDecile = n;
   }
 
   const flags = parseFlags(text(f.flags), add);
 
   // The pathway facts must tell one story: an outcome needs its appointment, a stop its date.
   const outcome = text(f.firstAppointmentOutcome) as 'attended' | 'dna' | null;
-  if (outcome && !text(f.firstAppointmentDate)) add('firstAppointmentDate', 'firstAppointmentOutcome is given but firstAppointmentDate is empty');
-  if (text(f.rebookedDate) && outcome !== 'dna') add('rebookedDate', 'rebookedDate is only meaningful after a first appointment that was not attended (dna)');
+  if (outcome && !text(f.firstAppointmentDate)) {
+    add(
+      'firstAppointmentDate',
+      'firstAppointmentOutcome is given but firstAppointmentDate is empty',
+    );
+  }
+  if (text(f.rebookedDate) && outcome !== 'dna') {
+    add(
+      'rebookedDate',
+      'rebookedDate is only meaningful after a first appointment that was not attended (dna)',
+    );
+  }
   const status = text(f.status);
   const stopDateFor: Record<string, RecordField> = {
     'treatment-started': 'treatmentStartDate',
@@ -161,12 +234,20 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
   if (status && stopDateFor[status] && !text(f[stopDateFor[status]])) {
     add(stopDateFor[status], `status is ${status} but ${stopDateFor[status]} is empty`);
   }
-  if (status === 'waiting' && (text(f.treatmentStartDate) || text(f.activeMonitoringDate) || text(f.dischargeDate))) {
-    add('status', 'status is waiting but a treatment, active-monitoring or discharge date is given');
+  if (
+    status === 'waiting' &&
+    (text(f.treatmentStartDate) || text(f.activeMonitoringDate) || text(f.dischargeDate))
+  ) {
+    add(
+      'status',
+      'status is waiting but a treatment, active-monitoring or discharge date is given',
+    );
   }
 
   const referralId = text(f.referralId);
-  if (referralId && referralId.length > 100) add('referralId', 'referralId is longer than 100 characters');
+  if (referralId && referralId.length > 100) {
+    add('referralId', 'referralId is longer than 100 characters');
+  }
 
   if (problems.length > 0) return { problems };
   const language = text(f.language)?.toLowerCase() ?? 'en';
@@ -177,7 +258,9 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
       givenName: text(f.givenName),
       familyName: text(f.familyName),
       dateOfBirth: dob!,
-      addressLines: [text(f.addressLine1), text(f.addressLine2), text(f.town)].filter((x): x is string => x !== null),
+      addressLines: [text(f.addressLine1), text(f.addressLine2), text(f.town)].filter(
+        (x): x is string => x !== null,
+      ),
       postcode: text(f.postcode)?.toUpperCase() ?? null,
       lsoaCode: text(f.lsoaCode),
       locality: text(f.locality),
@@ -202,7 +285,10 @@ export function validateRecord(f: RawFields, ctx: ValidationContext): { record: 
 }
 
 /** Flags as "code[:detail]@YYYY-MM-DD" separated by ";" (the WaitWell PTL layout). */
-function parseFlags(v: string | null, add: (field: RecordField, message: string) => void): IngestRecord['flags'] {
+function parseFlags(
+  v: string | null,
+  add: (field: RecordField, message: string) => void,
+): IngestRecord['flags'] {
   if (!v) return [];
   const out: IngestRecord['flags'] = [];
   for (const part of v.split(';')) {

@@ -14,12 +14,24 @@ describe('staged rows', () => {
     const f = { referralId: 'R-1', nhsNumber: '9434765919', priority: 'routine' };
     expect(fieldsFingerprint(f)).toBe(fieldsFingerprint({ ...f }));
     expect(fieldsFingerprint(f)).not.toBe(fieldsFingerprint({ ...f, priority: 'urgent' }));
-    expect(fieldsFingerprint({ ...f, givenName: 'a' })).not.toBe(fieldsFingerprint({ ...f, familyName: 'a' }));
+    expect(fieldsFingerprint({ ...f, givenName: 'a' })).not.toBe(
+      fieldsFingerprint({ ...f, familyName: 'a' }),
+    );
   });
 
   it('should write one COPY line per row with the derived clock events', () => {
     const r = validateRecord(
-      { nhsNumber: '9434765919', givenName: 'Ava', dateOfBirth: '2018-05-01', referralId: 'R-1', referralReceivedDate: '2026-03-02', priority: 'urgent', firstAppointmentDate: '2026-04-01', firstAppointmentOutcome: 'dna', addressLine1: 'Flat 1\t"A"' },
+      {
+        nhsNumber: '9434765919',
+        givenName: 'Ava',
+        dateOfBirth: '2018-05-01',
+        referralId: 'R-1',
+        referralReceivedDate: '2026-03-02',
+        priority: 'urgent',
+        firstAppointmentDate: '2026-04-01',
+        firstAppointmentOutcome: 'dna',
+        addressLine1: 'Flat 1\t"A"',
+      },
       { today: '2026-11-25', maxAgeYearsAtReferral: 25 },
     );
     if (!('record' in r)) throw new Error('expected a record');

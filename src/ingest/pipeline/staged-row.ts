@@ -14,22 +14,55 @@ export interface StagedRow {
   hash: string;
 }
 
-export function stageRecord(rowNumber: number, record: IngestRecord, pseudonym: string, hash: string): StagedRow {
+export function stageRecord(
+  rowNumber: number,
+  record: IngestRecord,
+  pseudonym: string,
+  hash: string,
+): StagedRow {
   return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts), hash };
 }
 
 /** Column order of the staging table (see StagingRepository). */
 export const STAGING_COLUMNS = [
-  'row_no', 'nhs', 'pseudonym', 'given_name', 'family_name', 'dob', 'address_lines', 'postcode', 'lsoa_code', 'locality',
-  'decile', 'email', 'phone', 'channel', 'accessibility', 'flags', 'name_key', 'postcode_key', 'ref_id', 'received',
-  'priority', 'status', 'clock_start', 'clock_stop', 'stop_reason', 'ev_types', 'ev_dates', 'ev_rtt', 'row_hash',
+  'row_no',
+  'nhs',
+  'pseudonym',
+  'given_name',
+  'family_name',
+  'dob',
+  'address_lines',
+  'postcode',
+  'lsoa_code',
+  'locality',
+  'decile',
+  'email',
+  'phone',
+  'channel',
+  'accessibility',
+  'flags',
+  'name_key',
+  'postcode_key',
+  'ref_id',
+  'received',
+  'priority',
+  'status',
+  'clock_start',
+  'clock_stop',
+  'stop_reason',
+  'ev_types',
+  'ev_dates',
+  'ev_rtt',
+  'row_hash',
 ] as const;
 
 /** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
 export function copyValue(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return /[\\\t\n\r]/.test(s)
+    ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : s;
 }
 
 function arrayLiteral(xs: Array<string | null>): string {
@@ -40,11 +73,34 @@ export function toCopyLine(s: StagedRow): string {
   const r = s.record;
   const p = s.pathway;
   const values: Array<string | number | null> = [
-    s.rowNumber, r.nhsNumber, s.pseudonym, r.givenName, r.familyName, r.dateOfBirth, JSON.stringify(r.addressLines),
-    r.postcode, r.lsoaCode, r.locality, r.deprivationDecile, r.contactEmail, r.contactPhone, r.preferredChannel,
-    JSON.stringify(r.accessibility), JSON.stringify(r.flags), nameKey(r.givenName, r.familyName), postcodeKey(r.postcode),
-    r.referralId, r.facts.receivedDate, r.priority, p.status, p.clockStartDate, p.clockStopDate, p.clockStopReason,
-    arrayLiteral(p.events.map((e) => e.type)), arrayLiteral(p.events.map((e) => e.date)), arrayLiteral(p.events.map((e) => e.rttStatus)),
+    s.rowNumber,
+    r.nhsNumber,
+    s.pseudonym,
+    r.givenName,
+    r.familyName,
+    r.dateOfBirth,
+    JSON.stringify(r.addressLines),
+    r.postcode,
+    r.lsoaCode,
+    r.locality,
+    r.deprivationDecile,
+    r.contactEmail,
+    r.contactPhone,
+    r.preferredChannel,
+    JSON.stringify(r.accessibility),
+    JSON.stringify(r.flags),
+    nameKey(r.givenName, r.familyName),
+    postcodeKey(r.postcode),
+    r.referralId,
+    r.facts.receivedDate,
+    r.priority,
+    p.status,
+    p.clockStartDate,
+    p.clockStopDate,
+    p.clockStopReason,
+    arrayLiteral(p.events.map((e) => e.type)),
+    arrayLiteral(p.events.map((e) => e.date)),
+    arrayLiteral(p.events.map((e) => e.rttStatus)),
     s.hash,
   ];
   return `${values.map(copyValue).join('\t')}\n`;

@@ -23,7 +23,10 @@ export interface ByteSource {
 }
 
 /** Opens the bytes of a CSV source: a file, the newest .csv in a drop folder, or an HTTP(S) URL. */
-export async function openByteSource(source: ResolvedSource, fileOverride?: string): Promise<ByteSource> {
+export async function openByteSource(
+  source: ResolvedSource,
+  fileOverride?: string,
+): Promise<ByteSource> {
   if (source.kind === 'csv-url' && !fileOverride) return openUrl(source);
   const path = fileOverride ?? (await resolveFile(source.location));
   const info = await stat(path).catch(() => null);
@@ -53,7 +56,9 @@ async function resolveFile(location: string): Promise<string> {
   if (info.isFile()) return location;
   const names = (await readdir(location)).filter((n) => n.toLowerCase().endsWith('.csv'));
   if (names.length === 0) throw IngestError.noFile(`the drop folder ${location} has no .csv file`);
-  const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(location, n))).mtimeMs })));
+  const dated = await Promise.all(
+    names.map(async (n) => ({ n, t: (await stat(join(location, n))).mtimeMs })),
+  );
   dated.sort((a, b) => b.t - a.t || b.n.localeCompare(a.n));
   return join(location, dated[0].n);
 }
@@ -62,7 +67,10 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
   const display = displayLocation(source.location);
   const auth = authorizationHeader(source.auth);
   const answer = await httpGet(source.location, {
-    headers: { accept: 'text/csv, text/plain;q=0.9, */*;q=0.1', ...(auth ? { authorization: auth } : {}) },
+    headers: {
+      accept: 'text/csv, text/plain;q=0.9, */*;q=0.1',
+      ...(auth ? { authorization: auth } : {}),
+    },
     timeoutMs: source.timeoutMs,
     retries: source.retries,
     retryBaseMs: source.retryBaseMs,
@@ -81,7 +89,13 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
   return {
     open: () => {
       body = Readable.fromWeb(web);
-      body.on('error', (e) => guard.destroy(e.name === 'AbortError' ? IngestError.timeout(display, source.timeoutMs) : IngestError.unreachable(display, 'the connection broke')));
+      body.on('error', (e) =>
+        guard.destroy(
+          e.name === 'AbortError'
+            ? IngestError.timeout(display, source.timeoutMs)
+            : IngestError.unreachable(display, 'the connection broke'),
+        ),
+      );
       body.on('end', () => answer.done());
       return body.pipe(guard);
     },
@@ -103,7 +117,10 @@ class ByteGuard extends Transform {
   private sniffed = 0;
   private readonly hash = createHash('sha256');
 
-  constructor(private readonly maxBytes: number, private readonly onChunk?: () => void) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onChunk?: () => void,
+  ) {
     super();
   }
 

@@ -14,7 +14,10 @@ const MAX_RECORD_CHARS = 1_000_000;
  * Windows-1252, quoted fields, CRLF or LF. The header row is checked against the source's mapping
  * first. Row numbers are as a spreadsheet shows them (the header is row 1).
  */
-export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGenerator<SourceItem> {
+export async function* readCsvItems(
+  source: ByteSource,
+  csv: CsvConfig,
+): AsyncGenerator<SourceItem> {
   const parser = parse({
     delimiter: csv.delimiter,
     bom: true,
@@ -48,7 +51,10 @@ export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGe
         read: () => {
           const mapped = bound.map(values);
           if (!wellFormed) {
-            mapped.problems.unshift({ field: 'row', message: `the row has ${values.length} fields but the header has ${bound.header.length} (a stray delimiter or quote?)` });
+            mapped.problems.unshift({
+              field: 'row',
+              message: `the row has ${values.length} fields but the header has ${bound.header.length} (a stray delimiter or quote?)`,
+            });
           }
           return mapped;
         },
@@ -56,7 +62,12 @@ export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGe
       };
     }
   } catch (error) {
-    if (error instanceof CsvError) throw IngestError.malformedCsv(error.code, typeof error.lines === 'number' ? error.lines : undefined);
+    if (error instanceof CsvError) {
+      throw IngestError.malformedCsv(
+        error.code,
+        typeof error.lines === 'number' ? error.lines : undefined,
+      );
+    }
     throw error;
   } finally {
     source.close();
@@ -68,6 +79,8 @@ export async function* readCsvItems(source: ByteSource, csv: CsvConfig): AsyncGe
 function rawRow(header: string[], values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   header.forEach((h, i) => (out[h] = values[i] ?? ''));
-  for (let i = header.length; i < values.length; i++) out[`(extra field ${i - header.length + 1})`] = values[i];
+  for (let i = header.length; i < values.length; i++) {
+    out[`(extra field ${i - header.length + 1})`] = values[i];
+  }
   return out;
 }

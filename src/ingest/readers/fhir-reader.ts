@@ -1,6 +1,10 @@
 import { IngestError } from '../ingest.errors.js';
 import { fieldsFingerprint } from '../mapping/fingerprint.js';
-import { mapServiceRequest, type FhirPatient, type FhirServiceRequest } from '../mapping/fhir-mapper.js';
+import {
+  mapServiceRequest,
+  type FhirPatient,
+  type FhirServiceRequest,
+} from '../mapping/fhir-mapper.js';
 import { authorizationHeader, displayLocation } from '../sources/credentials.js';
 import { FhirConfig, type ResolvedSource } from '../sources/source-config.js';
 import { httpGet } from './http-fetch.js';
@@ -21,7 +25,10 @@ const MAX_PAGES = 100_000;
  * Bundle.link[next] page by page (one page in memory at a time). Next links are followed as given
  * but only on the configured server, so the bearer token is never sent elsewhere.
  */
-export async function* readFhirItems(source: ResolvedSource, onPage?: (page: number) => void): AsyncGenerator<SourceItem> {
+export async function* readFhirItems(
+  source: ResolvedSource,
+  onPage?: (page: number) => void,
+): AsyncGenerator<SourceItem> {
   const cfg = Object.assign(new FhirConfig(), source.fhir ?? {});
   const auth = authorizationHeader(source.auth);
   const base = source.location.replace(/\/+$/, '');
@@ -35,7 +42,9 @@ export async function* readFhirItems(source: ResolvedSource, onPage?: (page: num
   let position = 0;
   let page = 0;
   while (url) {
-    if (seen.has(url) || page >= (cfg.maxPages ?? MAX_PAGES)) throw IngestError.badFhir('the next links go round in a loop or never end');
+    if (seen.has(url) || page >= (cfg.maxPages ?? MAX_PAGES)) {
+      throw IngestError.badFhir('the next links go round in a loop or never end');
+    }
     seen.add(url);
     page++;
     const bundle = await fetchBundle(url, source, auth);
@@ -65,15 +74,24 @@ export async function* readFhirItems(source: ResolvedSource, onPage?: (page: num
       };
     }
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
-    if (next && new URL(next, base).origin !== origin) throw IngestError.badFhir('a next link points to another server');
+    if (next && new URL(next, base).origin !== origin) {
+      throw IngestError.badFhir('a next link points to another server');
+    }
     url = next ? new URL(next, base).toString() : undefined;
   }
 }
 
-async function fetchBundle(url: string, source: ResolvedSource, auth: string | undefined): Promise<Bundle> {
+async function fetchBundle(
+  url: string,
+  source: ResolvedSource,
+  auth: string | undefined,
+): Promise<Bundle> {
   const display = displayLocation(source.location);
   const answer = await httpGet(url, {
-    headers: { accept: 'application/fhir+json, application/json;q=0.9', ...(auth ? { authorization: auth } : {}) },
+    headers: {
+      accept: 'application/fhir+json, application/json;q=0.9',
+      ...(auth ? { authorization: auth } : {}),
+    },
     timeoutMs: source.timeoutMs,
     retries: source.retries,
     retryBaseMs: source.retryBaseMs,
@@ -83,13 +101,19 @@ async function fetchBundle(url: string, source: ResolvedSource, auth: string | u
   try {
     body = await answer.response.json();
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw IngestError.timeout(display, source.timeoutMs);
+    if ((error as Error).name === 'AbortError') {
+      throw IngestError.timeout(display, source.timeoutMs);
+    }
     throw IngestError.badFhir('a page is not JSON');
   } finally {
     answer.done();
   }
   const bundle = body as Bundle;
   const kind = (body as { resourceType?: unknown } | null)?.resourceType;
-  if (kind !== 'Bundle') throw IngestError.badFhir(`a page is ${typeof kind === 'string' ? `a ${kind}` : 'not a FHIR resource'}, not a Bundle`);
+  if (kind !== 'Bundle') {
+    throw IngestError.badFhir(
+      `a page is ${typeof kind === 'string' ? `a ${kind}` : 'not a FHIR resource'}, not a Bundle`,
+    );
+  }
   return bundle;
 }

@@ -34,7 +34,11 @@ export async function httpGet(url: string, o: HttpOptions): Promise<HttpAnswer> 
     let timer = setTimeout(() => controller.abort(), o.timeoutMs);
     const clear = () => clearTimeout(timer);
     try {
-      const response = await fetch(url, { headers: o.headers, signal: controller.signal, redirect: 'follow' });
+      const response = await fetch(url, {
+        headers: o.headers,
+        signal: controller.signal,
+        redirect: 'follow',
+      });
       if (response.ok) {
         return {
           response,
@@ -54,7 +58,9 @@ export async function httpGet(url: string, o: HttpOptions): Promise<HttpAnswer> 
       clear();
       if (error instanceof IngestError && error === failure && !isRetryable(failure)) throw error;
       if (!(error instanceof IngestError)) {
-        failure = controller.signal.aborted ? IngestError.timeout(o.display, o.timeoutMs) : IngestError.unreachable(o.display, networkReason(error));
+        failure = controller.signal.aborted
+          ? IngestError.timeout(o.display, o.timeoutMs)
+          : IngestError.unreachable(o.display, networkReason(error));
       }
     }
   }

@@ -7,7 +7,10 @@ import type { SourceAuthConfig } from './source-config.js';
  * restarted process and a missing secret fails only that source, with a clear message.
  * The one place outside config/ that reads the environment: the names are data (sources.yaml).
  */
-export function authorizationHeader(auth: SourceAuthConfig | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function authorizationHeader(
+  auth: SourceAuthConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!auth) return undefined;
   const read = (name: string) => {
     const v = env[name];

@@ -1,6 +1,16 @@
 import { Type } from 'class-transformer';
 import {
-  IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 
 export const SOURCE_KINDS = ['csv-file', 'csv-url', 'fhir'] as const;
@@ -11,15 +21,19 @@ export const ENCODINGS = ['utf-8', 'windows-1252'] as const;
 
 /** Environment variable names only: secrets never live in the sources file. */
 const ENV_NAME = /^(?!WAITWELL_)[A-Z][A-Z0-9_]{1,80}$/;
-const ENV_MESSAGE = 'must name an environment variable (upper case, digits, _; not starting with WAITWELL_)';
+const ENV_MESSAGE =
+  'must name an environment variable (upper case, digits, _; not starting with WAITWELL_)';
 
 export class SourceAuthConfig {
   /** Environment variable holding a bearer token. */
-  @IsOptional() @Matches(ENV_NAME, { message: `bearerTokenEnv ${ENV_MESSAGE}` })
+  @IsOptional()
+  @Matches(ENV_NAME, { message: `bearerTokenEnv ${ENV_MESSAGE}` })
   bearerTokenEnv?: string;
-  @IsOptional() @Matches(ENV_NAME, { message: `basicUserEnv ${ENV_MESSAGE}` })
+  @IsOptional()
+  @Matches(ENV_NAME, { message: `basicUserEnv ${ENV_MESSAGE}` })
   basicUserEnv?: string;
-  @IsOptional() @Matches(ENV_NAME, { message: `basicPasswordEnv ${ENV_MESSAGE}` })
+  @IsOptional()
+  @Matches(ENV_NAME, { message: `basicPasswordEnv ${ENV_MESSAGE}` })
   basicPasswordEnv?: string;
 }
 
@@ -41,21 +55,35 @@ export class FhirConfig {
   /** ServiceRequest.identifier.system that carries the provider's referral id (default: the first identifier). */
   @IsOptional() @IsString() referralIdentifierSystem?: string;
   /** FHIR request-priority → WaitWell priority (shared/domain/reference.md §6). */
-  @IsOptional() @IsObject() priorityCodes: Record<string, string> = { routine: 'routine', urgent: 'urgent', asap: 'urgent', stat: 'urgent' };
+  @IsOptional() @IsObject() priorityCodes: Record<string, string> = {
+    routine: 'routine',
+    urgent: 'urgent',
+    asap: 'urgent',
+    stat: 'urgent',
+  };
   /** ServiceRequest.status → WaitWell status, or "ignore" to leave the request out of the list. */
   @IsOptional() @IsObject() statusCodes: Record<string, string> = {
-    active: 'waiting', 'on-hold': 'waiting', completed: 'treatment-started', revoked: 'discharged',
-    draft: 'ignore', 'entered-in-error': 'ignore', unknown: 'ignore',
+    active: 'waiting',
+    'on-hold': 'waiting',
+    completed: 'treatment-started',
+    revoked: 'discharged',
+    draft: 'ignore',
+    'entered-in-error': 'ignore',
+    unknown: 'ignore',
   };
   @IsOptional() @IsInt() @Min(1) @Max(10) maxPages?: number;
 }
 
 export class SourceConfig {
-  @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, { message: 'id must be lower-case letters, digits and hyphens' })
+  @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, {
+    message: 'id must be lower-case letters, digits and hyphens',
+  })
   id: string;
   @Matches(/^[A-Z0-9]{3,8}$/, { message: 'provider must be an ODS code from the catalogue' })
   provider: string;
-  @Matches(/^[a-z][a-z0-9-]{1,40}$/, { message: 'service must be a service code from the catalogue' })
+  @Matches(/^[a-z][a-z0-9-]{1,40}$/, {
+    message: 'service must be a service code from the catalogue',
+  })
   service: string;
   @IsIn(SOURCE_KINDS) kind: SourceKind;
   /** csv-file: a file or a drop folder (relative paths are inside the data folder); csv-url and fhir: the URL. */
@@ -86,7 +114,8 @@ export class SourceDefaults {
 }
 
 export class SourcesDocument {
-  @IsOptional() @ValidateNested() @Type(() => SourceDefaults) defaults: SourceDefaults = new SourceDefaults();
+  @IsOptional() @ValidateNested() @Type(() => SourceDefaults) defaults: SourceDefaults =
+    new SourceDefaults();
   @IsArray() @ValidateNested({ each: true }) @Type(() => SourceConfig) sources: SourceConfig[];
 }
 

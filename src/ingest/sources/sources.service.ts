@@ -19,7 +19,12 @@ export class SourcesService {
 
   get(id: string): ResolvedSource {
     const source = this.sources.find((s) => s.id === id);
-    if (!source) throw IngestError.unknownSource(id, this.sources.map((s) => s.id));
+    if (!source) {
+      throw IngestError.unknownSource(
+        id,
+        this.sources.map((s) => s.id),
+      );
+    }
     return source;
   }
 

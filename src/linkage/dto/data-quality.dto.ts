@@ -5,30 +5,44 @@ import { TRACKED_FIELDS } from '../matching/identity-rules.js';
 
 export class DataQualityQuery {
   @ApiPropertyOptional({ enum: ['open', 'resolved'], default: 'open' })
-  @IsOptional() @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
+  @IsOptional()
+  @IsIn(['open', 'resolved'], { message: 'status must be open or resolved' })
   status?: 'open' | 'resolved';
 
   @ApiPropertyOptional({ enum: TRACKED_FIELDS })
-  @IsOptional() @IsIn(TRACKED_FIELDS, { message: `field must be one of: ${TRACKED_FIELDS.join(', ')}` })
+  @IsOptional()
+  @IsIn(TRACKED_FIELDS, { message: `field must be one of: ${TRACKED_FIELDS.join(', ')}` })
   field?: string;
 
   @ApiPropertyOptional({ description: 'Only issues involving this source id' })
-  @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, { message: 'source must be a source id such as "rxa-slt"' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, { message: 'source must be a source id such as "rxa-slt"' })
   source?: string;
 
   @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The "next" value from the previous page' })
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   cursor?: string;
 }
 
 export class DataQualitySourceValue {
   @ApiProperty() sourceId: string;
-  @ApiProperty({ description: 'This source is the one the child record currently shows' }) kept: boolean;
-  @ApiProperty({ description: 'What this source says (identifiable)', nullable: true, type: String }) value: string | null;
+  @ApiProperty({ description: 'This source is the one the child record currently shows' })
+  kept: boolean;
+  @ApiProperty({
+    description: 'What this source says (identifiable)',
+    nullable: true,
+    type: String,
+  })
+  value: string | null;
   @ApiProperty({ description: 'When this source last changed the value' }) changedAt: string;
   @ApiProperty() lastRunId: string;
 }

@@ -3,7 +3,12 @@ import { nameKey, postcodeKey, resolveIdentity, type SourceIdentity } from './id
 
 const at = (n: number) => ({ name: n, dateOfBirth: n, address: n, contact: n });
 const source = (sourceId: string, o: Partial<SourceIdentity> = {}): SourceIdentity => ({
-  sourceId, nameKey: nameKey('Maya', 'Patel'), dateOfBirth: '2016-03-01', postcodeKey: postcodeKey('NB1 4AB'), changedAt: at(1), ...o,
+  sourceId,
+  nameKey: nameKey('Maya', 'Patel'),
+  dateOfBirth: '2016-03-01',
+  postcodeKey: postcodeKey('NB1 4AB'),
+  changedAt: at(1),
+  ...o,
 });
 
 describe('identity rules', () => {
@@ -23,11 +28,16 @@ describe('identity rules', () => {
 
   it('should keep, per group of fields, the value most recently changed by any source', () => {
     const r = resolveIdentity([
-      source('a', { dateOfBirth: '2016-03-02', changedAt: { name: 1, dateOfBirth: 5, address: 1, contact: 9 } }),
+      source('a', {
+        dateOfBirth: '2016-03-02',
+        changedAt: { name: 1, dateOfBirth: 5, address: 1, contact: 9 },
+      }),
       source('b', { changedAt: { name: 3, dateOfBirth: 2, address: 4, contact: 1 } }),
     ]);
     expect(r.keep).toEqual({ name: 'b', dateOfBirth: 'a', address: 'b', contact: 'a' });
-    expect(r.conflicts).toEqual([{ field: 'date-of-birth', keptSourceId: 'a', sourceIds: ['a', 'b'] }]);
+    expect(r.conflicts).toEqual([
+      { field: 'date-of-birth', keptSourceId: 'a', sourceIds: ['a', 'b'] },
+    ]);
   });
 
   it('should record a conflict per disagreeing field, and ignore a source that gives no postcode or name', () => {

@@ -63,7 +63,9 @@ export interface IdentityResolution {
 export function resolveIdentity(candidates: SourceIdentity[]): IdentityResolution {
   if (candidates.length === 0) throw new RangeError('resolveIdentity needs at least one source');
   const latest = (group: FieldGroup) =>
-    [...candidates].sort((a, b) => b.changedAt[group] - a.changedAt[group] || a.sourceId.localeCompare(b.sourceId))[0].sourceId;
+    [...candidates].sort(
+      (a, b) => b.changedAt[group] - a.changedAt[group] || a.sourceId.localeCompare(b.sourceId),
+    )[0].sourceId;
   const keep: Record<FieldGroup, string> = {
     name: latest('name'),
     dateOfBirth: latest('dateOfBirth'),
@@ -71,10 +73,19 @@ export function resolveIdentity(candidates: SourceIdentity[]): IdentityResolutio
     contact: latest('contact'),
   };
   const conflicts: IdentityConflict[] = [];
-  const check = (field: TrackedField, key: (c: SourceIdentity) => string, kept: string, blank: string) => {
+  const check = (
+    field: TrackedField,
+    key: (c: SourceIdentity) => string,
+    kept: string,
+    blank: string,
+  ) => {
     const withValue = candidates.filter((c) => key(c) !== blank);
     if (new Set(withValue.map(key)).size > 1) {
-      conflicts.push({ field, keptSourceId: kept, sourceIds: withValue.map((c) => c.sourceId).sort() });
+      conflicts.push({
+        field,
+        keptSourceId: kept,
+        sourceIds: withValue.map((c) => c.sourceId).sort(),
+      });
     }
   };
   check('name', (c) => c.nameKey, keep.name, '|');

@@ -11,11 +11,16 @@ export class ReferralListItem {
   @ApiProperty() status: string;
   @ApiProperty({ nullable: true }) clockStartDate: string | null;
   @ApiProperty({ nullable: true }) clockStopDate: string | null;
-  @ApiProperty({ nullable: true, description: 'Days on the clock to today (or to the stop)' }) daysWaited: number | null;
+  @ApiProperty({ nullable: true, description: 'Days on the clock to today (or to the stop)' })
+  daysWaited: number | null;
   @ApiProperty({ nullable: true, description: 'Weeks completed' }) weeksWaited: number | null;
 }
 
 export class ReferralPage {
   @ApiProperty({ type: [ReferralListItem] }) items: ReferralListItem[];
-  @ApiProperty({ nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' }) next: string | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
+  next: string | null;
 }

@@ -1,4 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 export const REFERRAL_PRIORITIES = ['routine', 'soon', 'urgent'] as const;
 export type ReferralPriority = (typeof REFERRAL_PRIORITIES)[number];
@@ -8,7 +14,13 @@ export type ReferralPriority = (typeof REFERRAL_PRIORITIES)[number];
  * treatment-started: clock stopped by first definitive treatment · discharged: clock stopped without treatment ·
  * removed-from-source: no longer on the provider's list (kept for validation, never deleted).
  */
-export const REFERRAL_STATUSES = ['waiting', 'active-monitoring', 'treatment-started', 'discharged', 'removed-from-source'] as const;
+export const REFERRAL_STATUSES = [
+  'waiting',
+  'active-monitoring',
+  'treatment-started',
+  'discharged',
+  'removed-from-source',
+] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
 @Entity({ name: 'referral' })
@@ -24,8 +36,10 @@ export class ReferralEntity {
   @Column({ type: 'text' }) status: ReferralStatus;
   @Column({ name: 'clock_start_date', type: 'date', nullable: true }) clockStartDate: string | null;
   @Column({ name: 'clock_stop_date', type: 'date', nullable: true }) clockStopDate: string | null;
-  @Column({ name: 'clock_stop_reason', type: 'text', nullable: true }) clockStopReason: string | null;
-  @Column({ name: 'removed_from_source_on', type: 'date', nullable: true }) removedFromSourceOn: string | null;
+  @Column({ name: 'clock_stop_reason', type: 'text', nullable: true }) clockStopReason:
+    string | null;
+  @Column({ name: 'removed_from_source_on', type: 'date', nullable: true }) removedFromSourceOn:
+    string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

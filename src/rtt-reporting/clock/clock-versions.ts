@@ -1,4 +1,9 @@
-import { computeClockTimeline, type ClockEventInput, type ClockRules, type ClockTimeline } from './rtt-clock.js';
+import {
+  computeClockTimeline,
+  type ClockEventInput,
+  type ClockRules,
+  type ClockTimeline,
+} from './rtt-clock.js';
 
 export interface RecordedClockEvent extends ClockEventInput {
   /** When the event became known (clock_event.recorded_at), as a key that sorts as text (zero-padded µs). */
@@ -19,7 +24,10 @@ export interface ClockVersion {
  * equals running the engine on the events with recorded_at <= T: that is what makes an as-at
  * report for last March unchanged by imports recorded after its cut-off.
  */
-export function buildClockVersions(events: readonly RecordedClockEvent[], rules: ClockRules): ClockVersion[] {
+export function buildClockVersions(
+  events: readonly RecordedClockEvent[],
+  rules: ClockRules,
+): ClockVersion[] {
   const keys = [...new Set(events.map((e) => e.recordedKey))].sort();
   const versions: ClockVersion[] = [];
   let previous = '';

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildClockVersions } from './clock-versions.js';
-import { clockAt, completedWaitDays, computeClockTimeline, type ClockEventInput, type ClockRules } from './rtt-clock.js';
+import {
+  clockAt,
+  completedWaitDays,
+  computeClockTimeline,
+  type ClockEventInput,
+  type ClockRules,
+} from './rtt-clock.js';
 
 const RTT: ClockRules = { nullifyFirstAppointmentDna: true };
 const NO_NULLIFY: ClockRules = { nullifyFirstAppointmentDna: false };
@@ -13,7 +19,9 @@ function ev(...xs: Array<[string, string, Partial<ClockEventInput>?]>): ClockEve
 describe('computeClockTimeline (RTT clock rules)', () => {
   it('R1: should start the clock on the date the referral was received and measure days to the census', () => {
     const t = computeClockTimeline(ev(['referral-received', '2026-01-05']), RTT);
-    expect(t.periods).toEqual([expect.objectContaining({ clockStart: '2026-01-05', startRule: 'R1', end: null })]);
+    expect(t.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-01-05', startRule: 'R1', end: null }),
+    ]);
     const c = clockAt(t, '2026-03-31');
     expect(c).toMatchObject({ state: 'waiting', waitDays: 85, weeksCompleted: 12, band: 13 });
     expect(clockAt(t, '2026-01-04').state).toBe('no-clock');
@@ -21,14 +29,22 @@ describe('computeClockTimeline (RTT clock rules)', () => {
   });
 
   it('R1: should keep the earliest start when the referral is received twice (transfer keeps the original start)', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-02-10'], ['referral-received', '2026-01-10']), RTT);
+    const t = computeClockTimeline(
+      ev(['referral-received', '2026-02-10'], ['referral-received', '2026-01-10']),
+      RTT,
+    );
     expect(t.periods).toHaveLength(1);
     expect(t.periods[0].clockStart).toBe('2026-01-10');
   });
 
   it('R2: should start a new clock on a re-referral after a completed period, and ignore one while a clock runs', () => {
     const t = computeClockTimeline(
-      ev(['referral-received', '2025-06-01'], ['re-referred', '2025-07-01'], ['treatment-started', '2025-09-01'], ['re-referred', '2026-01-15']),
+      ev(
+        ['referral-received', '2025-06-01'],
+        ['re-referred', '2025-07-01'],
+        ['treatment-started', '2025-09-01'],
+        ['re-referred', '2026-01-15'],
+      ),
       RTT,
     );
     expect(t.periods.map((p) => [p.clockStart, p.startRule, p.endedOn, p.stopRule])).toEqual([
@@ -40,7 +56,11 @@ describe('computeClockTimeline (RTT clock rules)', () => {
 
   it('R3: should start a new clock when a decision to treat ends active monitoring', () => {
     const t = computeClockTimeline(
-      ev(['referral-received', '2026-01-01'], ['active-monitoring', '2026-02-01'], ['active-monitoring-ended', '2026-05-01']),
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['active-monitoring', '2026-02-01'],
+        ['active-monitoring-ended', '2026-05-01'],
+      ),
       RTT,
     );
     expect(t.periods.map((p) => [p.clockStart, p.startRule, p.stopRule])).toEqual([
@@ -52,14 +72,26 @@ describe('computeClockTimeline (RTT clock rules)', () => {
   });
 
   it('R3: should not start a clock when monitoring "ends" without having begun', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-02-01'], ['active-monitoring-ended', '2026-03-01']), RTT);
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['treatment-started', '2026-02-01'],
+        ['active-monitoring-ended', '2026-03-01'],
+      ),
+      RTT,
+    );
     expect(t.periods).toHaveLength(1);
     expect(t.notes).toEqual([{ code: 'monitoring-ended-without-monitoring', date: '2026-03-01' }]);
   });
 
   it('R4 and R10: should nullify on a first-appointment DNA and restart at zero from the rebooking contact', () => {
     const t = computeClockTimeline(
-      ev(['referral-received', '2026-01-05'], ['appointment-booked', '2026-01-20'], ['dna', '2026-02-10'], ['rebooked', '2026-02-20']),
+      ev(
+        ['referral-received', '2026-01-05'],
+        ['appointment-booked', '2026-01-20'],
+        ['dna', '2026-02-10'],
+        ['rebooked', '2026-02-20'],
+      ),
       RTT,
     );
     expect(t.periods.map((p) => [p.clockStart, p.startRule, p.endedOn, p.end])).toEqual([
@@ -68,49 +100,94 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     ]);
     expect(clockAt(t, '2026-01-31')).toMatchObject({ state: 'waiting', waitDays: 26 }); // before the DNA it was waiting
     expect(clockAt(t, '2026-02-15').state).toBe('no-clock'); // nullified: out of numerator and denominator
-    expect(clockAt(t, '2026-02-28')).toMatchObject({ state: 'waiting', clockStart: '2026-02-20', waitDays: 8 }); // not linked back
+    expect(clockAt(t, '2026-02-28')).toMatchObject({
+      state: 'waiting',
+      clockStart: '2026-02-20',
+      waitDays: 8,
+    }); // not linked back
   });
 
   it('R10: should not nullify when the regime does not apply nullification', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-05'], ['dna', '2026-02-10']), NO_NULLIFY);
+    const t = computeClockTimeline(
+      ev(['referral-received', '2026-01-05'], ['dna', '2026-02-10']),
+      NO_NULLIFY,
+    );
     expect(clockAt(t, '2026-02-28')).toMatchObject({ state: 'waiting', clockStart: '2026-01-05' });
   });
 
   it('R11: should keep the clock running after a DNA of a later appointment, and stop it at a later discharge (R8)', () => {
     const t = computeClockTimeline(
-      ev(['referral-received', '2026-01-05'], ['appointment-attended', '2026-02-01'], ['dna', '2026-03-01'], ['rebooked', '2026-03-02']),
+      ev(
+        ['referral-received', '2026-01-05'],
+        ['appointment-attended', '2026-02-01'],
+        ['dna', '2026-03-01'],
+        ['rebooked', '2026-03-02'],
+      ),
       RTT,
     );
     expect(t.periods).toHaveLength(1);
-    expect(clockAt(t, '2026-03-31')).toMatchObject({ state: 'waiting', clockStart: '2026-01-05', waitDays: 85 });
+    expect(clockAt(t, '2026-03-31')).toMatchObject({
+      state: 'waiting',
+      clockStart: '2026-01-05',
+      waitDays: 85,
+    });
     const discharged = computeClockTimeline(
-      ev(['referral-received', '2026-01-05'], ['appointment-attended', '2026-02-01'], ['dna', '2026-03-01'], ['discharged', '2026-03-10']),
+      ev(
+        ['referral-received', '2026-01-05'],
+        ['appointment-attended', '2026-02-01'],
+        ['dna', '2026-03-01'],
+        ['discharged', '2026-03-10'],
+      ),
       RTT,
     );
-    expect(discharged.periods[0]).toMatchObject({ end: 'stopped', stopRule: 'R8', endedOn: '2026-03-10' });
+    expect(discharged.periods[0]).toMatchObject({
+      end: 'stopped',
+      stopRule: 'R8',
+      endedOn: '2026-03-10',
+    });
     expect(completedWaitDays(discharged.periods[0])).toBe(64);
   });
 
   it('R12: should treat a cancelled appointment as no appointment, so a DNA of the rearranged first appointment still nullifies', () => {
     const t = computeClockTimeline(
-      ev(['referral-received', '2026-01-05'], ['appointment-cancelled', '2026-01-20'], ['dna', '2026-02-03']),
+      ev(
+        ['referral-received', '2026-01-05'],
+        ['appointment-cancelled', '2026-01-20'],
+        ['dna', '2026-02-03'],
+      ),
       RTT,
     );
     expect(t.periods[0]).toMatchObject({ end: 'nullified', endedOn: '2026-02-03' });
   });
 
   it('R6: should stop at first definitive treatment, admitted when the event says so', () => {
-    const nonAdmitted = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-04-01']), RTT);
-    expect(nonAdmitted.periods[0]).toMatchObject({ end: 'stopped', stopRule: 'R6', admitted: false });
+    const nonAdmitted = computeClockTimeline(
+      ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-04-01']),
+      RTT,
+    );
+    expect(nonAdmitted.periods[0]).toMatchObject({
+      end: 'stopped',
+      stopRule: 'R6',
+      admitted: false,
+    });
     expect(completedWaitDays(nonAdmitted.periods[0])).toBe(90);
     expect(clockAt(nonAdmitted, '2026-04-01').state).toBe('no-clock'); // stopped on the census date: completed, not waiting
     expect(clockAt(nonAdmitted, '2026-03-31')).toMatchObject({ state: 'waiting', waitDays: 89 });
-    const admitted = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-04-01', { admitted: true }]), RTT);
+    const admitted = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['treatment-started', '2026-04-01', { admitted: true }],
+      ),
+      RTT,
+    );
     expect(admitted.periods[0].admitted).toBe(true);
   });
 
   it('R6: should count a same-day start and stop as a 0-day completed pathway', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-01-01']), RTT);
+    const t = computeClockTimeline(
+      ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-01-01']),
+      RTT,
+    );
     expect(completedWaitDays(t.periods[0])).toBe(0);
   });
 
@@ -122,7 +199,10 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     ['discharged', 'R8'],
     ['died', 'R9'],
   ])('R7-R9: should stop the clock on %s (%s)', (type, rule) => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-01'], [type, '2026-01-29']), RTT);
+    const t = computeClockTimeline(
+      ev(['referral-received', '2026-01-01'], [type, '2026-01-29']),
+      RTT,
+    );
     expect(t.periods[0]).toMatchObject({ end: 'stopped', stopRule: rule, endedOn: '2026-01-29' });
     expect(completedWaitDays(t.periods[0])).toBe(28);
   });
@@ -144,14 +224,24 @@ describe('computeClockTimeline (RTT clock rules)', () => {
   });
 
   it('R14: should take a validation removal off the list without counting a completed pathway', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['removed-from-source', '2026-02-01']), RTT);
+    const t = computeClockTimeline(
+      ev(['referral-received', '2026-01-01'], ['removed-from-source', '2026-02-01']),
+      RTT,
+    );
     expect(t.periods[0]).toMatchObject({ end: 'removed', stopRule: 'R14' });
     expect(completedWaitDays(t.periods[0])).toBeNull();
     expect(clockAt(t, '2026-02-28').state).toBe('no-clock');
   });
 
   it('R15: should ignore a stop when no clock is running (activity after treatment)', () => {
-    const t = computeClockTimeline(ev(['referral-received', '2026-01-01'], ['treatment-started', '2026-02-01'], ['discharged', '2026-06-01']), RTT);
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['treatment-started', '2026-02-01'],
+        ['discharged', '2026-06-01'],
+      ),
+      RTT,
+    );
     expect(t.periods).toHaveLength(1);
     expect(t.periods[0].stopRule).toBe('R6');
     expect(t.notes).toEqual([{ code: 'stop-without-clock', date: '2026-06-01' }]);
@@ -159,8 +249,14 @@ describe('computeClockTimeline (RTT clock rules)', () => {
 
   it('R5: should report an unknown clock start when activity arrives without a referral, until a referral supplies it', () => {
     const t = computeClockTimeline(ev(['triaged', '2026-01-10']), RTT);
-    expect(clockAt(t, '2026-01-31')).toMatchObject({ state: 'waiting-unknown-start', waitDays: null });
-    const later = computeClockTimeline(ev(['triaged', '2026-01-10'], ['referral-received', '2026-02-01']), RTT);
+    expect(clockAt(t, '2026-01-31')).toMatchObject({
+      state: 'waiting-unknown-start',
+      waitDays: null,
+    });
+    const later = computeClockTimeline(
+      ev(['triaged', '2026-01-10'], ['referral-received', '2026-02-01']),
+      RTT,
+    );
     expect(clockAt(later, '2026-01-31').state).toBe('waiting-unknown-start');
     expect(clockAt(later, '2026-02-28')).toMatchObject({ state: 'waiting', waitDays: 27 });
   });
@@ -171,7 +267,10 @@ describe('computeClockTimeline (RTT clock rules)', () => {
       { type: 'referral-received', date: '2026-01-05', seq: 1 },
       { type: 'dna', date: '2026-02-10', seq: 3 },
     ];
-    expect(computeClockTimeline(shuffled, RTT).periods.map((p) => p.clockStart)).toEqual(['2026-01-05', '2026-02-20']);
+    expect(computeClockTimeline(shuffled, RTT).periods.map((p) => p.clockStart)).toEqual([
+      '2026-01-05',
+      '2026-02-20',
+    ]);
   });
 });
 
@@ -179,8 +278,16 @@ describe('clockAt (measuring waits, reference.md §1.8)', () => {
   const from = (start: string) => computeClockTimeline(ev(['referral-received', start]), RTT);
 
   it('should count exactly 18 weeks (126 days) in band 18 and 127 days in band 19', () => {
-    expect(clockAt(from('2026-01-01'), '2026-05-07')).toMatchObject({ waitDays: 126, weeksCompleted: 18, band: 18 });
-    expect(clockAt(from('2026-01-01'), '2026-05-08')).toMatchObject({ waitDays: 127, weeksCompleted: 18, band: 19 });
+    expect(clockAt(from('2026-01-01'), '2026-05-07')).toMatchObject({
+      waitDays: 126,
+      weeksCompleted: 18,
+      band: 18,
+    });
+    expect(clockAt(from('2026-01-01'), '2026-05-08')).toMatchObject({
+      waitDays: 127,
+      weeksCompleted: 18,
+      band: 19,
+    });
   });
 
   it('should count days across a leap day and BST changes as calendar days', () => {

@@ -107,7 +107,11 @@ export interface ClockPeriod {
   admitted: boolean;
 }
 
-export type ClockNoteCode = 'stop-without-clock' | 'dna-without-clock' | 'monitoring-ended-without-monitoring' | 'unknown-event-type';
+export type ClockNoteCode =
+  | 'stop-without-clock'
+  | 'dna-without-clock'
+  | 'monitoring-ended-without-monitoring'
+  | 'unknown-event-type';
 
 export interface ClockTimeline {
   periods: ClockPeriod[];
@@ -124,7 +128,12 @@ const STOPS: Partial<Record<string, StopRule>> = {
   discharged: 'R8',
   died: 'R9',
 };
-const NEUTRAL = new Set(['triaged', 'appointment-booked', 'appointment-cancelled', 'priority-changed']);
+const NEUTRAL = new Set([
+  'triaged',
+  'appointment-booked',
+  'appointment-cancelled',
+  'priority-changed',
+]);
 
 /** Sorts events into fold order: by date, then by insertion sequence. */
 export function inFoldOrder<T extends ClockEventInput>(events: readonly T[]): T[] {
@@ -132,7 +141,10 @@ export function inFoldOrder<T extends ClockEventInput>(events: readonly T[]): T[
 }
 
 /** Folds a pathway's events (any order) into its clock periods under the given rules. */
-export function computeClockTimeline(events: readonly ClockEventInput[], rules: ClockRules): ClockTimeline {
+export function computeClockTimeline(
+  events: readonly ClockEventInput[],
+  rules: ClockRules,
+): ClockTimeline {
   const periods: ClockPeriod[] = [];
   const notes: ClockTimeline['notes'] = [];
   let open: ClockPeriod | null = null;
@@ -140,12 +152,26 @@ export function computeClockTimeline(events: readonly ClockEventInput[], rules: 
   let nullified = false; // a nullified clock is waiting for a rebooking (R4)
 
   const start = (date: string, rule: StartRule, clockStart: string | null = date) => {
-    open = { openedOn: date, clockStart, startRule: rule, endedOn: null, end: null, stopRule: null, admitted: false };
+    open = {
+      openedOn: date,
+      clockStart,
+      startRule: rule,
+      endedOn: null,
+      end: null,
+      stopRule: null,
+      admitted: false,
+    };
     periods.push(open);
     appointmentSinceStart = false;
     nullified = false;
   };
-  const finish = (p: ClockPeriod, date: string, end: PeriodEnd, rule: StopRule, admitted = false) => {
+  const finish = (
+    p: ClockPeriod,
+    date: string,
+    end: PeriodEnd,
+    rule: StopRule,
+    admitted = false,
+  ) => {
     p.endedOn = date;
     p.end = end;
     p.stopRule = rule;
@@ -179,11 +205,18 @@ export function computeClockTimeline(events: readonly ClockEventInput[], rules: 
       if (current) appointmentSinceStart = true;
       else if (periods.length === 0) start(e.date, 'R5', null);
     } else if (stopRule) {
-      if (current) finish(current, e.date, 'stopped', stopRule, stopRule === 'R6' && e.admitted === true);
-      else if (periods.length === 0) {
+      if (current) {
+        finish(current, e.date, 'stopped', stopRule, stopRule === 'R6' && e.admitted === true);
+      } else if (periods.length === 0) {
         // R5 then stop: a completed pathway whose start is unknown.
         start(e.date, 'R5', null);
-        finish(open as unknown as ClockPeriod, e.date, 'stopped', stopRule, stopRule === 'R6' && e.admitted === true);
+        finish(
+          open as unknown as ClockPeriod,
+          e.date,
+          'stopped',
+          stopRule,
+          stopRule === 'R6' && e.admitted === true,
+        );
       } else notes.push({ code: 'stop-without-clock', date: e.date });
     } else if (e.type === 'removed-from-source') {
       if (current) finish(current, e.date, 'removed', 'R14');
@@ -216,13 +249,38 @@ export interface ClockAtCensus {
  * by it (a clock stopped ON the census date is completed, not waiting).
  */
 export function clockAt(timeline: ClockTimeline, census: string): ClockAtCensus {
-  const p = timeline.periods.find((x) => x.openedOn <= census && (x.endedOn === null || x.endedOn > census));
-  if (!p) return { state: 'no-clock', clockStart: null, waitDays: null, weeksCompleted: null, band: null, period: null };
+  const p = timeline.periods.find(
+    (x) => x.openedOn <= census && (x.endedOn === null || x.endedOn > census),
+  );
+  if (!p) {
+    return {
+      state: 'no-clock',
+      clockStart: null,
+      waitDays: null,
+      weeksCompleted: null,
+      band: null,
+      period: null,
+    };
+  }
   if (p.clockStart === null || p.clockStart > census) {
-    return { state: 'waiting-unknown-start', clockStart: null, waitDays: null, weeksCompleted: null, band: null, period: p };
+    return {
+      state: 'waiting-unknown-start',
+      clockStart: null,
+      waitDays: null,
+      weeksCompleted: null,
+      band: null,
+      period: p,
+    };
   }
   const waitDays = daysBetween(p.clockStart, census);
-  return { state: 'waiting', clockStart: p.clockStart, waitDays, weeksCompleted: Math.floor(waitDays / 7), band: rttWeekBand(waitDays), period: p };
+  return {
+    state: 'waiting',
+    clockStart: p.clockStart,
+    waitDays,
+    weeksCompleted: Math.floor(waitDays / 7),
+    band: rttWeekBand(waitDays),
+    period: p,
+  };
 }
 
 /** Days from clock start to clock stop of a completed period (null when not completed or start unknown). */

@@ -17,7 +17,9 @@ export const LONG_WAIT_MIN_DAYS = { 52: 365, 65: 456, 78: 547, 104: 729 } as con
 
 /** RTT week band index: 1 = "Gt 00 To 01", k = "Gt k-1 To k", 105 = "Gt 104". */
 export function rttWeekBand(waitDays: number): number {
-  if (!Number.isInteger(waitDays) || waitDays < 0) throw new RangeError(`waitDays must be a whole number of days >= 0`);
+  if (!Number.isInteger(waitDays) || waitDays < 0) {
+    throw new RangeError(`waitDays must be a whole number of days >= 0`);
+  }
   if (waitDays <= 7) return 1;
   if (waitDays >= 729) return RTT_BAND_COUNT;
   return Math.ceil(waitDays / 7);
@@ -54,6 +56,8 @@ export type ChsBandKey = (typeof CHS_BANDS)[number]['key'];
 
 /** Index into CHS_BANDS for a wait in days. */
 export function chsBand(waitDays: number): number {
-  if (!Number.isInteger(waitDays) || waitDays < 0) throw new RangeError(`waitDays must be a whole number of days >= 0`);
+  if (!Number.isInteger(waitDays) || waitDays < 0) {
+    throw new RangeError(`waitDays must be a whole number of days >= 0`);
+  }
   return CHS_BANDS.findIndex((b) => waitDays >= b.minDays && waitDays <= b.maxDays);
 }

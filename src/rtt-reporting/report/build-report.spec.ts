@@ -7,9 +7,33 @@ import { renderWeekBandChart } from './rtt-chart-svg.js';
 import { RTT_CSV_COLUMNS, neutraliseCell, toChsSitrepCsv, toRttCsv } from './rtt-csv.js';
 
 const SERVICES: ServiceInfo[] = [
-  { code: 'slt', name: 'Speech and language therapy', measurementRegime: 'AHP_RTT', targetWeeks: 18, treatmentFunction: '652', nullifyFirstAppointmentDna: true, chsServiceLine: '(CYP) Therapy interventions: Speech and language' },
-  { code: 'neurodiversity', name: '=HYPERLINK("http://x")', measurementRegime: 'NONE', targetWeeks: 13, treatmentFunction: '291', nullifyFirstAppointmentDna: true, chsServiceLine: '(CYP) Community paediatric service' },
-  { code: 'mental-health', name: 'CYP mental health', measurementRegime: 'CYPMH', targetWeeks: 4, treatmentFunction: '711', nullifyFirstAppointmentDna: true, chsServiceLine: null },
+  {
+    code: 'slt',
+    name: 'Speech and language therapy',
+    measurementRegime: 'AHP_RTT',
+    targetWeeks: 18,
+    treatmentFunction: '652',
+    nullifyFirstAppointmentDna: true,
+    chsServiceLine: '(CYP) Therapy interventions: Speech and language',
+  },
+  {
+    code: 'neurodiversity',
+    name: '=HYPERLINK("http://x")',
+    measurementRegime: 'NONE',
+    targetWeeks: 13,
+    treatmentFunction: '291',
+    nullifyFirstAppointmentDna: true,
+    chsServiceLine: '(CYP) Community paediatric service',
+  },
+  {
+    code: 'mental-health',
+    name: 'CYP mental health',
+    measurementRegime: 'CYPMH',
+    targetWeeks: 4,
+    treatmentFunction: '711',
+    nullifyFirstAppointmentDna: true,
+    chsServiceLine: null,
+  },
 ];
 const PROVIDERS: ProviderInfo[] = [
   { code: 'RXA', name: 'Northshire', commissionerCode: 'QZZ', commissionerName: 'Demo ICB' },
@@ -53,19 +77,48 @@ function input(groups: GroupCounts[]): BuildReportInput {
 describe(buildRttReport.name, () => {
   const groups = [
     // slt at RYB: waits 0, 126 (exactly 18 weeks), 127, 400 days; one unknown start.
-    group('slt', 'RYB', { incomplete: [[0, 1], [126, 1], [127, 1], [400, 1]], incompleteUnknownStart: 1, completedNonAdmitted: [[30, 2]], newClockStarts: 3 }),
+    group('slt', 'RYB', {
+      incomplete: [
+        [0, 1],
+        [126, 1],
+        [127, 1],
+        [400, 1],
+      ],
+      incompleteUnknownStart: 1,
+      completedNonAdmitted: [[30, 2]],
+      newClockStarts: 3,
+    }),
     group('slt', 'RXA', { incomplete: [[10, 2]], completedAdmitted: [[100, 1]] }),
     // neurodiversity target 13 weeks = 91 days: 91 within, 92 not.
-    group('neurodiversity', 'RXA', { incomplete: [[91, 1], [92, 1], [800, 1]], nullifiedInMonth: 1 }),
+    group('neurodiversity', 'RXA', {
+      incomplete: [
+        [91, 1],
+        [92, 1],
+        [800, 1],
+      ],
+      nullifiedInMonth: 1,
+    }),
   ];
   const report = buildRttReport(input(groups));
   const row = (level: string, service?: string, provider?: string) =>
-    report.rows.find((r) => r.level === level && (r.service?.code ?? undefined) === service && (r.provider?.code ?? undefined) === provider)!;
+    report.rows.find(
+      (r) =>
+        r.level === level &&
+        (r.service?.code ?? undefined) === service &&
+        (r.provider?.code ?? undefined) === provider,
+    )!;
 
   it('should band incomplete pathways and count 126 days as within 18 weeks', () => {
     const r = row('service-provider', 'slt', 'RYB');
     expect(r.regime).toBe('AHP_RTT');
-    expect(r.incomplete).toMatchObject({ total: 4, unknownClockStart: 1, totalAll: 5, within18Weeks: { count: 2, percent: 50 }, over52Weeks: 1, over65Weeks: 0 });
+    expect(r.incomplete).toMatchObject({
+      total: 4,
+      unknownClockStart: 1,
+      totalAll: 5,
+      within18Weeks: { count: 2, percent: 50 },
+      over52Weeks: 1,
+      over65Weeks: 0,
+    });
     expect(r.incomplete.bands[0]).toBe(1);
     expect(r.incomplete.bands[17]).toBe(1);
     expect(r.incomplete.bands[18]).toBe(1);
@@ -74,9 +127,17 @@ describe(buildRttReport.name, () => {
   });
 
   it("should measure each service against its own target, and mixed rows against each pathway's own target", () => {
-    expect(row('service', 'neurodiversity').incomplete.withinTarget).toEqual({ targetWeeks: 13, count: 1, percent: 33.3 });
+    expect(row('service', 'neurodiversity').incomplete.withinTarget).toEqual({
+      targetWeeks: 13,
+      count: 1,
+      percent: 33.3,
+    });
     // RXA: slt 10,10 within 18; neurodiversity 91 within 13 → 3 of 5.
-    expect(row('provider', undefined, 'RXA').incomplete.withinTarget).toEqual({ targetWeeks: null, count: 3, percent: 60 });
+    expect(row('provider', undefined, 'RXA').incomplete.withinTarget).toEqual({
+      targetWeeks: null,
+      count: 3,
+      percent: 60,
+    });
     expect(row('provider', undefined, 'RXA').regime).toBe('MIXED');
     expect(row('total').incomplete.total).toBe(9);
     expect(row('total').incomplete.over104Weeks).toBe(1);
@@ -88,17 +149,25 @@ describe(buildRttReport.name, () => {
     expect(r.incomplete.medianWeeks.banded.weeks).toBe(18); // target 2 reached at the top of band 18
     expect(report.method.percentiles.banded).toMatch(/grouped-data/);
     const t = row('total');
-    expect(t.completed).toMatchObject({ total: 3, admitted: { total: 1 }, nonAdmitted: { total: 2 } });
+    expect(t.completed).toMatchObject({
+      total: 3,
+      admitted: { total: 1 },
+      nonAdmitted: { total: 2 },
+    });
     expect(t.completed.p95Weeks.patientLevel.weeks).toBe(13.3); // waits 30, 30, 100: h = 1.9 → 30 + 0.9 x 70 = 93 days = 13.29 weeks
     expect(t.newClockStarts).toBe(3);
     expect(t.nullifiedInMonth).toBe(1);
   });
 
   it('should produce the CHS SitRep view per CYP service line and leave CYP mental health to MHSDS', () => {
-    const slt = report.chsSitrep.rows.find((r) => r.serviceLine.includes('Speech') && r.provider === null)!;
+    const slt = report.chsSitrep.rows.find(
+      (r) => r.serviceLine.includes('Speech') && r.provider === null,
+    )!;
     expect(slt.bands.map((b) => b.count)).toEqual([1, 2, 0, 0, 1, 1, 1]);
     expect(slt.totalWaitingList).toBe(6);
-    expect(report.chsSitrep.notInSitrep).toEqual([expect.objectContaining({ service: 'mental-health', reason: expect.stringMatching(/MHSDS/) })]);
+    expect(report.chsSitrep.notInSitrep).toEqual([
+      expect.objectContaining({ service: 'mental-health', reason: expect.stringMatching(/MHSDS/) }),
+    ]);
   });
 
   it('should write the NHS England CSV layout with a BOM, no executable cells, and totals that parse back', () => {
@@ -126,7 +195,12 @@ describe(buildRttReport.name, () => {
   });
 
   it('should draw an SVG chart with the 18-week line and the service target line, escaping text', () => {
-    const svg = renderWeekBandChart({ title: 'Waits <slt> & more', subtitle: 'October 2026', bands: row('service', 'neurodiversity').incomplete.bands, targetWeeks: 13 });
+    const svg = renderWeekBandChart({
+      title: 'Waits <slt> & more',
+      subtitle: 'October 2026',
+      bands: row('service', 'neurodiversity').incomplete.bands,
+      targetWeeks: 13,
+    });
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('18 weeks');
     expect(svg).toContain('Target 13 weeks');
@@ -136,10 +210,31 @@ describe(buildRttReport.name, () => {
   });
 
   it('should say what changed between two versions', () => {
-    const later = buildRttReport({ ...input([...groups.slice(0, 2), group('neurodiversity', 'RXA', { incomplete: [[91, 1], [800, 1]], nullifiedInMonth: 1 })]), dataCutoff: '2026-11-20T00:00:00Z' });
-    const diff = diffReports(report, later, { eventsIncluded: 10, lastEventRecordedAt: null, importRuns: 1 }, { eventsIncluded: 12, lastEventRecordedAt: null, importRuns: 2 });
+    const later = buildRttReport({
+      ...input([
+        ...groups.slice(0, 2),
+        group('neurodiversity', 'RXA', {
+          incomplete: [
+            [91, 1],
+            [800, 1],
+          ],
+          nullifiedInMonth: 1,
+        }),
+      ]),
+      dataCutoff: '2026-11-20T00:00:00Z',
+    });
+    const diff = diffReports(
+      report,
+      later,
+      { eventsIncluded: 10, lastEventRecordedAt: null, importRuns: 1 },
+      { eventsIncluded: 12, lastEventRecordedAt: null, importRuns: 2 },
+    );
     expect(diff.eventsAdded).toBe(2);
-    expect(diff.changes).toEqual(expect.arrayContaining([{ row: 'service-provider neurodiversity/RXA', measure: 'incomplete.total', from: 3, to: 2 }]));
+    expect(diff.changes).toEqual(
+      expect.arrayContaining([
+        { row: 'service-provider neurodiversity/RXA', measure: 'incomplete.total', from: 3, to: 2 },
+      ]),
+    );
     expect(diff.summary).toMatch(/figures changed/);
     expect(diffReports(report, report).changes).toEqual([]);
   });

@@ -1,5 +1,19 @@
-import { CHS_BANDS, LONG_WAIT_MIN_DAYS, RTT_BAND_COUNT, WITHIN_18_WEEKS_MAX_DAYS, chsBand, rttWeekBand, withinWeeks } from '../clock/waits.js';
-import { PERCENTILE_METHODS, bandedPercentile, mergeDayCounts, patientLevelPercentile, type DayCounts } from './percentiles.js';
+import {
+  CHS_BANDS,
+  LONG_WAIT_MIN_DAYS,
+  RTT_BAND_COUNT,
+  WITHIN_18_WEEKS_MAX_DAYS,
+  chsBand,
+  rttWeekBand,
+  withinWeeks,
+} from '../clock/waits.js';
+import {
+  PERCENTILE_METHODS,
+  bandedPercentile,
+  mergeDayCounts,
+  patientLevelPercentile,
+  type DayCounts,
+} from './percentiles.js';
 import type {
   ChsSitrepRow,
   CompletedFigures,
@@ -31,17 +45,32 @@ export interface BuildReportInput {
   providers: ProviderInfo[];
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** "2026-10" → "RTT-October-2026" (the Period column of NHS England's extract). */
 export function periodLabel(month: string): string {
   return `RTT-${MONTHS[Number(month.slice(5, 7)) - 1]}-${month.slice(0, 4)}`;
 }
 
-const pct = (n: number, d: number): number | null => (d === 0 ? null : Math.round((n / d) * 1000) / 10);
+const pct = (n: number, d: number): number | null =>
+  d === 0 ? null : Math.round((n / d) * 1000) / 10;
 const cp = (count: number, of: number): CountAndPercent => ({ count, percent: pct(count, of) });
 const total = (h: DayCounts) => h.reduce((a, [, c]) => a + c, 0);
-const countWhere = (h: DayCounts, f: (days: number) => boolean) => h.reduce((a, [d, c]) => a + (f(d) ? c : 0), 0);
+const countWhere = (h: DayCounts, f: (days: number) => boolean) =>
+  h.reduce((a, [d, c]) => a + (f(d) ? c : 0), 0);
 
 function toBands(h: DayCounts): number[] {
   const bands = new Array<number>(RTT_BAND_COUNT).fill(0);
@@ -58,22 +87,62 @@ function toBands(h: DayCounts): number[] {
 export function buildRttReport(input: BuildReportInput): RttReport {
   const services = new Map(input.services.map((s) => [s.code, s]));
   const providers = new Map(input.providers.map((p) => [p.code, p]));
-  const groups = [...input.groups].sort((a, b) => a.service.localeCompare(b.service) || a.provider.localeCompare(b.provider));
+  const groups = [...input.groups].sort(
+    (a, b) => a.service.localeCompare(b.service) || a.provider.localeCompare(b.provider),
+  );
   const rows: RttReportRow[] = [];
-  const add = (level: RowLevel, members: GroupCounts[], service: ServiceInfo | null, provider: ProviderInfo | null, commissioner: { code: string; name: string } | null) => {
+  const add = (
+    level: RowLevel,
+    members: GroupCounts[],
+    service: ServiceInfo | null,
+    provider: ProviderInfo | null,
+    commissioner: { code: string; name: string } | null,
+  ) => {
     rows.push(figures(level, members, service, provider, commissioner, services));
   };
 
   for (const g of groups) {
     const p = providers.get(g.provider);
-    add('service-provider', [g], services.get(g.service) ?? null, p ?? null, p ? { code: p.commissionerCode, name: p.commissionerName } : null);
+    add(
+      'service-provider',
+      [g],
+      services.get(g.service) ?? null,
+      p ?? null,
+      p ? { code: p.commissionerCode, name: p.commissionerName } : null,
+    );
   }
-  for (const s of input.services) add('service', groups.filter((g) => g.service === s.code), s, null, null);
-  for (const p of input.providers) add('provider', groups.filter((g) => g.provider === p.code), null, p, { code: p.commissionerCode, name: p.commissionerName });
-  const commissioners = new Map(input.providers.map((p) => [p.commissionerCode, p.commissionerName]));
+  for (const s of input.services) {
+    add(
+      'service',
+      groups.filter((g) => g.service === s.code),
+      s,
+      null,
+      null,
+    );
+  }
+  for (const p of input.providers) {
+    add(
+      'provider',
+      groups.filter((g) => g.provider === p.code),
+      null,
+      p,
+      { code: p.commissionerCode, name: p.commissionerName },
+    );
+  }
+  const commissioners = new Map(
+    input.providers.map((p) => [p.commissionerCode, p.commissionerName]),
+  );
   for (const [code, name] of commissioners) {
     const inIcb = groups.filter((g) => providers.get(g.provider)?.commissionerCode === code);
-    for (const s of input.services) add('commissioner-service', inIcb.filter((g) => g.service === s.code), s, null, { code, name });
+    for (const s of input.services) {
+      add(
+        'commissioner-service',
+        inIcb.filter((g) => g.service === s.code),
+        s,
+        null,
+        { code, name },
+      );
+    }
     add('commissioner', inIcb, null, null, { code, name });
   }
   add('total', groups, null, null, null);
@@ -92,12 +161,20 @@ export function buildRttReport(input: BuildReportInput): RttReport {
     source: input.source,
     method: {
       clockRules: `${input.clockRulesVersion}: clock periods rebuilt from the append-only clock events dated on or before the census date and recorded on or before the data cut-off (rules R1-R15 in src/rtt-reporting/clock/rtt-clock.ts; reference.md §1).`,
-      waitingTime: 'Days from clock start to the census date (incomplete) or to the clock stop (completed), in Europe/London calendar dates; weeks completed = floor(days / 7); band ">0-1" = days 0-7, band k = days 7(k-1)+1 to 7k, ">104" = 729 days or more (reference.md §1.8).',
+      waitingTime:
+        'Days from clock start to the census date (incomplete) or to the clock stop (completed), in Europe/London calendar dates; weeks completed = floor(days / 7); band ">0-1" = days 0-7, band k = days 7(k-1)+1 to 7k, ">104" = 729 days or more (reference.md §1.8).',
       within18Weeks: 'Wait of 126 days or fewer, out of pathways with a known clock start.',
-      withinTarget: "Wait of at most the service's target weeks x 7 days; rows spanning several services measure each pathway against its own service's target.",
+      withinTarget:
+        "Wait of at most the service's target weeks x 7 days; rows spanning several services measure each pathway against its own service's target.",
       percentiles: PERCENTILE_METHODS,
-      unknownClockStart: 'Pathways whose clock start is not known are counted in "unknown clock start" and left out of bands, percentages and percentiles (as in the NHS England return).',
-      services: input.services.map((s) => ({ code: s.code, regime: s.measurementRegime, targetWeeks: s.targetWeeks, nullifyFirstAppointmentDna: s.nullifyFirstAppointmentDna })),
+      unknownClockStart:
+        'Pathways whose clock start is not known are counted in "unknown clock start" and left out of bands, percentages and percentiles (as in the NHS England return).',
+      services: input.services.map((s) => ({
+        code: s.code,
+        regime: s.measurementRegime,
+        targetWeeks: s.targetWeeks,
+        nullifyFirstAppointmentDna: s.nullifyFirstAppointmentDna,
+      })),
     },
     rows,
     chsSitrep: chsView(groups, input.services, providers),
@@ -115,7 +192,10 @@ function figures(
   const inc = mergeDayCounts(...members.map((m) => m.incomplete));
   const n = total(inc);
   const target = (code: string) => services.get(code)?.targetWeeks ?? 18;
-  const withinTarget = members.reduce((a, m) => a + countWhere(m.incomplete, (d) => withinWeeks(d, target(m.service))), 0);
+  const withinTarget = members.reduce(
+    (a, m) => a + countWhere(m.incomplete, (d) => withinWeeks(d, target(m.service))),
+    0,
+  );
   const bands = toBands(inc);
   const unknown = members.reduce((a, m) => a + m.incompleteUnknownStart, 0);
   const over = (min: number) => countWhere(inc, (d) => d >= min);
@@ -124,10 +204,19 @@ function figures(
     unknownClockStart: unknown,
     totalAll: n + unknown,
     bands,
-    within18Weeks: cp(countWhere(inc, (d) => d <= WITHIN_18_WEEKS_MAX_DAYS), n),
+    within18Weeks: cp(
+      countWhere(inc, (d) => d <= WITHIN_18_WEEKS_MAX_DAYS),
+      n,
+    ),
     withinTarget: { targetWeeks: service ? service.targetWeeks : null, ...cp(withinTarget, n) },
-    medianWeeks: { banded: bandedPercentile(bands, 50), patientLevel: patientLevelPercentile(inc, 50) },
-    p92Weeks: { banded: bandedPercentile(bands, 92), patientLevel: patientLevelPercentile(inc, 92) },
+    medianWeeks: {
+      banded: bandedPercentile(bands, 50),
+      patientLevel: patientLevelPercentile(inc, 50),
+    },
+    p92Weeks: {
+      banded: bandedPercentile(bands, 92),
+      patientLevel: patientLevelPercentile(inc, 92),
+    },
     over52Weeks: over(LONG_WAIT_MIN_DAYS[52]),
     over65Weeks: over(LONG_WAIT_MIN_DAYS[65]),
     over78Weeks: over(LONG_WAIT_MIN_DAYS[78]),
@@ -144,15 +233,34 @@ function figures(
     total: total(all) + admUnknown + nonUnknown,
     admitted: { total: total(adm), unknownClockStart: admUnknown, bands: toBands(adm) },
     nonAdmitted: { total: total(non), unknownClockStart: nonUnknown, bands: toBands(non) },
-    medianWeeks: { banded: bandedPercentile(allBands, 50), patientLevel: patientLevelPercentile(all, 50) },
-    p95Weeks: { banded: bandedPercentile(allBands, 95), patientLevel: patientLevelPercentile(all, 95) },
-    within18Weeks: cp(countWhere(all, (d) => d <= WITHIN_18_WEEKS_MAX_DAYS), total(all)),
+    medianWeeks: {
+      banded: bandedPercentile(allBands, 50),
+      patientLevel: patientLevelPercentile(all, 50),
+    },
+    p95Weeks: {
+      banded: bandedPercentile(allBands, 95),
+      patientLevel: patientLevelPercentile(all, 95),
+    },
+    within18Weeks: cp(
+      countWhere(all, (d) => d <= WITHIN_18_WEEKS_MAX_DAYS),
+      total(all),
+    ),
   };
-  const regimes = new Set(service ? [service.measurementRegime] : members.map((m) => services.get(m.service)?.measurementRegime ?? 'NONE'));
+  const regimes = new Set(
+    service
+      ? [service.measurementRegime]
+      : members.map((m) => services.get(m.service)?.measurementRegime ?? 'NONE'),
+  );
   return {
     level,
     service: service
-      ? { code: service.code, name: service.name, measurementRegime: service.measurementRegime, targetWeeks: service.targetWeeks, treatmentFunction: service.treatmentFunction }
+      ? {
+          code: service.code,
+          name: service.name,
+          measurementRegime: service.measurementRegime,
+          targetWeeks: service.targetWeeks,
+          treatmentFunction: service.treatmentFunction,
+        }
       : null,
     provider: provider ? { code: provider.code, name: provider.name } : null,
     commissioner,
@@ -165,28 +273,42 @@ function figures(
   };
 }
 
-function chsView(groups: GroupCounts[], services: ServiceInfo[], providers: Map<string, ProviderInfo>): RttReport['chsSitrep'] {
+function chsView(
+  groups: GroupCounts[],
+  services: ServiceInfo[],
+  providers: Map<string, ProviderInfo>,
+): RttReport['chsSitrep'] {
   const lines = new Map<string, string[]>();
   const notInSitrep: Array<{ service: string; reason: string }> = [];
   for (const s of services) {
     if (!s.chsServiceLine) {
       notInSitrep.push({
         service: s.code,
-        reason: s.measurementRegime === 'CYPMH' ? 'CYP mental health waits are reported through MHSDS, not the CHS SitRep.' : 'No CHS SitRep service line is configured for this service.',
+        reason:
+          s.measurementRegime === 'CYPMH'
+            ? 'CYP mental health waits are reported through MHSDS, not the CHS SitRep.'
+            : 'No CHS SitRep service line is configured for this service.',
       });
       continue;
     }
     lines.set(s.chsServiceLine, [...(lines.get(s.chsServiceLine) ?? []), s.code]);
   }
   const rows: ChsSitrepRow[] = [];
-  const row = (line: string, codes: string[], members: GroupCounts[], provider: ProviderInfo | null): ChsSitrepRow => {
+  const row = (
+    line: string,
+    codes: string[],
+    members: GroupCounts[],
+    provider: ProviderInfo | null,
+  ): ChsSitrepRow => {
     const counts = new Array<number>(CHS_BANDS.length).fill(0);
     for (const m of members) for (const [d, c] of m.incomplete) counts[chsBand(d)] += c;
     return {
       serviceLine: line,
       services: codes,
       provider: provider ? { code: provider.code, name: provider.name } : null,
-      commissioner: provider ? { code: provider.commissionerCode, name: provider.commissionerName } : null,
+      commissioner: provider
+        ? { code: provider.commissionerCode, name: provider.commissionerName }
+        : null,
       bands: CHS_BANDS.map((b, i) => ({ label: b.label, count: counts[i] })),
       totalWaitingList: counts.reduce((a, b) => a + b, 0),
       unknownClockStart: members.reduce((a, m) => a + m.incompleteUnknownStart, 0),
@@ -195,12 +317,20 @@ function chsView(groups: GroupCounts[], services: ServiceInfo[], providers: Map<
   for (const [line, codes] of [...lines.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const inLine = groups.filter((g) => codes.includes(g.service));
     for (const code of [...new Set(inLine.map((g) => g.provider))].sort()) {
-      rows.push(row(line, codes, inLine.filter((g) => g.provider === code), providers.get(code) ?? null));
+      rows.push(
+        row(
+          line,
+          codes,
+          inLine.filter((g) => g.provider === code),
+          providers.get(code) ?? null,
+        ),
+      );
     }
     rows.push(row(line, codes, inLine, null));
   }
   return {
-    method: 'Incomplete pathways at the census date in the national CHS waiting-list bands (0-1 = days 0-7, >1-2 = 8-14, >2-4 = 15-28, >4-12 = 29-84, >12-18 = 85-126, >18-52 = 127-364, >52 = 365+), per CYP service line (reference.md §2.3); rows without a provider are the line across all providers in scope.',
+    method:
+      'Incomplete pathways at the census date in the national CHS waiting-list bands (0-1 = days 0-7, >1-2 = 8-14, >2-4 = 15-28, >4-12 = 29-84, >12-18 = 85-126, >18-52 = 127-364, >52 = 365+), per CYP service line (reference.md §2.3); rows without a provider are the line across all providers in scope.',
     rows,
     notInSitrep,
   };

@@ -1,6 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { RTT_BAND_COUNT, chsBand, rttBandColumn, rttBandLabel, rttWeekBand, withinWeeks } from '../clock/waits.js';
-import { bandedPercentile, mergeDayCounts, patientLevelPercentile, type DayCounts } from './percentiles.js';
+import {
+  RTT_BAND_COUNT,
+  chsBand,
+  rttBandColumn,
+  rttBandLabel,
+  rttWeekBand,
+  withinWeeks,
+} from '../clock/waits.js';
+import {
+  bandedPercentile,
+  mergeDayCounts,
+  patientLevelPercentile,
+  type DayCounts,
+} from './percentiles.js';
 
 function bands(entries: Record<number, number>): number[] {
   const b = new Array<number>(RTT_BAND_COUNT).fill(0);
@@ -91,7 +103,12 @@ describe('bandedPercentile (grouped-data interpolation, reference.md §2.1)', ()
 
 describe('patientLevelPercentile (type 7 interpolation on days)', () => {
   it('should match hand-computed values', () => {
-    const waits: DayCounts = [[0, 1], [7, 1], [14, 1], [21, 1]];
+    const waits: DayCounts = [
+      [0, 1],
+      [7, 1],
+      [14, 1],
+      [21, 1],
+    ];
     expect(patientLevelPercentile(waits, 50).weeks).toBe(1.5); // (7 + 14) / 2 = 10.5 days
     expect(patientLevelPercentile(waits, 92).weeks).toBe(2.8); // h = 2.76: 14 + 0.76 x 7 = 19.32 days
     expect(patientLevelPercentile([[126, 3]], 95).weeks).toBe(18);
@@ -99,7 +116,26 @@ describe('patientLevelPercentile (type 7 interpolation on days)', () => {
   });
 
   it('should read repeated waits from the histogram counts', () => {
-    expect(patientLevelPercentile([[10, 99], [700, 1]], 50).weeks).toBe(1.4); // 10 days
-    expect(patientLevelPercentile(mergeDayCounts([[10, 2]], [[10, 1], [3, 1]]), 50).weeks).toBe(1.4);
+    expect(
+      patientLevelPercentile(
+        [
+          [10, 99],
+          [700, 1],
+        ],
+        50,
+      ).weeks,
+    ).toBe(1.4); // 10 days
+    expect(
+      patientLevelPercentile(
+        mergeDayCounts(
+          [[10, 2]],
+          [
+            [10, 1],
+            [3, 1],
+          ],
+        ),
+        50,
+      ).weeks,
+    ).toBe(1.4);
   });
 });

@@ -17,14 +17,16 @@ export const PERCENTILE_METHODS = {
     '(target - count before the band) / count in the band x 1 week. A value in the open ">104 weeks" band is reported as ">104".',
   patientLevel:
     'Patient-level exact value: linear interpolation between the two nearest individual waits (Hyndman-Fan type 7, as ' +
-    "PostgreSQL percentile_cont and Excel PERCENTILE.INC), in days, divided by 7. It differs slightly from the official banded estimate.",
+    'PostgreSQL percentile_cont and Excel PERCENTILE.INC), in days, divided by 7. It differs slightly from the official banded estimate.',
 } as const;
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function value(weeks: number | null, open = false): PercentileValue {
   if (open) return { weeks: null, display: '>104' };
-  return weeks === null ? { weeks: null, display: 'n/a' } : { weeks: round1(weeks), display: round1(weeks).toFixed(1) };
+  return weeks === null
+    ? { weeks: null, display: 'n/a' }
+    : { weeks: round1(weeks), display: round1(weeks).toFixed(1) };
 }
 
 /**
@@ -32,7 +34,9 @@ function value(weeks: number | null, open = false): PercentileValue {
  * (50, 92, 95) so the target comparison is exact (0.92 × 100 is not 92 in floating point).
  */
 export function bandedPercentile(bands: readonly number[], percent: number): PercentileValue {
-  if (bands.length !== RTT_BAND_COUNT) throw new RangeError(`expected ${RTT_BAND_COUNT} band counts`);
+  if (bands.length !== RTT_BAND_COUNT) {
+    throw new RangeError(`expected ${RTT_BAND_COUNT} band counts`);
+  }
   const n = bands.reduce((a, b) => a + b, 0);
   if (n === 0) return value(null);
   const target100 = percent * n; // target × 100

@@ -18,7 +18,11 @@ export interface ReportDiff {
 }
 
 export function rowKey(r: RttReportRow): string {
-  const parts = [r.commissioner && r.level.startsWith('commissioner') ? r.commissioner.code : null, r.service?.code, r.provider?.code].filter(Boolean);
+  const parts = [
+    r.commissioner && r.level.startsWith('commissioner') ? r.commissioner.code : null,
+    r.service?.code,
+    r.provider?.code,
+  ].filter(Boolean);
   return parts.length ? `${r.level} ${parts.join('/')}` : r.level;
 }
 
@@ -47,7 +51,12 @@ const MEASURES: Array<[string, (r: RttReportRow) => number | string | null]> = [
  * What changed between two versions of the same month's report: every headline figure and every
  * incomplete week band that differs, row by row, plus how much new data the later cut-off took in.
  */
-export function diffReports(previous: RttReport, next: RttReport, prevData?: SnapshotDataFacts, nextData?: SnapshotDataFacts): ReportDiff {
+export function diffReports(
+  previous: RttReport,
+  next: RttReport,
+  prevData?: SnapshotDataFacts,
+  nextData?: SnapshotDataFacts,
+): ReportDiff {
   const before = new Map(previous.rows.map((r) => [rowKey(r), r]));
   const changes: ReportChange[] = [];
   for (const r of next.rows) {
@@ -64,15 +73,31 @@ export function diffReports(previous: RttReport, next: RttReport, prevData?: Sna
       if (a !== b) changes.push({ row: key, measure, from: a, to: b });
     }
     r.incomplete.bands.forEach((n, i) => {
-      if (n !== p.incomplete.bands[i]) changes.push({ row: key, measure: `incomplete.band ${rttBandLabel(i + 1)}`, from: p.incomplete.bands[i], to: n });
+      if (n !== p.incomplete.bands[i]) {
+        changes.push({
+          row: key,
+          measure: `incomplete.band ${rttBandLabel(i + 1)}`,
+          from: p.incomplete.bands[i],
+          to: n,
+        });
+      }
     });
   }
-  for (const key of before.keys()) changes.push({ row: key, measure: 'row', from: 'present', to: null });
-  const eventsAdded = prevData && nextData ? nextData.eventsIncluded - prevData.eventsIncluded : null;
+  for (const key of before.keys()) {
+    changes.push({ row: key, measure: 'row', from: 'present', to: null });
+  }
+  const eventsAdded =
+    prevData && nextData ? nextData.eventsIncluded - prevData.eventsIncluded : null;
   const rowsChanged = new Set(changes.map((c) => c.row)).size;
   const summary =
     changes.length === 0
       ? `No figures changed${eventsAdded ? ` (${eventsAdded} more clock events were included, none changing this month)` : ''}.`
       : `${changes.length} figure${changes.length === 1 ? '' : 's'} changed in ${rowsChanged} row${rowsChanged === 1 ? '' : 's'}${eventsAdded !== null ? `; ${eventsAdded} more clock events were included` : ''}.`;
-  return { summary, previousDataCutoff: previous.dataCutoff, dataCutoff: next.dataCutoff, eventsAdded, changes };
+  return {
+    summary,
+    previousDataCutoff: previous.dataCutoff,
+    dataCutoff: next.dataCutoff,
+    eventsAdded,
+    changes,
+  };
 }

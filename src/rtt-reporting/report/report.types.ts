@@ -37,7 +37,8 @@ export interface ProviderInfo {
   commissionerName: string;
 }
 
-export type RowLevel = 'service-provider' | 'service' | 'provider' | 'commissioner-service' | 'commissioner' | 'total';
+export type RowLevel =
+  'service-provider' | 'service' | 'provider' | 'commissioner-service' | 'commissioner' | 'total';
 
 export interface Percentiles {
   banded: PercentileValue;
@@ -154,8 +155,17 @@ export interface RttReport {
     withinTarget: string;
     percentiles: { banded: string; patientLevel: string };
     unknownClockStart: string;
-    services: Array<{ code: string; regime: string; targetWeeks: number; nullifyFirstAppointmentDna: boolean }>;
+    services: Array<{
+      code: string;
+      regime: string;
+      targetWeeks: number;
+      nullifyFirstAppointmentDna: boolean;
+    }>;
   };
   rows: RttReportRow[];
-  chsSitrep: { method: string; rows: ChsSitrepRow[]; notInSitrep: Array<{ service: string; reason: string }> };
+  chsSitrep: {
+    method: string;
+    rows: ChsSitrepRow[];
+    notInSitrep: Array<{ service: string; reason: string }>;
+  };
 }

@@ -10,7 +10,13 @@ export interface WeekBandChartInput {
   footnote?: string;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const esc = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 function niceMax(n: number): number {
   if (n <= 5) return 5;
@@ -25,7 +31,9 @@ function niceMax(n: number): number {
  * a description stating the figures, and a text alternative per bar.
  */
 export function renderWeekBandChart(c: WeekBandChartInput): string {
-  if (c.bands.length !== RTT_BAND_COUNT) throw new RangeError(`expected ${RTT_BAND_COUNT} band counts`);
+  if (c.bands.length !== RTT_BAND_COUNT) {
+    throw new RangeError(`expected ${RTT_BAND_COUNT} band counts`);
+  }
   const W = 960;
   const H = 420;
   const left = 64;
@@ -40,7 +48,8 @@ export function renderWeekBandChart(c: WeekBandChartInput): string {
   const max = niceMax(Math.max(...c.bands));
   const y = (v: number) => top + plotH - (v / max) * plotH;
   const xAtWeeks = (weeks: number) => left + Math.min(weeks, RTT_BAND_COUNT) * barW;
-  const percent = total === 0 ? 'no pathways' : `${((within18 / total) * 100).toFixed(1)}% within 18 weeks`;
+  const percent =
+    total === 0 ? 'no pathways' : `${((within18 / total) * 100).toFixed(1)}% within 18 weeks`;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="chart-title chart-desc" font-family="Arial, Helvetica, sans-serif">`,
@@ -64,12 +73,20 @@ export function renderWeekBandChart(c: WeekBandChartInput): string {
       `<rect x="${(left + i * barW + 0.5).toFixed(1)}" y="${y(n).toFixed(1)}" width="${Math.max(barW - 1, 1).toFixed(1)}" height="${(top + plotH - y(n)).toFixed(1)}" fill="${colour}"><title>${esc(`${rttBandLabel(i + 1)} weeks: ${n}`)}</title></rect>`,
     );
   });
-  parts.push(`<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#212b32" stroke-width="1"/>`);
+  parts.push(
+    `<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#212b32" stroke-width="1"/>`,
+  );
   for (const weeks of [0, 18, 52, 78, 104]) {
-    parts.push(`<text x="${xAtWeeks(weeks).toFixed(1)}" y="${top + plotH + 16}" font-size="11" text-anchor="middle" fill="#4c6272">${weeks}</text>`);
+    parts.push(
+      `<text x="${xAtWeeks(weeks).toFixed(1)}" y="${top + plotH + 16}" font-size="11" text-anchor="middle" fill="#4c6272">${weeks}</text>`,
+    );
   }
-  parts.push(`<text x="${left + plotW / 2}" y="${H - 30}" font-size="12" text-anchor="middle" fill="#212b32">Weeks waited at the census date (NHS England week bands)</text>`);
-  parts.push(`<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="#212b32">Incomplete pathways</text>`);
+  parts.push(
+    `<text x="${left + plotW / 2}" y="${H - 30}" font-size="12" text-anchor="middle" fill="#212b32">Weeks waited at the census date (NHS England week bands)</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${top + plotH / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="#212b32">Incomplete pathways</text>`,
+  );
   const line = (weeks: number, label: string, dash: string) => {
     const x = xAtWeeks(weeks).toFixed(1);
     parts.push(
@@ -78,8 +95,14 @@ export function renderWeekBandChart(c: WeekBandChartInput): string {
     );
   };
   line(18, '18 weeks', '6 3');
-  if (c.targetWeeks && c.targetWeeks !== 18) line(c.targetWeeks, `Target ${c.targetWeeks} weeks`, '2 3');
-  if (c.footnote) parts.push(`<text x="${left}" y="${H - 10}" font-size="10" fill="#4c6272">${esc(c.footnote)}</text>`);
+  if (c.targetWeeks && c.targetWeeks !== 18) {
+    line(c.targetWeeks, `Target ${c.targetWeeks} weeks`, '2 3');
+  }
+  if (c.footnote) {
+    parts.push(
+      `<text x="${left}" y="${H - 10}" font-size="10" fill="#4c6272">${esc(c.footnote)}</text>`,
+    );
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

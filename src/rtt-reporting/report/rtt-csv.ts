@@ -49,7 +49,10 @@ export function neutraliseCell(value: Cell): Cell {
 
 function csv(columns: string[], rows: Cell[][]): string {
   // UTF-8 with a byte order mark so Excel reads names such as "Children's" correctly.
-  return stringify(rows.map((r) => r.map(neutraliseCell)), { header: true, columns, bom: true, record_delimiter: 'windows' });
+  return stringify(
+    rows.map((r) => r.map(neutraliseCell)),
+    { header: true, columns, bom: true, record_delimiter: 'windows' },
+  );
 }
 
 const PARTS = [
@@ -67,10 +70,20 @@ function partCells(row: RttReportRow, part: (typeof PARTS)[number]['type']): Cel
       return [...p.bands, p.total, p.unknownClockStart, p.total + p.unknownClockStart];
     }
     case 'Part_2':
-      return [...row.incomplete.bands, row.incomplete.total, row.incomplete.unknownClockStart, row.incomplete.totalAll];
+      return [
+        ...row.incomplete.bands,
+        row.incomplete.total,
+        row.incomplete.unknownClockStart,
+        row.incomplete.totalAll,
+      ];
     case 'Part_3':
       // New periods are a count only: week bands do not apply.
-      return [...new Array<Cell>(RTT_BAND_COUNT).fill(''), row.newClockStarts, 0, row.newClockStarts];
+      return [
+        ...new Array<Cell>(RTT_BAND_COUNT).fill(''),
+        row.newClockStarts,
+        0,
+        row.newClockStarts,
+      ];
     default: {
       const unreachable: never = part;
       throw new Error(`unknown part ${String(unreachable)}`);
@@ -88,11 +101,18 @@ export function toRttCsv(report: RttReport): string {
   const rows: Cell[][] = [];
   const providerRows = report.rows.filter((r) => r.level === 'provider' && r.provider);
   for (const total of providerRows) {
-    const perService = report.rows.filter((r) => r.level === 'service-provider' && r.provider?.code === total.provider?.code);
+    const perService = report.rows.filter(
+      (r) => r.level === 'service-provider' && r.provider?.code === total.provider?.code,
+    );
     const icb = total.commissioner ?? { code: '', name: '' };
     for (const part of PARTS) {
       for (const r of [...perService, total]) {
-        const tf = r.level === 'provider' ? 'C_999' : r.service?.treatmentFunction ? `C_${r.service.treatmentFunction}` : 'X06';
+        const tf =
+          r.level === 'provider'
+            ? 'C_999'
+            : r.service?.treatmentFunction
+              ? `C_${r.service.treatmentFunction}`
+              : 'X06';
         const tfName = r.level === 'provider' ? 'Total' : (r.service?.name ?? '');
         rows.push([
           report.period,
