@@ -24,6 +24,7 @@ import { pseudonymFor } from '../src/common/identity/pseudonym.js';
 import { londonDate } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
+import { PTL_CSV } from '../src/demo/ptl-source-mapping.js';
 import { writeDemoCsv } from '../src/demo/demo-csv-writer.js';
 import { generateDemoRows, PTL_COLUMNS } from '../src/demo/demo-generator.js';
 import { IngestStandaloneModule } from '../src/ingest/ingest-standalone.module.js';
@@ -302,35 +303,6 @@ function startBenchDatabase(dataDir: string): Promise<{ url: string; stop(): Pro
 }
 
 function benchSources(file: string): string {
-  const columns: Record<string, string> = {
-    nhsNumber: 'nhs_number',
-    givenName: 'given_name',
-    familyName: 'family_name',
-    dateOfBirth: 'date_of_birth',
-    addressLine1: 'address_line_1',
-    addressLine2: 'address_line_2',
-    town: 'town',
-    postcode: 'postcode',
-    lsoaCode: 'lsoa_code',
-    locality: 'locality',
-    deprivationDecile: 'deprivation_decile',
-    contactEmail: 'contact_email',
-    contactPhone: 'contact_phone',
-    preferredChannel: 'preferred_channel',
-    largePrint: 'large_print',
-    easyRead: 'easy_read',
-    language: 'language',
-    flags: 'flags',
-    referralId: 'referral_id',
-    referralReceivedDate: 'referral_received_date',
-    priority: 'priority',
-    status: 'status',
-    firstAppointmentDate: 'first_appointment_date',
-    firstAppointmentOutcome: 'first_appointment_outcome',
-    rebookedDate: 'rebooked_date',
-    treatmentStartDate: 'treatment_start_date',
-    dischargeDate: 'discharge_date',
-  };
   return JSON.stringify({
     sources: [
       {
@@ -340,7 +312,7 @@ function benchSources(file: string): string {
         kind: 'csv-file',
         location: file,
         mode: 'snapshot',
-        csv: { encoding: 'utf-8', delimiter: ',', dateFormat: 'yyyy-MM-dd', columns },
+        csv: PTL_CSV,
       },
     ],
   });

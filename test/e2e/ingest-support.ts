@@ -8,41 +8,7 @@ import { PTL_HEADER, ptlCsvLine } from '../../src/demo/demo-csv-writer.js';
 import { demoNhsNumber, type PtlRow } from '../../src/demo/demo-generator.js';
 import type { TestApp } from '../utils/test-app.js';
 
-/** The WaitWell standard PTL mapping (as in config/sources.yaml). */
-export const PTL_CSV = {
-  encoding: 'utf-8',
-  delimiter: ',',
-  dateFormat: 'yyyy-MM-dd',
-  columns: {
-    nhsNumber: 'nhs_number',
-    givenName: 'given_name',
-    familyName: 'family_name',
-    dateOfBirth: 'date_of_birth',
-    addressLine1: 'address_line_1',
-    addressLine2: 'address_line_2',
-    town: 'town',
-    postcode: 'postcode',
-    lsoaCode: 'lsoa_code',
-    locality: 'locality',
-    deprivationDecile: 'deprivation_decile',
-    contactEmail: 'contact_email',
-    contactPhone: 'contact_phone',
-    preferredChannel: 'preferred_channel',
-    largePrint: 'large_print',
-    easyRead: 'easy_read',
-    language: 'language',
-    flags: 'flags',
-    referralId: 'referral_id',
-    referralReceivedDate: 'referral_received_date',
-    priority: 'priority',
-    status: 'status',
-    firstAppointmentDate: 'first_appointment_date',
-    firstAppointmentOutcome: 'first_appointment_outcome',
-    rebookedDate: 'rebooked_date',
-    treatmentStartDate: 'treatment_start_date',
-    dischargeDate: 'discharge_date',
-  },
-};
+export { PTL_CSV } from '../../src/demo/ptl-source-mapping.js';
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
