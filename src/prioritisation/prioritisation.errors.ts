@@ -9,6 +9,7 @@ export enum PrioritisationErrorCode {
   UnknownBand = 'prioritisation.unknown-band',
   ReviewDateNotFuture = 'prioritisation.review-date-not-future',
   ServiceNotAssigned = 'prioritisation.service-not-assigned',
+  ProviderNotCommissioned = 'prioritisation.provider-not-commissioned',
   UnknownService = 'prioritisation.unknown-service',
   UnknownProvider = 'prioritisation.unknown-provider',
   OverrideNotFound = 'prioritisation.override-not-found',
@@ -76,6 +77,14 @@ export class PrioritisationError extends DomainError {
       `You are not assigned to the "${service}" service, so you cannot see its ranked list.`,
     );
   }
+  static providerNotCommissioned(provider: string): PrioritisationError {
+    return new PrioritisationError(
+      'forbidden',
+      PrioritisationErrorCode.ProviderNotCommissioned,
+      `Provider "${provider}" is not commissioned by your ICB, so its list is not yours to see.`,
+    );
+  }
+
   static unknownService(code: string, known: string[]): PrioritisationError {
     return new PrioritisationError(
       'validation',

@@ -650,4 +650,21 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     await request(t.http).get('/api/ranked?service=dentistry').set(auth(commissioner)).expect(400);
     await request(t.http).get('/api/ranked').set(auth(admin)).expect(403);
   });
+
+  it("should show a commissioner only the lists of their own ICB's providers", async () => {
+    const child = await childWaitingFor([['slt', 30]]);
+    await rescore();
+    const ours = (
+      await request(t.http).get('/api/ranked?limit=200').set(auth(commissioner)).expect(200)
+    ).body.items;
+    expect(ours.map((r: { childId: string }) => r.childId)).toContain(child.id);
+    const otherIcb = await t.tokenFor({ role: 'commissioner', commissioner: 'QAA' });
+    const theirs = await request(t.http).get('/api/ranked').set(auth(otherIcb)).expect(200);
+    expect(theirs.body.items).toEqual([]);
+    const refused = await request(t.http)
+      .get('/api/ranked?provider=RYB')
+      .set(auth(otherIcb))
+      .expect(403);
+    expect(refused.body.code).toBe('prioritisation.provider-not-commissioned');
+  });
 });

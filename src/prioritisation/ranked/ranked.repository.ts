@@ -8,6 +8,8 @@ export interface RankedFilter {
   /** Clinicians without a service filter: children waiting for any of these services. */
   anyOfServices?: string[];
   provider?: string;
+  /** Commissioners: only children waiting with these providers (their ICB's). */
+  anyOfProviders?: string[];
   locality?: string;
   band?: string;
   multiNeed?: boolean;
@@ -69,6 +71,7 @@ export class RankedRepository {
     if (f.service) {
       where.unshift(`rp.service_code = ${p(f.service)}`);
       if (f.provider) where.push(`rp.provider_code = ${p(f.provider)}`);
+      if (f.anyOfProviders) where.push(`rp.provider_code = any(${p(f.anyOfProviders)}::text[])`);
       if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
       if (f.after) {
         where.push(
@@ -83,6 +86,7 @@ export class RankedRepository {
               limit ${p(f.limit)}`;
     } else {
       if (f.provider) where.push(`${p(f.provider)} = any(cp.providers)`);
+      if (f.anyOfProviders) where.push(`cp.providers && ${p(f.anyOfProviders)}::text[]`);
       if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
       if (f.after) {
         where.push(

@@ -43,12 +43,24 @@ export class RankedService {
       }
       if (!q.service) anyOfServices = user.services;
     }
+    // Commissioners see the lists of the providers their ICB commissions (the token names the ICB).
+    let anyOfProviders: string[] | undefined;
+    if (user.role === 'commissioner' && user.commissionerCode) {
+      anyOfProviders = this.catalogue
+        .providers()
+        .filter((p) => p.commissioner === user.commissionerCode)
+        .map((p) => p.code);
+      if (q.provider && !anyOfProviders.includes(q.provider)) {
+        throw PrioritisationError.providerNotCommissioned(q.provider);
+      }
+    }
     const limit = q.limit ?? 50;
     const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 4)) : undefined;
     const rows = await this.repository.page({
       service: q.service,
       anyOfServices,
       provider: q.provider,
+      anyOfProviders,
       locality: q.locality,
       band: q.band,
       multiNeed: q.multiNeed,
