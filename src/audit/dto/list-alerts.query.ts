@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/pagination/page-query.decorators.js';
 
 export class ListAlertsQuery {
   @ApiPropertyOptional({ enum: ['open', 'acknowledged', 'all'], default: 'open' })
@@ -10,17 +10,9 @@ export class ListAlertsQuery {
   })
   status?: 'open' | 'acknowledged' | 'all';
 
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The "next" value from the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @PageCursor()
   cursor?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { TRACKED_FIELDS } from '../matching/identity-rules.js';
+import { PageCursor, PageLimit } from '../../common/pagination/page-query.decorators.js';
 
 export class DataQualityQuery {
   @ApiPropertyOptional({ enum: ['open', 'resolved'], default: 'open' })
@@ -19,17 +19,10 @@ export class DataQualityQuery {
   @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, { message: 'source must be a source id such as "rxa-slt"' })
   source?: string;
 
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The "next" value from the previous page' })
-  @IsOptional()
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
 

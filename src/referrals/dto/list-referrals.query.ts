@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { REFERRAL_STATUSES, type ReferralStatus } from '../entities/referral.entity.js';
+import { PageCursor, PageLimit } from '../../common/pagination/page-query.decorators.js';
 
 export class ListReferralsQuery {
   @ApiPropertyOptional({ description: 'Service code, e.g. slt' })
@@ -19,16 +19,9 @@ export class ListReferralsQuery {
   @IsIn(REFERRAL_STATUSES, { message: `status must be one of: ${REFERRAL_STATUSES.join(', ')}` })
   status?: ReferralStatus;
 
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The "next" value from the previous page' })
-  @IsOptional()
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }

@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { CHILD_FLAG_CODES } from '../../../children/entities/child-flag.entity.js';
+import { PageCursor, PageLimit } from '../../../common/pagination/page-query.decorators.js';
 
 export class RankedQuery {
   @ApiPropertyOptional({
@@ -58,17 +59,9 @@ export class RankedQuery {
   @Max(520)
   minWeeks?: number;
 
-  @ApiPropertyOptional({ default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimit(200, 50)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The "next" value from the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(400)
+  @PageCursor()
   cursor?: string;
 }
