@@ -9,6 +9,7 @@ import { ProtectAuditEvent1764300000000 } from './1764300000000-ProtectAuditEven
 import { ReshapePriorityScores1764200000001 } from './1764200000001-ReshapePriorityScores.js';
 import { DoubleBufferPriorityScores1764200000002 } from './1764200000002-DoubleBufferPriorityScores.js';
 import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNumberCheck.js';
+import { AppendAuditInOneStatement1764650000000 } from './1764650000000-AppendAuditInOneStatement.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   ReshapePriorityScores1764200000001,
   SpeedUpNhsNumberCheck1764500000000,
   DoubleBufferPriorityScores1764200000002,
+  AppendAuditInOneStatement1764650000000,
 ];

@@ -27,8 +27,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** hash(n) = SHA-256(hash(n-1) + canonical record n): changing or removing any row breaks the chain. */
-export function auditHash(prevHash: string | null, e: AuditHashInput): string {
+/** The record as its hash covers it: its fields in a fixed order, as canonical JSON. */
+export function canonicalAuditRecord(e: AuditHashInput): string {
   const fields: unknown[] = [
     e.occurredAt,
     e.actorSubject,
@@ -41,7 +41,16 @@ export function auditHash(prevHash: string | null, e: AuditHashInput): string {
     e.detail,
   ];
   if (e.sourceIp) fields.push(e.sourceIp);
+  return canonicalJson(fields);
+}
+
+/**
+ * hash(n) = SHA-256(hash(n-1) + "|" + canonical record n): changing or removing any row breaks the
+ * chain. The database's audit_append() computes the same hash when it appends (it is given the
+ * canonical record's bytes); this function is what verification recomputes from the stored rows.
+ */
+export function auditHash(prevHash: string | null, e: AuditHashInput): string {
   return createHash('sha256')
-    .update(`${prevHash ?? ''}|${canonicalJson(fields)}`)
+    .update(`${prevHash ?? ''}|${canonicalAuditRecord(e)}`)
     .digest('hex');
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { auditHash, type AuditHashInput } from './audit-hash.js';
+import { canonicalAuditRecord, type AuditHashInput } from './audit-hash.js';
+import { GroupCommit } from './group-commit.js';
 
 // One writer at a time extends the chain (transaction-scoped advisory lock).
 const AUDIT_CHAIN_LOCK = 0x57_41_55_44; // "WAUD"
@@ -64,45 +65,22 @@ const SELECT_ROW = `
 
 @Injectable()
 export class AuditRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly groupCommit: GroupCommit<AuditHashInput, string>;
 
-  /** Appends entries to the chain; returns their ids. Inside the caller's transaction when one is given. */
+  constructor(@InjectDataSource() private readonly db: DataSource) {
+    this.groupCommit = new GroupCommit((batch) => appendRows(this.db.manager, batch));
+  }
+
+  /**
+   * Appends entries to the chain; returns their ids. Inside the caller's transaction when one is
+   * given (the rows commit or roll back with the change). Otherwise the entries join the next group
+   * commit: every append waiting at that moment goes to the database in one statement and one
+   * transaction, and each caller's promise settles only once that transaction has committed.
+   */
   async append(entries: AuditHashInput[], manager?: EntityManager): Promise<string[]> {
     if (entries.length === 0) return [];
-    const write = async (m: EntityManager): Promise<string[]> => {
-      await m.query(`select pg_advisory_xact_lock($1)`, [AUDIT_CHAIN_LOCK]);
-      const last: Array<{ hash: string }> = await m.query(
-        `select hash from audit_event order by id desc limit 1`,
-      );
-      let prev: string | null = last[0]?.hash ?? null;
-      const ids: string[] = [];
-      for (const e of entries) {
-        const hash = auditHash(prev, e);
-        const rows: Array<{ id: string }> = await m.query(
-          `insert into audit_event (occurred_at, actor_subject, actor_role, action, resource, child_ids, purpose, request_id, detail, source_ip, prev_hash, hash)
-           values ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9, $10, $11, $12) returning id::text as id`,
-          [
-            e.occurredAt,
-            e.actorSubject,
-            e.actorRole,
-            e.action,
-            e.resource,
-            e.childIds,
-            e.purpose,
-            e.requestId,
-            JSON.stringify(e.detail),
-            e.sourceIp ?? null,
-            prev,
-            hash,
-          ],
-        );
-        ids.push(rows[0].id);
-        prev = hash;
-      }
-      return ids;
-    };
-    if (manager?.queryRunner?.isTransactionActive) return write(manager);
-    return (manager ?? this.db.manager).transaction(write);
+    if (manager?.queryRunner?.isTransactionActive) return appendRows(manager, entries);
+    return this.groupCommit.append(entries);
   }
 
   /** Newest first, filtered; one more row than the limit tells the caller there is a next page. */
@@ -190,8 +168,34 @@ export class AuditRepository {
       );
       if (found.length === 0) return { status: 'not-found' };
       if (found[0].acknowledged) return { status: 'already-acknowledged' };
-      const [id] = await this.append([entry], m);
+      const [id] = await appendRows(m, [entry]);
       return { status: 'acknowledged', id };
     });
   }
+}
+
+/**
+ * One statement: audit_append (migration AppendAuditInOneStatement1764650000000) takes the chain
+ * lock, reads the last hash and inserts the rows in order, hashing each as auditHash() does over the
+ * canonical record computed here.
+ */
+async function appendRows(m: EntityManager, entries: AuditHashInput[]): Promise<string[]> {
+  const rows: Array<{ ids: string[] }> = await m.query(
+    `select audit_append($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
+                         $8::text[], $9::jsonb[], $10::text[], $11::text[])::text[] as ids`,
+    [
+      entries.map((e) => e.occurredAt),
+      entries.map((e) => e.actorSubject),
+      entries.map((e) => e.actorRole),
+      entries.map((e) => e.action),
+      entries.map((e) => e.resource),
+      entries.map((e) => JSON.stringify(e.childIds)),
+      entries.map((e) => e.purpose),
+      entries.map((e) => e.requestId),
+      entries.map((e) => JSON.stringify(e.detail)),
+      entries.map((e) => e.sourceIp ?? null),
+      entries.map((e) => Buffer.from(canonicalAuditRecord(e), 'utf8').toString('hex')),
+    ],
+  );
+  return rows[0].ids;
 }
