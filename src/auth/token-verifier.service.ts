@@ -7,6 +7,7 @@ import { FAMILY_ISSUER, FamilyLinkService } from './family/family-link.service.j
 import { mapClaims } from './identity/claim-mapping.js';
 import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
 import { ClaimMapping, type IdentityConfig } from './identity/identity-config.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 // Asymmetric algorithms only: a provider's JWKS must never be usable as an HMAC secret.
 const PROVIDER_ALGORITHMS = [
@@ -39,6 +40,8 @@ interface TrustedIssuer {
 export class TokenVerifier {
   private readonly logger = new Logger(TokenVerifier.name);
   private readonly issuers = new Map<string, TrustedIssuer>();
+  // Clients send the same token on every request: RS256 and claim mapping once per token, not per request.
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,6 +74,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<AuthUser> {
+    const known = this.verified.get(token);
+    if (known) return known;
     let claimedIssuer: string | undefined;
     try {
       claimedIssuer = decodeJwt(token).iss;
@@ -99,7 +104,9 @@ export class TokenVerifier {
       this.logger.debug({ reason: (error as { code?: string }).code }, 'token refused');
       throw AuthError.badToken();
     }
-    return this.toUser(payload, trusted.mapping, trusted.issuer);
+    const user = this.toUser(payload, trusted.mapping, trusted.issuer);
+    this.verified.remember(token, user, payload.exp);
+    return user;
   }
 
   private toUser(payload: JWTPayload, mapping: ClaimMapping, issuer: string): AuthUser {
