@@ -3,6 +3,7 @@
 // again unchanged, beside a raw PostgreSQL COPY of the same file measured in the same run.
 // Targets (issue 3): first import <= 3x raw COPY time, unchanged re-import <= 2x, peak RSS <= 400 MB.
 import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -68,9 +69,10 @@ async function main(): Promise<void> {
     WAITWELL_DEMO: 'false',
     WAITWELL_DATA_DIR: join(dir, 'data'),
   });
+  const logger = new PhaseLogger({ logLevels: ['warn', 'error'] });
   const app = await NestFactory.createApplicationContext(
     IngestStandaloneModule.forRoot(config, db.url),
-    { logger: ['warn', 'error'] },
+    { logger },
   );
   try {
     // Raw PostgreSQL COPY of the same file into a plain text table: the floor any import stands on.
@@ -167,6 +169,10 @@ async function main(): Promise<void> {
       secondMs,
       `  ${(secondMs / modelCopyMs).toFixed(2)}x model COPY (target <= 2x), ${(secondMs / copyMs).toFixed(1)}x text COPY; unchanged ${second.rowsUnchanged.toLocaleString('en-GB')}, updated ${second.rowsUpdated}, new ${second.rowsNew}`,
     );
+    const [firstPhases, secondPhases] = logger.phases;
+    process.stdout.write(
+      `phases, first import:  ${describePhases(firstPhases)}\nphases, re-import:     ${describePhases(secondPhases)}\n`,
+    );
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     process.stdout.write(
       `peak RSS (this process)            ${mb(peakRss)} (target <= 400 MB; maxRSS ${mb(process.resourceUsage().maxRSS * 1024)})\n`,
@@ -183,6 +189,30 @@ async function main(): Promise<void> {
     await db.stop();
     if (!KEEP) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Keeps the phase timings IngestService logs with each finished pull; shows only warnings and errors. */
+class PhaseLogger extends ConsoleLogger {
+  readonly phases: Array<Record<string, number>> = [];
+
+  override log(message: unknown): void {
+    const phases = (message as { phases?: Record<string, number> } | null)?.phases;
+    if (phases) this.phases.push(phases);
+  }
+}
+
+function describePhases(phases: Record<string, number> | undefined): string {
+  if (!phases) return '(not logged)';
+  const names: Record<string, string> = {
+    readMs: 'read (parse, compare, validate, stage)',
+    copyMs: 'end COPY',
+    referralsMs: 'apply referrals',
+    linkageMs: 'linkage',
+    restMs: 'rejects, run, audit, commit',
+  };
+  return Object.entries(phases)
+    .map(([k, v]) => `${names[k] ?? k} ${v} ms`)
+    .join(', ');
 }
 
 /** COPY text files for child, referral and clock_event holding exactly the benchmark's rows (prepared untimed). */

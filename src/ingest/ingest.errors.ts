@@ -92,12 +92,13 @@ export class IngestError extends DomainError {
       missing,
     );
   }
-  static malformedCsv(csvCode: string | undefined, line: number | undefined): IngestError {
+  /** `row` as a spreadsheet numbers it (the header is row 1). */
+  static malformedCsv(csvCode: string | undefined, row: number | undefined): IngestError {
     const what = (csvCode && CSV_PROBLEMS[csvCode]) ?? 'the text is not valid CSV';
     return new IngestError(
       'validation',
       IngestErrorCode.MalformedCsv,
-      `The file cannot be read as CSV${line ? ` near line ${line}` : ''}: ${what}. Nothing was applied.`,
+      `The file cannot be read as CSV${row ? ` at row ${row}` : ''}: ${what}. Nothing was applied.`,
     );
   }
   static unreachable(location: string, reason: string): IngestError {

@@ -133,7 +133,7 @@ export class IngestService implements OnModuleInit {
     let ticker: NodeJS.Timeout | undefined;
     try {
       await session.createStagingTable();
-      let items: AsyncIterable<SourceItem>;
+      let items: AsyncIterable<SourceItem[]>;
       let sha = (): string | null => null;
       if (source.kind === 'fhir') {
         items = readFhirItems(source);
@@ -163,7 +163,14 @@ export class IngestService implements OnModuleInit {
           })
           .catch(() => undefined);
       }, PROGRESS_EVERY_MS);
+      const ms: Record<string, number> = {};
+      let lap = Date.now();
+      const phase = (name: string) => {
+        ms[name] = Date.now() - lap;
+        lap = Date.now();
+      };
       await this.stageItems(source, run, session, items, state, today);
+      phase('readMs');
       clearInterval(ticker);
       state.sha = sha();
 
@@ -174,6 +181,7 @@ export class IngestService implements OnModuleInit {
         throw IngestError.tooManyRejects(state.rejected, state.read, source.maxRejectRatio);
       }
       await session.finishCopy();
+      phase('copyMs');
       await this.runs.progress(run.id, {
         phase: 'applying',
         rowsRead: state.read,
@@ -191,8 +199,11 @@ export class IngestService implements OnModuleInit {
         missingReferralIds: snapshot ? state.missing : [],
       };
       const result = await session.inTransaction(async (m) => {
+        lap = Date.now();
         const counts = await session.applyReferrals(m, params);
+        phase('referralsMs');
         const link = await this.linkage.linkStagedChildren(m, source.id, run.id);
+        phase('linkageMs');
         const cleared = await session.clearEarlierRejects(m, params);
         const childIds = [...new Set([...counts.childIds, ...link.childIds])];
         const numbers = {
@@ -232,6 +243,7 @@ export class IngestService implements OnModuleInit {
         );
         return { numbers, childIds, link };
       });
+      phase('restMs');
       this.events.publish({
         type: 'import.completed',
         runId: run.id,
@@ -247,6 +259,8 @@ export class IngestService implements OnModuleInit {
           rowsRejected: state.rejected,
           issuesOpened: result.link.issuesOpened,
           ms: Date.now() - t0,
+          // Where the time went: reading (parse, validate, staging COPY), ending the COPY, the apply.
+          phases: ms,
         },
         'import succeeded',
       );
@@ -285,14 +299,15 @@ export class IngestService implements OnModuleInit {
     source: ResolvedSource,
     run: RunRow,
     session: StagingSession,
-    items: AsyncIterable<SourceItem>,
+    items: AsyncIterable<SourceItem[]>,
     state: StageState,
     today: string,
   ): Promise<void> {
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
-    // Referral id -> fingerprint of what is on the list now; what is left at the end was not in this pull.
-    const known = await this.staging.knownFingerprints(source.id);
-    const seen = new Map<string, number>();
+    // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
+    // first listed it (a number): strings left at the end were not in this pull. One map, one
+    // lookup and one update a row.
+    const listed: Map<string, string | number> = await this.staging.knownFingerprints(source.id);
     let rejects: NewReject[] = [];
     let lastNhs = '';
     let lastPseudonym = '';
@@ -301,55 +316,63 @@ export class IngestService implements OnModuleInit {
       rejects = [];
       await this.runs.insertRejects(run.id, source.id, batch);
     };
-    for await (const item of items) {
-      state.read++;
-      const { referralId, fingerprint } = item;
-      const first = referralId ? seen.get(referralId) : undefined;
-      if (referralId && first === undefined) {
-        seen.set(referralId, item.rowNumber);
-        const previous = known.get(referralId);
-        known.delete(referralId);
-        if (previous === fingerprint && item.wellFormed) {
-          state.unchanged++;
-          this.logProgress(source, run, state);
-          continue;
+    // Rows come in batches (a chunk of the file, a FHIR page): one await per batch, not per row.
+    for await (const batch of items) {
+      for (const item of batch) {
+        state.read++;
+        const { referralId, fingerprint } = item;
+        const previous = referralId ? listed.get(referralId) : undefined;
+        const first = typeof previous === 'number' ? previous : undefined;
+        if (referralId && first === undefined) {
+          listed.set(referralId, item.rowNumber);
+          if (previous === fingerprint && item.wellFormed) {
+            state.unchanged++;
+            this.logProgress(source, run, state);
+            continue;
+          }
         }
-      }
-      const { fields, problems: readProblems } = item.read();
-      const checked = validateRecord(fields, ctx);
-      const problems: RecordProblem[] = [...readProblems];
-      if ('problems' in checked) {
-        for (const p of checked.problems) {
-          if (!problems.some((q) => q.field === p.field)) problems.push(p);
+        const { fields, problems: readProblems } = item.read();
+        const checked = validateRecord(fields, ctx);
+        const problems: RecordProblem[] = [...readProblems];
+        if ('problems' in checked) {
+          for (const p of checked.problems) {
+            if (!problems.some((q) => q.field === p.field)) problems.push(p);
+          }
         }
-      }
-      if (first !== undefined) {
-        problems.push({
-          field: 'referralId',
-          message: `referralId appears more than once in this list (first at row ${first}); the first was kept`,
-        });
-      }
-      if (problems.length > 0 || 'problems' in checked) {
-        state.rejected++;
-        rejects.push({
-          rowNumber: item.rowNumber,
-          sourceReferralId: referralId,
-          problems,
-          raw: item.raw(),
-        });
-        if (rejects.length >= REJECT_BATCH) await flush();
-      } else {
-        const r = checked.record;
-        if (r.nhsNumber !== lastNhs) {
-          lastNhs = r.nhsNumber;
-          lastPseudonym = pseudonymFor(r.nhsNumber, this.config.pseudonymSecret);
+        if (first !== undefined) {
+          problems.push({
+            field: 'referralId',
+            message: `referralId appears more than once in this list (first at row ${first}); the first was kept`,
+          });
         }
-        await session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint)));
+        if (problems.length > 0 || 'problems' in checked) {
+          state.rejected++;
+          rejects.push({
+            rowNumber: item.rowNumber,
+            sourceReferralId: referralId,
+            problems,
+            raw: item.raw(),
+          });
+          if (rejects.length >= REJECT_BATCH) await flush();
+        } else {
+          const r = checked.record;
+          if (r.nhsNumber !== lastNhs) {
+            lastNhs = r.nhsNumber;
+            lastPseudonym = pseudonymFor(r.nhsNumber, this.config.pseudonymSecret);
+          }
+          if (
+            session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint)))
+          ) {
+            await session.drain();
+          }
+        }
+        this.logProgress(source, run, state);
       }
-      this.logProgress(source, run, state);
     }
     await flush();
-    state.missing = [...known.keys()];
+    for (const [referralId, value] of listed) {
+      if (typeof value === 'string') state.missing.push(referralId);
+    }
   }
 
   /** A log line every progressEveryRows rows (the run itself is updated by a timer, see execute). */

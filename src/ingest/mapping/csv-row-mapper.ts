@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compileDateFormat } from './date-format.js';
 import { FINGERPRINT_VERSION } from './fingerprint.js';
 import {
@@ -75,7 +75,8 @@ export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult
       fingerprint(values) {
         let text = prefix;
         for (const [, at] of positions) text += `\x1f${values[at] ?? ''}`;
-        return createHash('sha1').update(text).digest('base64');
+        // One-shot hash: no Hash object per row.
+        return hash('sha1', text, 'base64');
       },
       map(values) {
         const fields: RawFields = {};

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RECORD_FIELDS, type RawFields } from './ingest-record.js';
 
 /** Bump when the meaning of a row changes (validation, derivation), so every referral is re-derived once. */
@@ -11,5 +11,5 @@ export const FINGERPRINT_VERSION = 'v1';
 export function fieldsFingerprint(fields: RawFields): string {
   let text = FINGERPRINT_VERSION;
   for (const f of RECORD_FIELDS) text += `\x1f${fields[f] ?? ''}`;
-  return createHash('sha1').update(text).digest('base64');
+  return hash('sha1', text, 'base64');
 }

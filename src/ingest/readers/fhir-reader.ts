@@ -23,12 +23,13 @@ const MAX_PAGES = 100_000;
 /**
  * Searches ServiceRequest on a FHIR R4 server with the subject Patient included, following
  * Bundle.link[next] page by page (one page in memory at a time). Next links are followed as given
- * but only on the configured server, so the bearer token is never sent elsewhere.
+ * but only on the configured server, so the bearer token is never sent elsewhere. Yields the
+ * ServiceRequests of one page at a time.
  */
 export async function* readFhirItems(
   source: ResolvedSource,
   onPage?: (page: number) => void,
-): AsyncGenerator<SourceItem> {
+): AsyncGenerator<SourceItem[]> {
   const cfg = Object.assign(new FhirConfig(), source.fhir ?? {});
   const auth = authorizationHeader(source.auth);
   const base = source.location.replace(/\/+$/, '');
@@ -56,6 +57,7 @@ export async function* readFhirItems(
       if (p.id) patients.set(`Patient/${p.id}`, p);
       if (e.fullUrl) patients.set(e.fullUrl, p);
     }
+    const items: SourceItem[] = [];
     for (const e of bundle.entry ?? []) {
       if (e.resource?.resourceType !== 'ServiceRequest') continue;
       position++;
@@ -64,15 +66,16 @@ export async function* readFhirItems(
       const patient = ref ? (patients.get(ref) ?? patients.get(`${base}/${ref}`)) : undefined;
       const mapped = mapServiceRequest(sr, patient, cfg);
       if (!mapped) continue;
-      yield {
+      items.push({
         rowNumber: position,
         referralId: mapped.fields.referralId?.trim() || null,
         fingerprint: fieldsFingerprint(mapped.fields),
         wellFormed: mapped.problems.length === 0,
         read: () => mapped,
         raw: () => ({ serviceRequest: sr, patient: patient ?? null }),
-      };
+      });
     }
+    if (items.length > 0) yield items;
     const next = bundle.link?.find((l) => l.relation === 'next')?.url;
     if (next && new URL(next, base).origin !== origin) {
       throw IngestError.badFhir('a next link points to another server');
