@@ -76,7 +76,13 @@ async function childPhase(url: string): Promise<void> {
     `rescore process: RSS before the runs ${before.toFixed(0)} MB; peaks: V8 heap ${(heapPeak / 2 ** 20).toFixed(0)} MB, external ${(externalPeak / 2 ** 20).toFixed(0)} MB\n`,
   );
   await ds.destroy();
-  process.send?.({ runs, maxRssMb: process.resourceUsage().maxRSS / 1024 } satisfies ChildResult);
+  // Disconnect once sent: an open IPC channel would keep both processes (and the bench lock) alive.
+  process.send?.(
+    { runs, maxRssMb: process.resourceUsage().maxRSS / 1024 } satisfies ChildResult,
+    undefined,
+    undefined,
+    () => process.disconnect?.(),
+  );
 }
 
 async function main(): Promise<void> {

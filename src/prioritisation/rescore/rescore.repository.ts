@@ -5,19 +5,12 @@ import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import type { ChildFacts, ReferralFacts } from '../scoring/context.js';
+import { type ChildRow, type RawRow, toChildRow } from './facts-row.js';
+
+export type { ChildRow, RawRow };
 
 // One rescore writes at a time (transaction-scoped advisory lock): "WPRI".
 const RESCORE_LOCK = 0x57_50_52_49;
-
-/** A child's scoring facts plus what the lists and previews need beside them. */
-export interface ChildRow {
-  facts: ChildFacts;
-  pseudonym: string;
-  overrideBand: string | null;
-  previousScore: number | null;
-  previousBand: string | null;
-}
 
 export interface RunHeader {
   runId: string;
@@ -152,62 +145,6 @@ function factsQuery(filtered: boolean): string {
       left join child_priority cp on cp.child_id = c.id`;
 }
 
-type RawRow = [
-  id: string,
-  pseudonym: string,
-  locality: string | null,
-  decile: number | null,
-  ageYears: number | null,
-  ageMonths: number | null,
-  refs: string,
-  flags: string | null,
-  checkIn: string | null,
-  checkInDays: number | null,
-  overrideBand: string | null,
-  previousScore: number | null,
-  previousBand: string | null,
-];
-
-function toChildRow(r: RawRow): ChildRow {
-  const referrals: ReferralFacts[] = [];
-  for (const packed of r[6].split(';')) {
-    const [referralId, service, provider, priority, days, target] = packed.split(',');
-    referrals.push({
-      referralId,
-      service,
-      provider,
-      priority,
-      daysWaited: days === '' ? null : Number(days),
-      targetWeeks: Number(target),
-    });
-  }
-  const flagDetails = r[7] ? r[7].split('|') : [];
-  const flags: string[] = [];
-  for (const f of flagDetails) {
-    const code = f.split(':')[0];
-    if (!flags.includes(code)) flags.push(code);
-  }
-  return {
-    facts: {
-      childId: r[0],
-      ageYears: r[4],
-      ageMonths: r[5],
-      locality: r[2],
-      deprivationDecile: r[3],
-      flags,
-      flagDetails,
-      checkIn: r[8]
-        ? { answer: r[8] as 'no-change' | 'worse' | 'crisis', daysAgo: r[9] ?? 0 }
-        : null,
-      referrals,
-    },
-    pseudonym: r[1],
-    overrideBand: r[10],
-    previousScore: r[11],
-    previousBand: r[12],
-  };
-}
-
 /** Streams children in batches through a server-side cursor on one consistent snapshot. */
 export class ChildCursor {
   private done = false;
@@ -219,13 +156,19 @@ export class ChildCursor {
   ) {}
 
   async next(): Promise<ChildRow[] | null> {
+    const rows = await this.nextRaw();
+    return rows && rows.map(toChildRow);
+  }
+
+  /** The next batch as PostgreSQL sent it (see facts-row.ts), or null at the end. */
+  async nextRaw(): Promise<RawRow[] | null> {
     if (this.done) return null;
     const res = await this.client.query<RawRow>({
       text: `fetch ${this.batchSize} from priority_facts`,
       rowMode: 'array',
     });
     if (res.rows.length < this.batchSize) this.done = true;
-    return res.rows.length ? res.rows.map(toChildRow) : null;
+    return res.rows.length ? res.rows : null;
   }
 
   async close(): Promise<void> {
@@ -333,6 +276,12 @@ export class RescoreRepository {
 export class PriorityWriter {
   /** Table suffix COPYs go to: the idle pair during a full rescore, the live pair otherwise. */
   private suffix = '';
+  /**
+   * The idle pair was emptied in this transaction, so its rows can be written already frozen (no
+   * later hint-bit writes while its indexes are built, nor a freezing vacuum): nobody reads the idle
+   * pair before the swap commits.
+   */
+  private options = '';
 
   constructor(
     readonly manager: EntityManager,
@@ -343,6 +292,7 @@ export class PriorityWriter {
   async beginFullRewrite(): Promise<void> {
     await this.manager.query(`truncate child_priority_idle, referral_priority_idle`);
     this.suffix = '_idle';
+    this.options = ' with (freeze)';
   }
 
   /**
@@ -352,6 +302,7 @@ export class PriorityWriter {
   async finishFullRewrite(): Promise<void> {
     await this.manager.query(`select priority_scores_swap()`);
     this.suffix = '';
+    this.options = '';
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
@@ -375,13 +326,13 @@ export class PriorityWriter {
   async copyBatch(children: string, referrals: string, history: string): Promise<void> {
     if (children) {
       await this.copy(
-        `copy child_priority${this.suffix} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        `copy child_priority${this.suffix} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin${this.options}`,
         children,
       );
     }
     if (referrals) {
       await this.copy(
-        `copy referral_priority${this.suffix} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin`,
+        `copy referral_priority${this.suffix} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin${this.options}`,
         referrals,
       );
     }

@@ -4,7 +4,9 @@ import { londonDate } from '../../common/time/calendar-date.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { RescoreRepository, type RunRow } from './rescore.repository.js';
-import { scoreRows } from './score-rows.js';
+import { type BatchScorer, FullRescoreScorer, inlineScorer } from './batch-scorer.js';
+import type { RawRow } from './facts-row.js';
+import type { ScoredBatch } from './score-rows.js';
 
 export interface RunReport {
   runId: string;
@@ -26,6 +28,8 @@ export interface RunReport {
 }
 
 const BATCH = 1000;
+/** Batches fetched and handed to the scorer ahead of the one being written. */
+const AHEAD = 3;
 
 /**
  * Rescoring (prioritisation.md "When to rescore"): full when the tool changes or nightly, incremental
@@ -95,6 +99,14 @@ export class RescoreService {
     try {
       await this.repository.runInWriteTransaction(async (w) => {
         const cursor = await this.repository.openCursor(asAt, childIds, BATCH);
+        const scorer: BatchScorer = childIds
+          ? inlineScorer(tool.compiled, header, true)
+          : new FullRescoreScorer(tool.compiled, {
+              document: tool.compiled.document,
+              knownServices: this.tools.knownServices(),
+              header,
+              collectIds: false,
+            });
         const seen = new Set<string>();
         let before: Array<{ child_id: string }> = [];
         try {
@@ -102,18 +114,28 @@ export class RescoreService {
             before = await w.currentScores(childIds);
             await w.clearChildren(childIds);
           } else await w.beginFullRewrite();
-          // Read the next batch while this one is written: PostgreSQL and Node work side by side.
-          let pending = cursor.next();
-          let writing: Promise<void> = Promise.resolve();
+          // Three stages side by side: this thread fetches the next batches and streams the scored
+          // ones to PostgreSQL while the scorer (a worker thread for full rescores) scores.
+          const inFlight: Array<Promise<ScoredBatch>> = [];
+          let fetching: Promise<RawRow[] | null> | null = cursor.nextRaw();
           for (;;) {
+            while (fetching && inFlight.length < AHEAD) {
+              let t = Date.now();
+              const rows: RawRow[] | null = await fetching;
+              phases.readWait += since(t);
+              fetching = rows ? cursor.nextRaw() : null;
+              fetching?.catch(() => undefined); // awaited on a later turn
+              if (!rows) break;
+              t = Date.now();
+              const scored = scorer.score(rows);
+              scored.catch(() => undefined);
+              inFlight.push(scored);
+              phases.score += since(t);
+            }
+            const next = inFlight.shift();
+            if (!next) break;
             let t = Date.now();
-            const rows = await pending;
-            phases.readWait += since(t);
-            if (!rows) break;
-            pending = cursor.next();
-            pending.catch(() => undefined);
-            t = Date.now();
-            const batch = scoreRows(tool.compiled, rows, header, childIds !== null);
+            const batch = await next;
             phases.score += since(t);
             children += batch.childCount;
             referrals += batch.referralCount;
@@ -121,16 +143,11 @@ export class RescoreService {
             for (const [k, n] of batch.problems) problems[k] = (problems[k] ?? 0) + n;
             for (const id of batch.childIds) seen.add(id);
             t = Date.now();
-            await writing;
+            await w.copyBatch(batch.children, batch.referrals, batch.history);
             phases.writeWait += since(t);
-            writing = w.copyBatch(batch.children, batch.referrals, batch.history);
-            writing.catch(() => undefined); // awaited on the next turn; avoids an unhandled rejection meanwhile
           }
-          const t = Date.now();
-          await writing;
-          phases.writeWait += since(t);
         } finally {
-          await cursor.close();
+          await Promise.all([cursor.close(), scorer.close()]);
         }
         const t = Date.now();
         if (!childIds) await w.finishFullRewrite();

@@ -1,0 +1,104 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { parseTool } from '../tool/parse-tool.js';
+import { FullRescoreScorer, inlineScorer, WorkerScorer } from './batch-scorer.js';
+import type { RawRow } from './facts-row.js';
+
+const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
+const SOURCE = readFileSync(
+  new URL('../../../config/prioritisation-tool.yaml', import.meta.url),
+  'utf8',
+);
+const HEADER = {
+  runId: '00000000-0000-4000-8000-000000000001',
+  toolVersionId: '00000000-0000-4000-8000-000000000002',
+  asAt: '2026-11-25',
+  scoredAt: '2026-11-25T01:30:00.000Z',
+};
+
+function rows(from: number, n: number): RawRow[] {
+  return Array.from({ length: n }, (_, k): RawRow => {
+    const i = from + k;
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11},18`];
+    if (i % 2) refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''},13`);
+    return [
+      id,
+      `P${i}`,
+      i % 4 ? 'Northbridge' : null,
+      i % 7 ? (i % 10) + 1 : null,
+      i % 16,
+      (i % 16) * 12 + (i % 12),
+      refs.join(';'),
+      i % 3 ? null : 'ehcp|not-in-school:excluded',
+      i % 5 ? null : 'worse',
+      i % 5 ? null : i % 20,
+      i % 9 ? null : 'P1',
+      i % 2 ? null : 40,
+      i % 2 ? null : 'P3',
+    ];
+  });
+}
+
+describe(WorkerScorer.name, () => {
+  const parsed = parseTool(SOURCE, SERVICES);
+  if (!parsed.valid) throw new Error(parsed.problems.join('\n'));
+  const tool = parsed.compiled;
+
+  it('should score batches in a worker exactly as in this thread, in the order they were sent', async () => {
+    const inline = inlineScorer(tool, HEADER, false);
+    const worker = new WorkerScorer({
+      document: tool.document,
+      knownServices: SERVICES,
+      header: HEADER,
+      collectIds: false,
+    });
+    try {
+      const batches = [rows(0, 300), rows(300, 5), rows(305, 200)];
+      const fromWorker = await Promise.all(batches.map((b) => worker.score(b)));
+      const fromInline = await Promise.all(batches.map((b) => inline.score(b)));
+      expect(fromWorker.map((b) => b.childCount)).toEqual([300, 5, 200]);
+      expect(fromWorker).toEqual(fromInline);
+      expect(fromWorker[0].history).not.toBe('');
+      expect(fromWorker[0].problems.size).toBeGreaterThan(0);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('should reject batches once closed instead of waiting for ever', async () => {
+    const worker = new WorkerScorer({
+      document: tool.document,
+      knownServices: SERVICES,
+      header: HEADER,
+      collectIds: false,
+    });
+    await worker.close();
+    await expect(worker.score(rows(0, 1))).rejects.toThrow('closed');
+  });
+});
+
+describe(FullRescoreScorer.name, () => {
+  const parsed = parseTool(SOURCE, SERVICES);
+  if (!parsed.valid) throw new Error(parsed.problems.join('\n'));
+  const tool = parsed.compiled;
+
+  it('should score the first batches in this thread and hand the rest to a worker, keeping the order', async () => {
+    const data = {
+      document: tool.document,
+      knownServices: SERVICES,
+      header: HEADER,
+      collectIds: false,
+    };
+    const scorer = new FullRescoreScorer(tool, data, 1);
+    const inline = inlineScorer(tool, HEADER, false);
+    try {
+      const batches = [rows(0, 50), rows(50, 50), rows(100, 50)];
+      const got = await Promise.all(batches.map((b) => scorer.score(b)));
+      expect(scorer.workerStarted).toBe(true);
+      expect(got).toEqual(await Promise.all(batches.map((b) => inline.score(b))));
+    } finally {
+      await scorer.close();
+    }
+  });
+});

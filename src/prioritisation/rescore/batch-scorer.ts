@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CompiledTool } from '../scoring/compile-tool.js';
+import type { ToolDocument } from '../scoring/tool-document.js';
+import { type RawRow, toChildRow } from './facts-row.js';
+import type { RunHeader } from './rescore.repository.js';
+import { type ScoredBatch, scoreRows } from './score-rows.js';
+
+/** Scores batches of facts rows, resolving in the order they were given. */
+export interface BatchScorer {
+  score(rows: RawRow[]): Promise<ScoredBatch>;
+  close(): Promise<void>;
+}
+
+/** What the scoring worker needs to compile the same tool and stamp the same run. */
+export interface ScoreWorkerData {
+  document: ToolDocument;
+  knownServices: string[];
+  header: RunHeader;
+  collectIds: boolean;
+}
+
+/** Scores in this thread: for incremental rescores (a few children; no worker start-up). */
+export function inlineScorer(
+  tool: CompiledTool,
+  header: RunHeader,
+  collectIds: boolean,
+): BatchScorer {
+  return {
+    score: (rows) => {
+      try {
+        return Promise.resolve(scoreRows(tool, rows.map(toChildRow), header, collectIds));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Scores in a worker thread (score-worker.ts) so that, during a full rescore, scoring and the COPY
+ * to PostgreSQL run side by side on the box's two cores instead of taking turns on one thread.
+ * The worker compiles the same tool document; batches come back in the order they were sent.
+ */
+export class WorkerScorer implements BatchScorer {
+  private readonly worker: Worker;
+  private readonly waiting: Array<{
+    resolve: (b: ScoredBatch) => void;
+    reject: (e: Error) => void;
+  }> = [];
+  private failure: Error | null = null;
+
+  constructor(data: ScoreWorkerData) {
+    this.worker = startWorker(data);
+    this.worker.on('message', (batch: ScoredBatch) => this.waiting.shift()?.resolve(batch));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`the scoring worker stopped (${code})`)));
+  }
+
+  score(rows: RawRow[]): Promise<ScoredBatch> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(rows);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('the scoring worker was closed');
+    await this.worker.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+  }
+}
+
+/**
+ * A full rescore's scorer: the first batches are scored in this thread, and only a list longer than
+ * that starts the worker (a worker costs a thread and its start-up; a small list is done before it
+ * would be ready).
+ */
+export class FullRescoreScorer implements BatchScorer {
+  private batches = 0;
+  private worker: WorkerScorer | null = null;
+
+  constructor(
+    private readonly tool: CompiledTool,
+    private readonly data: ScoreWorkerData,
+    private readonly inlineBatches = 4,
+  ) {}
+
+  score(rows: RawRow[]): Promise<ScoredBatch> {
+    if (++this.batches <= this.inlineBatches) {
+      return inlineScorer(this.tool, this.data.header, this.data.collectIds).score(rows);
+    }
+    this.worker ??= new WorkerScorer(this.data);
+    return this.worker.score(rows);
+  }
+
+  /** Whether the list was long enough to start the worker. */
+  get workerStarted(): boolean {
+    return this.worker !== null;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+  }
+}
+
+function startWorker(data: ScoreWorkerData): Worker {
+  const compiled = new URL('./score-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: data });
+  // Running from the TypeScript sources (jest): a loader transpiles them in the worker.
+  return new Worker(new URL('./ts-worker-bootstrap.mjs', import.meta.url), {
+    workerData: { ...data, entry: new URL('./score-worker.ts', import.meta.url).href },
+  });
+}
