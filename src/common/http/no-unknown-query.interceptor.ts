@@ -30,8 +30,18 @@ export class NoUnknownQueryInterceptor implements NestInterceptor {
   }
 }
 
+// Route metadata is fixed once the app is built: look it up once per handler, not per request.
+const takesQueryByHandler = new WeakMap<object, boolean>();
+
 function takesQuery(ctx: ExecutionContext): boolean {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctx.getClass(), ctx.getHandler().name) ??
+  const handler = ctx.getHandler();
+  const known = takesQueryByHandler.get(handler);
+  if (known !== undefined) return known;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, ctx.getClass(), handler.name) ??
     {}) as Record<string, unknown>;
-  return Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.QUERY));
+  const takes = Object.keys(args).some(
+    (key) => key.split(':')[0] === String(RouteParamtypes.QUERY),
+  );
+  takesQueryByHandler.set(handler, takes);
+  return takes;
 }
