@@ -1,9 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { CurrentUser, Roles } from '../../auth/auth.decorators.js';
 import { RankedQuery } from './dto/ranked.query.js';
-import { RankedPage } from './dto/ranked.response.dto.js';
+import { RankedPage, type RankedPageJson } from './dto/ranked.response.dto.js';
 import { RankedService } from './ranked.service.js';
 
 @ApiTags('prioritisation')
@@ -15,7 +15,10 @@ export class RankedController {
   /** Risk-ranked list: band, then score, then waiting time; keyset pages. */
   @Get()
   @Roles('clinician', 'commissioner')
-  list(@Query() query: RankedQuery, @CurrentUser() user: AuthUser): Promise<RankedPage> {
+  @ApiOkResponse({ type: RankedPage })
+  // The service returns the page already serialised (a RankedPage as JSON text).
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  list(@Query() query: RankedQuery, @CurrentUser() user: AuthUser): Promise<RankedPageJson> {
     return this.ranked.list(query, user);
   }
 }

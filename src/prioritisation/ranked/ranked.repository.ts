@@ -22,26 +22,17 @@ export interface RankedFilter {
   identity?: boolean;
 }
 
+/** One row of a ranked page, mostly already as JSON text (see RankedRepository.page). */
 export interface RankedRow {
-  key: string;
   childId: string;
-  pseudonym: string;
   toolVersionId: string;
-  score: number;
-  serviceScore: number | null;
-  band: string;
-  toolBand: string;
-  overridden: boolean;
-  review: boolean;
-  flagged: boolean;
-  weeks: number;
+  /** Stored top reasons ("id=points;id"), turned into words with the tool version's labels. */
   topReasons: string;
-  /** Every open referral of the child, by service then provider. */
-  waits: Array<{ service: string; provider: string; weeksWaited: number | null; score: number }>;
-  nhsNumber?: string;
-  givenName?: string | null;
-  familyName?: string | null;
-  dateOfBirth?: string;
+  /**
+   * The row's item as compact JSON without its closing brace and without topReasons:
+   * '{"childId":…,"pseudonym":…,["nhsNumber"…,]"band":…,…,"waits":[…]'. Keys in RankedItem order.
+   */
+  json: string;
   sort: [number, number, number, string];
 }
 
@@ -65,7 +56,8 @@ export class RankedRepository {
     if (f.band) where.push(`cp.band = ${p(f.band)}`);
     if (f.multiNeed) where.push(`cp.service_count >= 2`);
     if (f.flag) where.push(`${p(f.flag)} = any(cp.flags)`);
-    const common = `cp.child_id as "childId", cp.pseudonym, cp.tool_version_id as "toolVersionId", cp.score, cp.band,
+    // "+ 0": -0 becomes 0, as JSON.stringify writes it.
+    const common = `cp.child_id as "childId", cp.pseudonym, cp.tool_version_id as "toolVersionId", cp.score + 0 as score, cp.band,
                     cp.tool_band as "toolBand", cp.overridden, cp.review, cp.flagged, cp.top_reasons as "topReasons"`;
     let sql: string;
     if (f.service) {
@@ -78,7 +70,7 @@ export class RankedRepository {
           `(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
         );
       }
-      sql = `select rp.referral_id as key, ${common}, rp.rank_score as "serviceScore", coalesce(rp.weeks, 0) as weeks,
+      sql = `select rp.referral_id as key, ${common}, rp.rank_score + 0 as "serviceScore", coalesce(rp.weeks, 0) as weeks,
                     rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id as sort_id
                from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
               where ${where.join(' and ')}
@@ -93,7 +85,7 @@ export class RankedRepository {
           `(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
         );
       }
-      sql = `select cp.child_id as key, ${common}, null as "serviceScore", cp.max_weeks as weeks,
+      sql = `select cp.child_id as key, ${common}, null::float8 as "serviceScore", cp.max_weeks as weeks,
                     cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id as sort_id
                from child_priority cp
               ${where.length ? `where ${where.join(' and ')}` : ''}
@@ -101,24 +93,51 @@ export class RankedRepository {
               limit ${p(f.limit)}`;
     }
     // One round trip per page: the keyset page first (index walk, LIMIT), then, for its rows only,
-    // the child's waits (one JSON array) and, for clinicians, identity.
-    const identity = f.identity
-      ? `, c.nhs_number as "nhsNumber", c.given_name as "givenName", c.family_name as "familyName",
-           to_char(c.date_of_birth, 'YYYY-MM-DD') as "dateOfBirth"`
-      : '';
-    const rows: Array<
-      RankedRow & { band_rank: number; neg_score: number; neg_weeks: number; sort_id: string }
-    > = await this.db.query(
-      `select p.*,
-              coalesce((select json_agg(json_build_object('service', w.service_code, 'provider', w.provider_code,
-                                                          'weeksWaited', w.weeks, 'score', w.rank_score)
-                                        order by w.service_code, w.provider_code, w.referral_id)
-                          from referral_priority w where w.child_id = p."childId"), '[]') as waits${identity}
+    // the child's waits and, for clinicians, identity. PostgreSQL writes each item as compact JSON
+    // (row_to_json: no spaces, keys in select order, numbers in shortest form as JSON.stringify
+    // writes them), so Node neither parses ~20 columns and a JSON array per row nor serialises them
+    // again; the service adds topReasons and joins the items into the page.
+    const waits = `coalesce((select ('[' || string_agg(row_to_json(x)::text, ',' order by w.service_code, w.provider_code, w.referral_id) || ']')::json
+                                from referral_priority w
+                                cross join lateral (select w.service_code as service, w.provider_code as provider,
+                                                           w.weeks as "weeksWaited", w.rank_score + 0 as score) x
+                               where w.child_id = p."childId"), '[]'::json)`;
+    const item = (identity: boolean) =>
+      `select p."childId", p.pseudonym${
+        identity
+          ? `, c.nhs_number as "nhsNumber", c.given_name as "givenName", c.family_name as "familyName",
+             to_char(c.date_of_birth, 'YYYY-MM-DD') as "dateOfBirth"`
+          : ''
+      }, p.band, p."toolBand", p.overridden, p.review, p.flagged, p.score, p."serviceScore", p.weeks as "weeksWaited", w.waits`;
+    const rows: Array<{
+      childId: string;
+      toolVersionId: string;
+      topReasons: string;
+      json: string;
+      band_rank: number;
+      neg_score: number;
+      neg_weeks: number;
+      sort_id: string;
+    }> = await this.db.query(
+      `select p."childId", p."toolVersionId", p."topReasons", p.band_rank, p.neg_score, p.neg_weeks, p.sort_id,
+              ${
+                f.identity
+                  ? `case when c.nhs_number is null then (select row_to_json(j) from (${item(false)}) j)
+                          else (select row_to_json(j) from (${item(true)}) j) end::text`
+                  : `(select row_to_json(j) from (${item(false)}) j)::text`
+              } as json
          from (${sql}) p
          ${f.identity ? 'left join child c on c.id = p."childId"' : ''}
+         cross join lateral (select ${waits} as waits) w
         order by p.band_rank, p.neg_score, p.neg_weeks, p.sort_id`,
       params,
     );
-    return rows.map((r) => ({ ...r, sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id] }));
+    return rows.map((r) => ({
+      childId: r.childId,
+      toolVersionId: r.toolVersionId,
+      topReasons: r.topReasons,
+      json: r.json.slice(0, -1),
+      sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id],
+    }));
   }
 }

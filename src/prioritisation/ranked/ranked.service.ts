@@ -7,7 +7,7 @@ import { PrioritisationError } from '../prioritisation.errors.js';
 import { reasonText } from '../scoring/score-child.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import type { RankedQuery } from './dto/ranked.query.js';
-import type { RankedItem, RankedPage } from './dto/ranked.response.dto.js';
+import type { RankedPageJson } from './dto/ranked.response.dto.js';
 import { RankedRepository } from './ranked.repository.js';
 
 /**
@@ -23,7 +23,7 @@ export class RankedService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(q: RankedQuery, user: AuthUser): Promise<RankedPage> {
+  async list(q: RankedQuery, user: AuthUser): Promise<RankedPageJson> {
     if (q.service && !this.catalogue.service(q.service)) {
       throw PrioritisationError.unknownService(
         q.service,
@@ -71,51 +71,34 @@ export class RankedService {
       identity: user.role === 'clinician',
     });
     const page = rows.slice(0, limit);
-    const childIds = [...new Set(page.map((r) => r.childId))];
-    const identifiable = user.role === 'clinician';
-    const items: RankedItem[] = [];
+    const childIds = new Set<string>();
+    const items: string[] = new Array<string>(page.length);
     let labelsId = '';
     let labels: ReadonlyMap<string, string> = new Map();
-    for (const r of page) {
+    for (let i = 0; i < page.length; i++) {
+      const r = page[i];
+      childIds.add(r.childId);
       // Tool versions are cached; a page almost always holds one version's scores.
       if (labelsId !== r.toolVersionId) {
         labels = (await this.tools.version(r.toolVersionId)).compiled.labels;
         labelsId = r.toolVersionId;
       }
-      items.push({
-        childId: r.childId,
-        pseudonym: r.pseudonym,
-        ...(identifiable && r.nhsNumber !== null && r.nhsNumber !== undefined
-          ? {
-              nhsNumber: r.nhsNumber,
-              givenName: r.givenName,
-              familyName: r.familyName,
-              dateOfBirth: r.dateOfBirth,
-            }
-          : {}),
-        band: r.band,
-        toolBand: r.toolBand,
-        overridden: r.overridden,
-        review: r.review,
-        flagged: r.flagged,
-        score: r.score,
-        serviceScore: r.serviceScore,
-        weeksWaited: r.weeks,
-        waits: r.waits,
-        topReasons: parseReasons(r.topReasons).map((x) => reasonText(labels, x)),
-      });
+      const topReasons = parseReasons(r.topReasons).map((x) => reasonText(labels, x));
+      items[i] = `${r.json},"topReasons":${JSON.stringify(topReasons)}}`;
     }
-    if (identifiable && childIds.length) {
+    if (user.role === 'clinician' && childIds.size) {
       await this.audit.record({
         action: 'list',
         resource: 'ranked-list',
-        childIds,
+        childIds: [...childIds],
         purpose: 'direct-care',
         detail: { service: q.service ?? null, rows: items.length },
       });
     }
     const last = page[page.length - 1];
-    return { items, next: rows.length > limit && last ? encodeCursor(last.sort) : null };
+    const next = rows.length > limit && last ? encodeCursor(last.sort) : null;
+    // The page exactly as JSON.stringify would write the RankedPage (items come from PostgreSQL as JSON).
+    return `{"items":[${items.join(',')}],"next":${JSON.stringify(next)}}` as RankedPageJson;
   }
 }
 

@@ -38,3 +38,9 @@ export class RankedPage {
   @ApiProperty({ type: [RankedItem] }) items: RankedItem[];
   @ApiProperty({ nullable: true }) next: string | null;
 }
+
+/**
+ * A RankedPage already serialised (the controller sends it as application/json): the items are
+ * written by PostgreSQL as JSON, so the hot list is not parsed and serialised again in Node.
+ */
+export type RankedPageJson = string & { readonly __rankedPageJson: true };

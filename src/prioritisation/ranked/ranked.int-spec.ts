@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
+import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
+import { addDays, londonDate } from '../../common/time/calendar-date.js';
+
+const ITEM_KEYS = [
+  'childId',
+  'pseudonym',
+  'band',
+  'toolBand',
+  'overridden',
+  'review',
+  'flagged',
+  'score',
+  'serviceScore',
+  'weeksWaited',
+  'waits',
+  'topReasons',
+];
+const IDENTIFIABLE_KEYS = [
+  ...ITEM_KEYS.slice(0, 2),
+  'nhsNumber',
+  'givenName',
+  'familyName',
+  'dateOfBirth',
+  ...ITEM_KEYS.slice(2),
+];
+
+/**
+ * GET /api/ranked pages are written as JSON by PostgreSQL (row_to_json) and joined in the service:
+ * the bytes must be exactly what JSON.stringify of the same page gives (as res.json wrote before),
+ * with the keys in the documented order.
+ */
+describe('GET /api/ranked: the page as JSON text', () => {
+  let t: TestApp;
+  let clinician: string;
+  let commissioner: string;
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await resetData(t.db);
+    const today = londonDate();
+    const names = [
+      ['Zoë', "O'Neill"],
+      ['Ana "Nan"', 'Back\\slash'],
+      ['Łukasz', 'Wiśniewski-Żak'],
+      ['Kai 🧒🏽', 'Tab\tName'],
+      ['Ava', 'Smith'],
+    ];
+    for (let i = 0; i < 15; i++) {
+      const [givenName, familyName] = names[i % names.length];
+      const child = await insertChild(t.db, {
+        givenName,
+        familyName,
+        dateOfBirth: addDays(today, -(3 + i) * 365),
+        locality: i % 2 ? 'Eastfield' : 'Riverside',
+        deprivationDecile: 1 + (i % 10),
+        flags: i % 4 === 0 ? [{ code: 'safeguarding-concern' }] : [],
+      });
+      await insertReferral(t.db, child.id, {
+        service: 'slt',
+        provider: 'RYB',
+        receivedDate: addDays(today, -7 * (i * 3 + 1)),
+      });
+      if (i % 3 === 0) {
+        await insertReferral(t.db, child.id, {
+          service: 'neurodiversity',
+          provider: 'RXA',
+          receivedDate: addDays(today, -7 * (i + 2)),
+        });
+      }
+    }
+    const admin = await t.tokenFor({ role: 'admin' });
+    await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200);
+    clinician = await t.tokenFor({ role: 'clinician', sub: 'ranked-json-clinician' });
+    commissioner = await t.tokenFor({ role: 'commissioner' });
+  });
+  afterAll(async () => t.close());
+
+  const get = async (path: string, token: string) => {
+    const res = await request(t.http).get(path).set(auth(token)).expect(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.text).toBe(JSON.stringify(res.body));
+    return res.body as { items: Array<Record<string, unknown>>; next: string | null };
+  };
+
+  it('should write every page exactly as JSON.stringify would, keys in order, for each role and list', async () => {
+    const cases: Array<[string, string, string[]]> = [
+      ['/api/ranked', commissioner, ITEM_KEYS],
+      ['/api/ranked?service=slt', commissioner, ITEM_KEYS],
+      ['/api/ranked?locality=Eastfield&multiNeed=true', commissioner, ITEM_KEYS],
+      ['/api/ranked', clinician, IDENTIFIABLE_KEYS],
+      ['/api/ranked?service=neurodiversity', clinician, IDENTIFIABLE_KEYS],
+    ];
+    for (const [path, token, keys] of cases) {
+      const page = await get(path, token);
+      expect(page.items.length).toBeGreaterThan(0);
+      for (const item of page.items) {
+        expect([path, Object.keys(item)]).toEqual([path, keys]);
+        for (const w of item.waits as Array<Record<string, unknown>>) {
+          expect(Object.keys(w)).toEqual(['service', 'provider', 'weeksWaited', 'score']);
+        }
+      }
+    }
+    const withNames = (await get('/api/ranked?limit=200', clinician)).items;
+    expect(withNames.map((i) => i.familyName)).toEqual(
+      expect.arrayContaining(["O'Neill", 'Back\\slash', 'Wiśniewski-Żak', 'Tab\tName']),
+    );
+  });
+
+  it('should give the same rows through keyset pages as in one page, with the same values as the database', async () => {
+    const whole = await get('/api/ranked?service=slt&limit=200', commissioner);
+    expect(whole.next).toBeNull();
+    const paged: Array<Record<string, unknown>> = [];
+    let cursor: string | null = null;
+    do {
+      const page = await get(
+        `/api/ranked?service=slt&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+        commissioner,
+      );
+      paged.push(...page.items);
+      cursor = page.next;
+    } while (cursor);
+    expect(paged).toEqual(whole.items);
+    const stored: Array<{ childId: string; score: number; serviceScore: number; weeks: number }> =
+      await t.db.query(
+        `select cp.child_id as "childId", cp.score, rp.rank_score as "serviceScore", coalesce(rp.weeks, 0) as weeks
+           from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
+          where rp.service_code = 'slt'
+          order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id`,
+      );
+    expect(
+      whole.items.map((i) => ({
+        childId: i.childId,
+        score: i.score,
+        serviceScore: i.serviceScore,
+        weeks: i.weeksWaited,
+      })),
+    ).toEqual(stored);
+  });
+});
