@@ -203,7 +203,15 @@ async function serverPhase(url: string): Promise<void> {
     sltKeys,
     scored,
   } satisfies ServerReady);
-  process.once('message', () => void app.close().then(() => process.exit(0)));
+  // 'cpu': the API process's CPU time so far (user + system, µs), to report CPU per request.
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+    } else {
+      void app.close().then(() => process.exit(0));
+    }
+  });
 }
 
 async function main(): Promise<void> {
@@ -228,34 +236,43 @@ async function main(): Promise<void> {
     log(ready.scored);
     const deep = (path: string, keys: ServerReady['childKeys']) =>
       keys.map((k) => `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeCursor(k)}`);
+    const { base, commissioner, clinician, childKeys, sltKeys } = ready;
     const rows: string[] = [];
     const row = (
       what: string,
-      r: { requests: number; p50: number; p95: number; non2xx?: number },
+      r: { requests: number; p50: number; p95: number; non2xx?: number; cpuMs?: number },
     ) =>
       rows.push(
-        `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
+        `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(2)} ms`} |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
       );
-    const { base, commissioner, clinician, childKeys, sltKeys } = ready;
-    row(
-      'commissioner, first page (50 rows)',
-      await cannon(base, commissioner, ['/api/ranked?limit=50']),
-    );
+    const apiCpu = () =>
+      new Promise<number>((resolve) => {
+        server.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+        server.send('cpu');
+      });
+    /** autocannon against the API, with the API process's CPU time per request. */
+    const api = async (auth: string, paths: string[]) => {
+      const before = await apiCpu();
+      const r = await cannon(base, auth, paths);
+      const after = await apiCpu();
+      return { ...r, cpuMs: (after - before) / 1000 / Math.max(1, r.requests) };
+    };
+    row('commissioner, first page (50 rows)', await api(commissioner, ['/api/ranked?limit=50']));
     row(
       'commissioner, deep keyset pages (rows 10k-300k)',
-      await cannon(base, commissioner, deep('/api/ranked?limit=50', childKeys)),
+      await api(commissioner, deep('/api/ranked?limit=50', childKeys)),
     );
     row(
       'commissioner, filtered first page (locality + multi-need)',
-      await cannon(base, commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']),
+      await api(commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']),
     );
     row(
       'clinician (SLT), first page of the SLT list, identity + audit',
-      await cannon(base, clinician, ['/api/ranked?limit=50&service=slt']),
+      await api(clinician, ['/api/ranked?limit=50&service=slt']),
     );
     row(
       'clinician (SLT), deep keyset pages of the SLT list, identity + audit',
-      await cannon(base, clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)),
+      await api(clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)),
     );
     server.send('stop');
     await new Promise((r) => server.once('exit', r));
@@ -269,8 +286,8 @@ async function main(): Promise<void> {
     );
     row('raw PostgreSQL baseline: SLT list deep pages', await rawBaseline(db.url, 'slt', sltKeys));
     log('');
-    log('| scenario (20 concurrent clients) | requests | p50 | p95 |');
-    log('|---|---|---|---|');
+    log('| scenario (20 concurrent clients) | requests | p50 | p95 | API CPU per request |');
+    log('|---|---|---|---|---|');
     for (const r of rows) log(r);
   } finally {
     await db.stop();
