@@ -204,6 +204,7 @@ class PhaseLogger extends ConsoleLogger {
 function describePhases(phases: Record<string, number> | undefined): string {
   if (!phases) return '(not logged)';
   const names: Record<string, string> = {
+    knownMs: 'stored fingerprints',
     readMs: 'read (parse, compare, validate, stage)',
     copyMs: 'end COPY',
     referralsMs: 'apply referrals',

@@ -169,7 +169,11 @@ export class IngestService implements OnModuleInit {
         ms[name] = Date.now() - lap;
         lap = Date.now();
       };
-      await this.stageItems(source, run, session, items, state, today);
+      // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
+      // first listed it (a number): strings left at the end were not in this pull.
+      const listed: Map<string, string | number> = await this.staging.knownFingerprints(source.id);
+      phase('knownMs');
+      await this.stageItems(source, run, session, items, listed, state, today);
       phase('readMs');
       clearInterval(ticker);
       state.sha = sha();
@@ -300,14 +304,11 @@ export class IngestService implements OnModuleInit {
     run: RunRow,
     session: StagingSession,
     items: AsyncIterable<SourceItem[]>,
+    listed: Map<string, string | number>,
     state: StageState,
     today: string,
   ): Promise<void> {
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
-    // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
-    // first listed it (a number): strings left at the end were not in this pull. One map, one
-    // lookup and one update a row.
-    const listed: Map<string, string | number> = await this.staging.knownFingerprints(source.id);
     let rejects: NewReject[] = [];
     let lastNhs = '';
     let lastPseudonym = '';
@@ -324,7 +325,8 @@ export class IngestService implements OnModuleInit {
         const previous = referralId ? listed.get(referralId) : undefined;
         const first = typeof previous === 'number' ? previous : undefined;
         if (referralId && first === undefined) {
-          listed.set(referralId, item.rowNumber);
+          // The map outlives the rows: a new id is copied, not kept as a slice of the reader's text.
+          listed.set(previous === undefined ? detached(referralId) : referralId, item.rowNumber);
           if (previous === fingerprint && item.wellFormed) {
             state.unchanged++;
             this.logProgress(source, run, state);
@@ -395,6 +397,15 @@ interface StageState {
   missing: string[];
   location: string | undefined;
   sha: string | null;
+}
+
+/**
+ * A copy of a short string that does not keep the text it was cut from alive: V8 keeps a substring
+ * as a pointer into its parent (a whole chunk of the file), while concatenating and slicing again
+ * makes a new string.
+ */
+function detached(s: string): string {
+  return (' ' + s).slice(1);
 }
 
 function asIngestError(error: unknown): DomainError {

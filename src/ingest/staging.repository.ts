@@ -100,6 +100,8 @@ export class StagingSession {
     await this.runner.startTransaction();
     try {
       await this.runner.query(`select pg_advisory_xact_lock($1, 0)`, [APPLY_LOCK_NS]);
+      // Room in memory for the apply's sorts and hash joins over a whole list (250,000 rows).
+      await this.runner.query(`set local work_mem = '128MB'`);
       const result = await fn(this.runner.manager);
       await this.runner.commitTransaction();
       return result;
@@ -223,6 +225,7 @@ export class StagingSession {
       insert into child_flag (child_id, code, detail, source, recorded_on)
       select ic.child_id, f.code, f.detail, $1, f."recordedOn"
         from ingest_child ic cross join lateral jsonb_to_recordset(ic.flags) as f(code text, detail text, "recordedOn" date)
+       where ic.flags <> '[]'::jsonb -- most children have no flags: no function call for them
       on conflict (child_id, code, source) do update
          set detail = excluded.detail, recorded_on = excluded.recorded_on, ended_on = null
        where (child_flag.detail, child_flag.recorded_on, child_flag.ended_on) is distinct from (excluded.detail, excluded.recorded_on, null)
@@ -326,13 +329,19 @@ export class StagingRepository {
 
   /** Referral id -> fingerprint of the row it was last imported from, for the source's referrals still on its list. */
   async knownFingerprints(sourceId: string): Promise<Map<string, string>> {
-    // One JSON value instead of a row object per referral (250,000 objects cost more than the query).
-    const rows: Array<{ pairs: string }> = await this.db.query(
-      `select coalesce(json_agg(json_build_array(source_referral_id, coalesce(source_row_hash, ''))), '[]')::text as pairs
+    // Two flat JSON arrays, each parsed in one go, rather than a row object per referral from the
+    // driver. Both aggregates read the same rows in the same order.
+    const rows: Array<{ ids: string; hashes: string }> = await this.db.query(
+      `select coalesce(json_agg(source_referral_id), '[]')::text as ids,
+              coalesce(json_agg(coalesce(source_row_hash, '')), '[]')::text as hashes
          from referral where source_id = $1 and status <> 'removed-from-source'`,
       [sourceId],
     );
-    return new Map(JSON.parse(rows[0].pairs) as Array<[string, string]>);
+    const ids = JSON.parse(rows[0].ids) as string[];
+    const hashes = JSON.parse(rows[0].hashes) as string[];
+    const known = new Map<string, string>();
+    for (let i = 0; i < ids.length; i++) known.set(ids[i], hashes[i]);
+    return known;
   }
 
   /** A session holding the source's lock, or null when another pull of the source holds it (any instance). */
