@@ -123,7 +123,11 @@ describe('GET /api/ranked: the page as JSON text', () => {
       paged.push(...page.items);
       cursor = page.next;
     } while (cursor);
+    // Later pages and the repeated request reuse the remembered top-reason texts: same values.
     expect(paged).toEqual(whole.items);
+    const reasons = whole.items.flatMap((i) => i.topReasons as string[]);
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const r of reasons) expect(r).toMatch(/^(Review: .+|.+ \(\+-?\d+(\.\d+)?\))$/);
     const stored: Array<{ childId: string; score: number; serviceScore: number; weeks: number }> =
       await t.db.query(
         `select cp.child_id as "childId", cp.score, rp.rank_score as "serviceScore", coalesce(rp.weeks, 0) as weeks

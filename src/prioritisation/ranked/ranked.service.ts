@@ -5,10 +5,12 @@ import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { decodeCursor, encodeCursor } from '../../common/pagination/keyset.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { reasonText } from '../scoring/score-child.js';
-import { ToolVersionsService } from '../tool/tool-versions.service.js';
+import { ToolVersionsService, type ActiveTool } from '../tool/tool-versions.service.js';
 import type { RankedQuery } from './dto/ranked.query.js';
 import type { RankedPageJson } from './dto/ranked.response.dto.js';
 import { RankedRepository } from './ranked.repository.js';
+
+const REASONS_CACHE_SIZE = 20_000;
 
 /**
  * GET /api/ranked: commissioners see pseudonymised rows; clinicians see only the services they are
@@ -22,6 +24,25 @@ export class RankedService {
     private readonly catalogue: CatalogueService,
     private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Top reasons in words, as JSON, remembered per activated tool version and stored reasons: the same
+   * few combinations fill every page, and an activated version's labels never change. Bounded.
+   */
+  private readonly reasonsCache = new Map<string, string>();
+
+  private reasonsJson(tool: ActiveTool, stored: string): string {
+    const key = `${tool.row.id}|${stored}`;
+    const known = this.reasonsCache.get(key);
+    if (known !== undefined) return known;
+    const labels = tool.compiled.labels;
+    const json = JSON.stringify(parseReasons(stored).map((x) => reasonText(labels, x)));
+    if (tool.row.firstActivatedAt) {
+      if (this.reasonsCache.size >= REASONS_CACHE_SIZE) this.reasonsCache.clear();
+      this.reasonsCache.set(key, json);
+    }
+    return json;
+  }
 
   async list(q: RankedQuery, user: AuthUser): Promise<RankedPageJson> {
     if (q.service && !this.catalogue.service(q.service)) {
@@ -73,18 +94,17 @@ export class RankedService {
     const page = rows.slice(0, limit);
     const childIds = new Set<string>();
     const items: string[] = new Array<string>(page.length);
-    let labelsId = '';
-    let labels: ReadonlyMap<string, string> = new Map();
+    let toolId = '';
+    let tool: ActiveTool | undefined;
     for (let i = 0; i < page.length; i++) {
       const r = page[i];
       childIds.add(r.childId);
       // Tool versions are cached; a page almost always holds one version's scores.
-      if (labelsId !== r.toolVersionId) {
-        labels = (await this.tools.version(r.toolVersionId)).compiled.labels;
-        labelsId = r.toolVersionId;
+      if (toolId !== r.toolVersionId || !tool) {
+        tool = await this.tools.version(r.toolVersionId);
+        toolId = r.toolVersionId;
       }
-      const topReasons = parseReasons(r.topReasons).map((x) => reasonText(labels, x));
-      items[i] = `${r.json},"topReasons":${JSON.stringify(topReasons)}}`;
+      items[i] = `${r.json},"topReasons":${this.reasonsJson(tool, r.topReasons)}}`;
     }
     if (user.role === 'clinician' && childIds.size) {
       await this.audit.record({
