@@ -10,6 +10,7 @@ import { ReshapePriorityScores1764200000001 } from './1764200000001-ReshapePrior
 import { DoubleBufferPriorityScores1764200000002 } from './1764200000002-DoubleBufferPriorityScores.js';
 import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNumberCheck.js';
 import { AppendAuditInOneStatement1764650000000 } from './1764650000000-AppendAuditInOneStatement.js';
+import { FillPriorityScoresSideBySide1764600000000 } from './1764600000000-FillPriorityScoresSideBySide.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   SpeedUpNhsNumberCheck1764500000000,
   DoubleBufferPriorityScores1764200000002,
   AppendAuditInOneStatement1764650000000,
+  FillPriorityScoresSideBySide1764600000000,
 ];

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
 import { type RawRow, toChildRow } from './facts-row.js';
-import type { RunHeader } from './rescore.repository.js';
+import type { RunHeader } from './score-tables.js';
 import { type ScoredBatch, scoreRows } from './score-rows.js';
 
 /** Scores batches of facts rows, resolving in the order they were given. */
@@ -97,6 +97,8 @@ export class FullRescoreScorer implements BatchScorer {
     if (++this.batches <= this.inlineBatches) {
       return inlineScorer(this.tool, this.data.header, this.data.collectIds).score(rows);
     }
+    // One worker: the other core is PostgreSQL's (COPY, then index builds). A second worker was
+    // measured no faster on the 2-core box.
     this.worker ??= new WorkerScorer(this.data);
     return this.worker.score(rows);
   }

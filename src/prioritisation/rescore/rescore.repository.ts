@@ -6,19 +6,17 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { type ChildRow, type RawRow, toChildRow } from './facts-row.js';
+import {
+  CHILD_PRIORITY_COLUMNS,
+  HISTORY_COLUMNS,
+  REFERRAL_PRIORITY_COLUMNS,
+  type RunHeader,
+} from './score-tables.js';
 
-export type { ChildRow, RawRow };
+export type { ChildRow, RawRow, RunHeader };
 
 // One rescore writes at a time (transaction-scoped advisory lock): "WPRI".
 const RESCORE_LOCK = 0x57_50_52_49;
-
-export interface RunHeader {
-  runId: string;
-  toolVersionId: string;
-  asAt: string;
-  /** ISO instant stamped on every row of the run. */
-  scoredAt: string;
-}
 
 export interface RunRow {
   id: string;
@@ -40,70 +38,6 @@ export interface RunRow {
 const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId", v.version as "toolVersion", to_char(r.as_at, 'YYYY-MM-DD') as "asAt",
   r.status, r.started_at as "startedAt", r.finished_at as "finishedAt", r.children_scored as "childrenScored",
   r.referrals_scored as "referralsScored", r.children_flagged as "childrenFlagged", r.problems, r.detail`;
-
-/** Column order of the COPY lines built by score-rows.ts. */
-export const CHILD_PRIORITY_COLUMNS = [
-  'child_id',
-  'pseudonym',
-  'tool_version_id',
-  'run_id',
-  'as_at',
-  'scored_at',
-  'score',
-  'tool_band',
-  'band',
-  'band_rank',
-  'overridden',
-  'review',
-  'flagged',
-  'neg_score',
-  'max_weeks',
-  'neg_weeks',
-  'service_count',
-  'services',
-  'providers',
-  'locality',
-  'flags',
-  'flag_details',
-  'age_years',
-  'age_months',
-  'deprivation_decile',
-  'check_in',
-  'check_in_days',
-  'child_points',
-  'referral_points',
-  'counted_referral_id',
-  'factor_points',
-  'triggers',
-  'problems',
-  'top_reasons',
-] as const;
-export const REFERRAL_PRIORITY_COLUMNS = [
-  'referral_id',
-  'child_id',
-  'service_code',
-  'provider_code',
-  'priority',
-  'days_waited',
-  'target_weeks',
-  'weeks',
-  'points',
-  'rank_score',
-  'band_rank',
-  'neg_score',
-  'neg_weeks',
-  'factor_points',
-] as const;
-export const HISTORY_COLUMNS = [
-  'child_id',
-  'run_id',
-  'tool_version_id',
-  'as_at',
-  'scored_at',
-  'score',
-  'tool_band',
-  'band',
-] as const;
 
 /**
  * The facts every rule can read, derived in SQL for one as-at date ($1): completed years and months
@@ -213,7 +147,12 @@ export class RescoreRepository {
     return this.db.transaction(async (m) => {
       await m.query(`select pg_advisory_xact_lock($1)`, [RESCORE_LOCK]);
       const client = (await m.queryRunner!.connect()) as PoolClient;
-      return fn(new PriorityWriter(m, client));
+      const writer = new PriorityWriter(m, client, this.db);
+      try {
+        return await fn(writer);
+      } finally {
+        await writer.abandon();
+      }
     });
   }
 
@@ -265,44 +204,55 @@ export class RescoreRepository {
 /**
  * Writes one rescore's results inside its transaction (the advisory lock is held).
  *
- * A full rescore never deletes live rows: it COPYs into the idle pair of score tables
- * (`child_priority_idle`, `referral_priority_idle`, emptied and without indexes), builds their indexes
- * in one sorted pass each, and swaps the names with the live pair just before it commits. Readers keep
- * seeing the old scores (the old tables) until then; the swap holds an exclusive lock on the live
- * tables for a few milliseconds. The application role has no DDL rights: the index build and the
- * swap are one SECURITY DEFINER function it may call (migration DoubleBufferPriorityScores).
+ * A full rescore never deletes live rows: it fills the idle pair of score tables
+ * (`child_priority_idle`, `referral_priority_idle`) and swaps the names with the live pair just before
+ * it commits. Each idle table is filled on a connection of its own, in a transaction of its own, side
+ * by side: emptied (with any index a failed run left), COPYed into (rows written already frozen: the
+ * table was emptied in that transaction and nobody reads it), then indexed in one sorted pass per index
+ * and analysed; those transactions commit before the swap. Readers keep seeing the old scores (the old
+ * tables) until the rescore commits; the swap holds an exclusive lock on the live tables for a few
+ * milliseconds. Only a rescore (holding the advisory lock) touches the idle pair, so a run that fails
+ * after filling it leaves nothing visible, and the next full rescore empties it again. The application
+ * role has no DDL rights: emptying, indexing and the swap are SECURITY DEFINER functions it may call
+ * (migrations DoubleBufferPriorityScores and FillPriorityScoresSideBySide).
  * Incremental rescores delete and re-insert the given children's rows in the live tables.
  */
 export class PriorityWriter {
-  /** Table suffix COPYs go to: the idle pair during a full rescore, the live pair otherwise. */
-  private suffix = '';
-  /**
-   * The idle pair was emptied in this transaction, so its rows can be written already frozen (no
-   * later hint-bit writes while its indexes are built, nor a freezing vacuum): nobody reads the idle
-   * pair before the swap commits.
-   */
-  private options = '';
+  /** During a full rescore: the connections filling the idle child and referral tables. */
+  private idle: { child: IdleTableFiller; referral: IdleTableFiller } | null = null;
 
   constructor(
     readonly manager: EntityManager,
     private readonly client: PoolClient,
+    private readonly db: DataSource,
   ) {}
 
   /** Starts a full rewrite: later COPYs fill the emptied idle tables (which have no indexes). */
   async beginFullRewrite(): Promise<void> {
-    await this.manager.query(`truncate child_priority_idle, referral_priority_idle`);
-    this.suffix = '_idle';
-    this.options = ' with (freeze)';
+    const child = new IdleTableFiller(this.db, 'child');
+    const referral = new IdleTableFiller(this.db, 'referral');
+    this.idle = { child, referral };
+    await Promise.all([child.begin(), referral.begin()]);
   }
 
   /**
-   * Indexes and analyses the filled idle tables and swaps them with the live ones (migration
-   * DoubleBufferPriorityScores). Call after the snapshot cursor is closed (it reads child_priority).
+   * Indexes and analyses the filled idle tables (each on its own connection, side by side), commits
+   * them and swaps them with the live ones. Call after the snapshot cursor is closed.
    */
   async finishFullRewrite(): Promise<void> {
-    await this.manager.query(`select priority_scores_swap()`);
-    this.suffix = '';
-    this.options = '';
+    if (!this.idle) throw new Error('no full rewrite in progress');
+    const { child, referral } = this.idle;
+    await Promise.all([child.build(), referral.build()]);
+    this.idle = null;
+    await this.manager.query(`select priority_scores_swap_built()`);
+  }
+
+  /** Rolls back and releases the idle-table connections of an unfinished full rewrite. */
+  async abandon(): Promise<void> {
+    if (!this.idle) return;
+    const { child, referral } = this.idle;
+    this.idle = null;
+    await Promise.all([child.abandon(), referral.abandon()]);
   }
 
   async clearChildren(childIds: string[]): Promise<void> {
@@ -322,36 +272,38 @@ export class PriorityWriter {
     );
   }
 
-  /** COPYs one batch of prepared lines (see score-rows.ts) into the score and history tables. */
-  async copyBatch(children: string, referrals: string, history: string): Promise<void> {
-    if (children) {
-      await this.copy(
-        `copy child_priority${this.suffix} (${CHILD_PRIORITY_COLUMNS.join(', ')}) from stdin${this.options}`,
-        children,
+  /** COPYs one batch of prepared rows (see score-rows.ts) into the score and history tables. */
+  async copyBatch(children: Uint8Array, referrals: Uint8Array, history: string): Promise<void> {
+    const writes: Array<Promise<void>> = [];
+    if (children.length) {
+      writes.push(
+        this.idle
+          ? this.idle.child.copy(children)
+          : copyRows(this.client, 'child_priority', CHILD_PRIORITY_COLUMNS, children, BINARY),
       );
     }
-    if (referrals) {
-      await this.copy(
-        `copy referral_priority${this.suffix} (${REFERRAL_PRIORITY_COLUMNS.join(', ')}) from stdin${this.options}`,
-        referrals,
+    if (referrals.length) {
+      writes.push(
+        this.idle
+          ? this.idle.referral.copy(referrals)
+          : copyRows(
+              this.client,
+              'referral_priority',
+              REFERRAL_PRIORITY_COLUMNS,
+              referrals,
+              BINARY,
+            ),
       );
     }
-    if (history) {
-      await this.copy(
-        `copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`,
-        history,
-      );
-    }
+    // On this connection after the live-table COPYs above (pg runs a client's queries in order).
+    if (history) writes.push(this.copyHistory(history));
+    await settleAll(writes);
   }
 
-  private async copy(sql: string, text: string): Promise<void> {
-    const stream = this.client.query(copyFrom(sql));
-    const CHUNK = 1 << 20;
-    for (let i = 0; i < text.length; i += CHUNK) {
-      if (!stream.write(text.slice(i, i + CHUNK))) await once(stream, 'drain');
-    }
-    stream.end();
-    await finished(stream);
+  /** COPYs history lines (text format, see score-rows.ts). */
+  copyHistory(lines: string): Promise<void> {
+    if (!lines) return Promise.resolve();
+    return copyRows(this.client, 'child_priority_history', HISTORY_COLUMNS, lines, '');
   }
 
   async finishRun(
@@ -377,4 +329,94 @@ export class PriorityWriter {
       ],
     );
   }
+}
+
+/**
+ * One idle score table filled on a connection and in a transaction of its own (see PriorityWriter):
+ * emptied, COPYed into with FREEZE, indexed and analysed, then committed.
+ */
+class IdleTableFiller {
+  private runner: QueryRunner | null = null;
+  private client: PoolClient | null = null;
+  /** COPYs run one after another on this connection; the first failure is kept and rethrown. */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly which: 'child' | 'referral',
+  ) {}
+
+  async begin(): Promise<void> {
+    this.runner = this.db.createQueryRunner();
+    this.client = (await this.runner.connect()) as PoolClient;
+    await this.runner.startTransaction();
+    await this.runner.query(`select priority_idle_reset($1)`, [this.which]);
+  }
+
+  copy(data: Uint8Array): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.reject(new Error('the idle table is not open'));
+    const [table, columns] =
+      this.which === 'child'
+        ? (['child_priority_idle', CHILD_PRIORITY_COLUMNS] as const)
+        : (['referral_priority_idle', REFERRAL_PRIORITY_COLUMNS] as const);
+    this.tail = this.tail.then(() =>
+      copyRows(client, table, columns, data, ' with (format binary, freeze)'),
+    );
+    return this.tail;
+  }
+
+  async build(): Promise<void> {
+    await this.tail;
+    await this.runner!.query(`select priority_idle_build($1)`, [this.which]);
+    await this.runner!.commitTransaction();
+    await this.release();
+  }
+
+  async abandon(): Promise<void> {
+    try {
+      if (this.runner?.isTransactionActive) await this.runner.rollbackTransaction();
+    } finally {
+      await this.release();
+    }
+  }
+
+  private async release(): Promise<void> {
+    const runner = this.runner;
+    this.runner = null;
+    this.client = null;
+    if (runner && !runner.isReleased) await runner.release();
+  }
+}
+
+const BINARY = ' with (format binary)';
+
+/** COPYs rows (binary format, copy-binary.ts; or text lines, copy-text.ts) into a table. */
+async function copyRows(
+  client: PoolClient,
+  table: string,
+  columns: readonly string[],
+  data: Uint8Array | string,
+  options: string,
+): Promise<void> {
+  const stream = client.query(
+    copyFrom(`copy ${table} (${columns.join(', ')}) from stdin${options}`),
+  );
+  const CHUNK = 1 << 20;
+  for (let i = 0; i < data.length; i += CHUNK) {
+    const chunk =
+      typeof data === 'string'
+        ? data.slice(i, i + CHUNK)
+        : Buffer.from(data.buffer, data.byteOffset + i, Math.min(CHUNK, data.length - i));
+    if (!stream.write(chunk)) await once(stream, 'drain');
+  }
+  stream.end();
+  await finished(stream);
+}
+
+/** Waits for every write, then rethrows the first failure (none is left unhandled). */
+async function settleAll(writes: Array<Promise<void>>): Promise<void> {
+  const results = await Promise.allSettled(writes);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

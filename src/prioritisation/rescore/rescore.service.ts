@@ -23,7 +23,7 @@ export interface RunReport {
   /** "rule:kind" → number of children, e.g. "deprivation:missing-input": 12. */
   problems: Record<string, number>;
   durationMs: number;
-  /** Where the time went: waiting for facts, scoring in Node, waiting for COPY, index build and swap. */
+  /** Where the main thread waited: for facts, for the scorer, for COPY, for the index builds and swap. */
   phasesMs: { readWait: number; score: number; writeWait: number; finish: number };
 }
 
@@ -155,9 +155,7 @@ export class RescoreService {
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;
-        await w.copyBatch(
-          '',
-          '',
+        await w.copyHistory(
           gone
             .map(
               (g) =>

@@ -1,12 +1,21 @@
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import { scoreChild } from '../scoring/score-child.js';
-import { copyBool, copyNumber, copyText, copyTextArray } from './copy-text.js';
-import type { ChildRow, RunHeader } from './rescore.repository.js';
+import { CopyBinaryWriter, encodeField } from './copy-binary.js';
+import { copyText } from './copy-text.js';
+import type { ChildRow } from './facts-row.js';
+import {
+  CHILD_PRIORITY_COLUMNS,
+  REFERRAL_PRIORITY_COLUMNS,
+  type RunHeader,
+} from './score-tables.js';
+
+const EMPTY = new Uint8Array(0);
 
 export interface ScoredBatch {
-  /** COPY text lines for child_priority, referral_priority and child_priority_history. */
-  children: string;
-  referrals: string;
+  /** COPY binary data for child_priority and referral_priority (copy-binary.ts). */
+  children: Uint8Array<ArrayBuffer>;
+  referrals: Uint8Array<ArrayBuffer>;
+  /** COPY text lines for child_priority_history (usually few: only changed scores). */
   history: string;
   childCount: number;
   referralCount: number;
@@ -29,8 +38,8 @@ export function scoreRows(
   collectIds = false,
 ): ScoredBatch {
   const out: ScoredBatch = {
-    children: '',
-    referrals: '',
+    children: EMPTY,
+    referrals: EMPTY,
     history: '',
     childCount: 0,
     referralCount: 0,
@@ -39,9 +48,13 @@ export function scoreRows(
     childIds: [],
   };
   const bandIndex = new Map(tool.bands.map((b, i) => [b.code, i]));
-  const runCols = `${run.toolVersionId}\t${run.runId}\t${run.asAt}\t${run.scoredAt}`;
-  let children = '';
-  let referrals = '';
+  // The run's stamp is the same on every row: encoded once.
+  const toolVersionId = encodeField((w) => w.uuid(run.toolVersionId));
+  const runId = encodeField((w) => w.uuid(run.runId));
+  const asAt = encodeField((w) => w.date(run.asAt));
+  const scoredAt = encodeField((w) => w.timestamptz(run.scoredAt));
+  const children = new CopyBinaryWriter(rows.length * 512);
+  const referrals = new CopyBinaryWriter(rows.length * 512);
   let history = '';
   for (const row of rows) {
     const f = row.facts;
@@ -85,23 +98,65 @@ export function scoreRows(
     for (const r of s.topReasons) {
       reasons += `${reasons ? ';' : ''}${r.id}${r.points === null ? '' : `=${r.points}`}`;
     }
-    children +=
-      `${f.childId}\t${copyText(row.pseudonym)}\t${runCols}\t${s.score}\t${copyText(s.band)}\t${copyText(band)}\t${bandRank}\t` +
-      `${copyBool(overrideRank !== undefined)}\t${copyBool(s.triggers.length > 0)}\t${copyBool(s.problems.length > 0)}\t${-s.score}\t` +
-      `${s.maxWeeksWaited}\t${-s.maxWeeksWaited}\t${services.length}\t${copyTextArray(services)}\t${copyTextArray(providers)}\t` +
-      `${copyText(f.locality)}\t${copyTextArray(f.flags)}\t${copyTextArray(f.flagDetails)}\t${copyNumber(f.ageYears)}\t` +
-      `${copyNumber(f.ageMonths)}\t${copyNumber(f.deprivationDecile)}\t${copyText(f.checkIn?.answer)}\t${copyNumber(f.checkIn?.daysAgo)}\t` +
-      `${s.childPoints}\t${s.referralPoints}\t${s.countedReferralId ?? '\\N'}\t${factorPoints}\t${triggers}\t` +
-      `${s.problems.length ? copyText(JSON.stringify(s.problems)) : ''}\t${reasons}\n`;
+    // Column order: CHILD_PRIORITY_COLUMNS (rescore.repository.ts). 0 - x keeps a zero positive.
+    children
+      .row(CHILD_PRIORITY_COLUMNS.length)
+      .uuid(f.childId)
+      .text(row.pseudonym)
+      .field(toolVersionId)
+      .field(runId)
+      .field(asAt)
+      .field(scoredAt)
+      .float8(s.score)
+      .text(s.band)
+      .text(band)
+      .int2(bandRank)
+      .bool(overrideRank !== undefined)
+      .bool(s.triggers.length > 0)
+      .bool(s.problems.length > 0)
+      .float8(0 - s.score)
+      .int4(s.maxWeeksWaited)
+      .int4(0 - s.maxWeeksWaited)
+      .int2(services.length)
+      .textArray(services)
+      .textArray(providers)
+      .text(f.locality)
+      .textArray(f.flags)
+      .textArray(f.flagDetails)
+      .int4(f.ageYears)
+      .int4(f.ageMonths)
+      .int2(f.deprivationDecile)
+      .text(f.checkIn?.answer)
+      .int4(f.checkIn?.daysAgo)
+      .float8(s.childPoints)
+      .float8(s.referralPoints)
+      .uuid(s.countedReferralId)
+      .text(factorPoints)
+      .text(triggers)
+      .text(s.problems.length ? JSON.stringify(s.problems) : '')
+      .text(reasons);
     for (let i = 0; i < s.referrals.length; i++) {
       const r = s.referrals[i];
       const rf = f.referrals[i];
       let points = '';
       for (const x of r.factors) points += `${points ? ';' : ''}${x.id}=${x.points}`;
-      referrals +=
-        `${r.referralId}\t${f.childId}\t${copyText(r.service)}\t${copyText(r.provider)}\t${copyText(rf.priority)}\t${copyNumber(rf.daysWaited)}\t` +
-        `${rf.targetWeeks}\t${copyNumber(r.weeksWaited)}\t${r.points}\t${r.rankScore}\t${bandRank}\t${-r.rankScore}\t` +
-        `${-(r.weeksWaited ?? -1)}\t${points}\n`;
+      // Column order: REFERRAL_PRIORITY_COLUMNS.
+      referrals
+        .row(REFERRAL_PRIORITY_COLUMNS.length)
+        .uuid(r.referralId)
+        .uuid(f.childId)
+        .text(r.service)
+        .text(r.provider)
+        .text(rf.priority)
+        .int4(rf.daysWaited)
+        .int4(rf.targetWeeks)
+        .int4(r.weeksWaited)
+        .float8(r.points)
+        .float8(r.rankScore)
+        .int2(bandRank)
+        .float8(0 - r.rankScore)
+        .int4(0 - (r.weeksWaited ?? -1))
+        .text(points);
     }
     out.referralCount += s.referrals.length;
     out.childCount++;
@@ -110,8 +165,8 @@ export function scoreRows(
       history += `${f.childId}\t${run.runId}\t${run.toolVersionId}\t${run.asAt}\t${run.scoredAt}\t${s.score}\t${copyText(s.band)}\t${copyText(band)}\n`;
     }
   }
-  out.children = children;
-  out.referrals = referrals;
+  out.children = children.finish();
+  out.referrals = referrals.finish();
   out.history = history;
   return out;
 }

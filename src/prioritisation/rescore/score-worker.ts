@@ -11,5 +11,8 @@ const data = workerData as ScoreWorkerData;
 const tool = compileTool(data.document, data.knownServices);
 const port = parentPort!;
 port.on('message', (rows: RawRow[]) => {
-  port.postMessage(scoreRows(tool, rows.map(toChildRow), data.header, data.collectIds));
+  const batch = scoreRows(tool, rows.map(toChildRow), data.header, data.collectIds);
+  // Hand the encoded rows over rather than copying them.
+  const buffers = [batch.children, batch.referrals].filter((b) => b.length).map((b) => b.buffer);
+  port.postMessage(batch, buffers);
 });

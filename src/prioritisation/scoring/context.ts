@@ -118,8 +118,15 @@ export const VAR_DESCRIPTIONS: Readonly<Record<string, string>> = {
 };
 
 export function childVars(f: ChildFacts): ChildVars {
-  const services = [...new Set(f.referrals.map((r) => r.service))].sort();
-  const providers = [...new Set(f.referrals.map((r) => r.provider))].sort();
+  // Distinct, sorted; plain loops (a child has a handful of referrals) allocate less on bulk rescores.
+  const services: string[] = [];
+  const providers: string[] = [];
+  for (const r of f.referrals) {
+    if (!services.includes(r.service)) services.push(r.service);
+    if (!providers.includes(r.provider)) providers.push(r.provider);
+  }
+  services.sort();
+  providers.sort();
   return {
     ageYears: f.ageYears,
     ageMonths: f.ageMonths,

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { CopyBinaryWriter } from './copy-binary.js';
+
+const HEADER = 'PGCOPY\n\xff\r\n\0'.length + 8;
+const hex = (b: Uint8Array, from = HEADER) => Buffer.from(b.subarray(from)).toString('hex');
+
+describe(CopyBinaryWriter.name, () => {
+  it('should start with the binary COPY signature and end with the trailer', () => {
+    const out = new CopyBinaryWriter(4).finish();
+    expect(Buffer.from(out.subarray(0, 11)).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0');
+    expect(hex(out)).toBe('ffff');
+  });
+
+  it('should write each field as its length and PostgreSQL binary value', () => {
+    const out = new CopyBinaryWriter(8)
+      .row(9)
+      .uuid('0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9')
+      .text('é')
+      .null()
+      .int2(-2)
+      .int4(7)
+      .float8(-0.5)
+      .bool(true)
+      .date('2000-01-02')
+      .timestamptz('2000-01-01T00:00:01.500Z')
+      .finish();
+    expect(hex(out)).toBe(
+      [
+        '0009',
+        '00000010' + '0a1b2c3d4e5f40618293a4b5c6d7e8f9',
+        '00000002' + 'c3a9',
+        'ffffffff',
+        '00000002' + 'fffe',
+        '00000004' + '00000007',
+        '00000008' + 'bfe0000000000000',
+        '00000001' + '01',
+        '00000004' + '00000001',
+        '00000008' + '000000000016e360',
+        'ffff',
+      ].join(''),
+    );
+  });
+
+  it('should write text arrays with their dimension, element type and elements', () => {
+    const out = new CopyBinaryWriter().row(2).textArray([]).textArray(['ab', 'c']).finish();
+    expect(hex(out)).toBe(
+      [
+        '0002',
+        '0000000c' + '00000000' + '00000000' + '00000019',
+        '0000001f' + '00000001' + '00000000' + '00000019' + '00000002' + '00000001',
+        '00000002' + '6162',
+        '00000001' + '63',
+        'ffff',
+      ].join(''),
+    );
+  });
+});
