@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
+import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
+import { RescoreService } from './rescore.service.js';
+
+const SCORES = `select child_id, score, band, band_rank, neg_score, services, providers, flags, factor_points, top_reasons
+                  from child_priority order by child_id`;
+const REFERRAL_SCORES = `select referral_id, child_id, service_code, points, rank_score, neg_score, neg_weeks, weeks, factor_points
+                           from referral_priority order by referral_id`;
+const IDLE_STATE = `select (select count(*)::int from child_priority_idle) as children,
+                           (select count(*)::int from referral_priority_idle) as referrals,
+                           (select coalesce(array_agg(indexname::text order by indexname), '{}') from pg_indexes
+                             where tablename in ('child_priority_idle', 'referral_priority_idle')) as idle_indexes,
+                           (select array_agg(indexname::text order by indexname) from pg_indexes
+                             where tablename in ('child_priority', 'referral_priority')) as live_indexes`;
+
+/**
+ * A full rescore fills the idle pair of score tables on connections of their own and swaps it in
+ * (docs/prioritisation.md "Storage"): a run that failed after filling and indexing the idle pair must
+ * leave nothing behind that the next full rescore would trip over or swap in.
+ */
+describe('Full rescore into the idle score tables', () => {
+  let t: TestApp;
+  let rescore: RescoreService;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await resetData(t.db);
+    rescore = t.app.get(RescoreService);
+    const services = ['slt', 'neurodiversity', 'community-paediatrics'];
+    for (let i = 0; i < 6; i++) {
+      const child = await insertChild(t.db, { deprivationDecile: 1 + i });
+      for (let j = 0; j <= i % 3; j++) {
+        await insertReferral(t.db, child.id, {
+          service: services[j],
+          priority: i % 2 ? 'urgent' : 'routine',
+          receivedDate: `2026-0${1 + i}-1${j}`,
+        });
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('should swap in complete scores after a failed run left the idle pair filled and indexed', async () => {
+    const first = await rescore.rescoreAll('test');
+    const children: unknown[] = await t.db.query(SCORES);
+    const referrals: unknown[] = await t.db.query(REFERRAL_SCORES);
+    expect(children).toHaveLength(6);
+    expect(referrals).toHaveLength(12);
+
+    // What a run that failed after its idle-table transactions committed leaves: rows and indexes.
+    await t.db.query(`select priority_idle_reset('child'), priority_idle_reset('referral')`);
+    await t.db.query(`insert into child_priority_idle select * from child_priority limit 2`);
+    await t.db.query(`insert into referral_priority_idle select * from referral_priority limit 3`);
+    await t.db.query(`select priority_idle_build('child'), priority_idle_build('referral')`);
+    const [stray]: Array<{ idle_indexes: string[] }> = await t.db.query(IDLE_STATE);
+    expect(stray.idle_indexes).toHaveLength(4);
+
+    const second = await rescore.rescoreAll('test', first.asAt);
+    expect(second.childrenScored).toBe(6);
+    expect(second.referralsScored).toBe(12);
+    expect(await t.db.query(SCORES)).toEqual(children);
+    expect(await t.db.query(REFERRAL_SCORES)).toEqual(referrals);
+    expect(await t.db.query(IDLE_STATE)).toEqual([
+      {
+        children: 0,
+        referrals: 0,
+        idle_indexes: [],
+        live_indexes: [
+          'child_priority_pkey',
+          'ix_child_priority_rank',
+          'ix_referral_priority_child',
+          'ix_referral_priority_rank',
+        ],
+      },
+    ]);
+  });
+
+  it('should refuse to swap in an idle pair whose indexes were not built', async () => {
+    await expect(t.db.query(`select priority_scores_swap_built()`)).rejects.toThrow(
+      'the idle score tables have not been built',
+    );
+  });
+});
