@@ -50,9 +50,8 @@ function factsQuery(filtered: boolean): string {
   return `
     with refs as (
       select r.child_id,
-             -- One concat_ws per referral (one string built) rather than eleven || (a new string each).
-             string_agg(concat_ws(',', r.id, r.service_code, r.provider_code, r.priority,
-                                  coalesce(($1::date - r.clock_start_date)::text, ''), s.target_weeks), ';') as refs
+             string_agg(r.id::text || ',' || r.service_code || ',' || r.provider_code || ',' || r.priority || ',' ||
+                        coalesce(($1::date - r.clock_start_date)::text, '') || ',' || s.target_weeks::text, ';') as refs
         from referral r join service s on s.code = r.service_code
        where r.status = 'waiting' ${only('r.child_id')}
        group by r.child_id
