@@ -77,7 +77,11 @@ describe('GET /api/ranked: the page as JSON text', () => {
     clinician = await t.tokenFor({ role: 'clinician', sub: 'ranked-json-clinician' });
     commissioner = await t.tokenFor({ role: 'commissioner' });
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    // Test files share one database and the factories number source referrals per file: leave no rows.
+    await resetData(t.db);
+    await t.close();
+  });
 
   const get = async (path: string, token: string) => {
     const res = await request(t.http).get(path).set(auth(token)).expect(200);
