@@ -147,6 +147,20 @@ describe(readCsvItems.name, () => {
     expect(batches.length).toBeLessThan(10);
   });
 
+  it('should stop reading the file while the consumer is behind (back-pressure), and then read on', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => `9434765919,R${i},2026-01-02,Ann,x`);
+    const data = Buffer.from(`${HEADER}\n${rows.join('\n')}\n`); // ~2 MB
+    const counter = { bytes: 0 };
+    const batches = readCsvItems(bytesOf(inChunks(data, 16 * 1024), counter), csv());
+    let read = (await batches.next()).value?.length ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A few chunks ahead, not the file (nor a runaway field: the text it holds is small).
+    expect(counter.bytes).toBeLessThan(data.length / 4);
+    for await (const batch of batches) read += batch.length;
+    expect(read).toBe(60_000);
+    expect(counter.bytes).toBe(data.length);
+  });
+
   it('should read Windows-1252 with another delimiter', async () => {
     const text = 'NHS;Ref;Received;Notes\r\n9434765919;R1;2026-01-02;"Café; ½"\r\n';
     const items = (

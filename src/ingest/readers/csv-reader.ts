@@ -120,7 +120,10 @@ function parseRows(decoded: Readable, delimiter: string): Readable {
   const text = decoded.pipe(new FirstLineGate());
   let handle: Papa.Parser | undefined;
   let paused = false;
-  let fed = 0;
+  // Lengths of the chunks handed to Papa Parse, oldest first: it parses them in order, one per
+  // chunk callback, so `parsed` is exactly the text it has seen (what it holds back included).
+  const chunks: number[] = [];
+  let parsed = 0;
   const out = new Readable({
     objectMode: true,
     highWaterMark: 4,
@@ -128,6 +131,7 @@ function parseRows(decoded: Readable, delimiter: string): Readable {
       if (paused && handle) {
         paused = false;
         handle.resume();
+        text.resume();
       }
     },
     destroy(error, callback) {
@@ -140,7 +144,7 @@ function parseRows(decoded: Readable, delimiter: string): Readable {
     decoded.destroy();
     text.destroy();
   };
-  text.on('data', (chunk: string) => (fed += chunk.length));
+  text.on('data', (chunk: string) => chunks.push(chunk.length));
   Papa.parse<string[]>(text, {
     delimiter,
     quoteChar: '"',
@@ -149,12 +153,13 @@ function parseRows(decoded: Readable, delimiter: string): Readable {
     chunk(results, parser) {
       if (out.destroyed) return parser.abort();
       handle = parser;
+      parsed += chunks.shift() ?? 0;
       const rows = results.data;
       // A problem on the text after the last complete row is seen again (whole) with the next chunk.
       const problems = results.errors
         .filter((e) => e.type === 'Quotes' && e.row !== undefined && e.row < rows.length)
         .map((e) => ({ row: e.row!, code: quoteProblem(e.code) }));
-      if (fed - results.meta.cursor > MAX_RECORD_CHARS) {
+      if (parsed - results.meta.cursor > MAX_RECORD_CHARS) {
         out.push({ rows, problems, runaway: true } satisfies RowBatch);
         parser.abort(); // ends the batches (complete)
         stop();
@@ -162,8 +167,11 @@ function parseRows(decoded: Readable, delimiter: string): Readable {
       }
       if (rows.length === 0 && problems.length === 0) return;
       if (!out.push({ rows, problems } satisfies RowBatch)) {
+        // The parser's own pause() stops parsing but not the stream it reads: pause both, or the
+        // whole file would pile up in its queue while the consumer is behind.
         paused = true;
         parser.pause();
+        text.pause();
       }
     },
     complete() {
