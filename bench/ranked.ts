@@ -56,19 +56,22 @@ async function token(
   return body.access_token;
 }
 
+/** One autocannon run; every response's latency is pushed onto `times`. */
 async function cannon(
   url: string,
   auth: string,
   paths: string[],
-): Promise<{ requests: number; non2xx: number; p50: number; p95: number; rps: number }> {
-  const times: number[] = [];
+  connections: number,
+  seconds: number,
+  times: number[],
+): Promise<{ requests: number; non2xx: number }> {
   let i = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url,
-        connections: CONNECTIONS,
-        duration: SECONDS,
+        connections,
+        duration: seconds,
         headers: { authorization: `Bearer ${auth}` },
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[i++ % paths.length] }) }],
       },
@@ -77,12 +80,27 @@ async function cannon(
     );
     instance.on('response', (_c, _status, _bytes, ms) => times.push(ms));
   });
+  return { requests: result.requests.total, non2xx: result.non2xx };
+}
+
+/**
+ * CONNECTIONS clients spread evenly over the given API instances (as a load balancer spreads
+ * connections), after a one-second warm-up that is not measured (JIT, connection pools).
+ */
+async function load(
+  bases: string[],
+  auth: string,
+  paths: string[],
+): Promise<{ requests: number; non2xx: number; p50: number; p95: number }> {
+  const per = CONNECTIONS / bases.length;
+  await Promise.all(bases.map((b) => cannon(b, auth, paths, per, 1, [])));
+  const times: number[] = [];
+  const runs = await Promise.all(bases.map((b) => cannon(b, auth, paths, per, SECONDS, times)));
   return {
-    requests: result.requests.total,
-    non2xx: result.non2xx,
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
     p50: p50(times),
     p95: p95(times),
-    rps: result.requests.average,
   };
 }
 
@@ -125,6 +143,7 @@ async function rawBaseline(
 
 interface ServerReady {
   base: string;
+  issuer: string;
   commissioner: string;
   clinician: string;
   childKeys: Array<[number, number, number, string]>;
@@ -132,8 +151,13 @@ interface ServerReady {
   scored: string;
 }
 
-/** The API runs in its own process, so autocannon's work is not counted against it. */
+/**
+ * The API runs in its own process, so autocannon's work is not counted against it. A second
+ * instance (BENCH_RANKED_ISSUER set) shares the database and trusts the first one's sign-in
+ * provider, as a second replica behind a load balancer would trust the ICB's identity provider.
+ */
 async function serverPhase(url: string): Promise<void> {
+  const issuer = process.env.BENCH_RANKED_ISSUER;
   const config = loadAppConfig(
     {
       NODE_ENV: 'test',
@@ -141,6 +165,7 @@ async function serverPhase(url: string): Promise<void> {
       WAITWELL_SCHEDULER: 'false',
       WAITWELL_RATE_LIMIT_PER_MINUTE: '100000000',
       WAITWELL_PSEUDONYM_SECRET: 'bench-secret-0123456789',
+      ...(issuer ? { WAITWELL_OIDC_ISSUER: issuer } : {}),
     },
     process.cwd(),
   );
@@ -148,6 +173,19 @@ async function serverPhase(url: string): Promise<void> {
   app.useLogger(['error']);
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
+  // 'cpu': the API process's CPU time so far (user + system, µs), to report CPU per request.
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system });
+    } else {
+      void app.close().then(() => process.exit(0));
+    }
+  });
+  if (issuer) {
+    process.send?.({ base });
+    return;
+  }
   const t0 = Date.now();
   const run = await app.get(RescoreService).rescoreAll('benchmark', AS_AT);
   const scored = `scored ${run.childrenScored} children, ${run.referralsScored} referrals in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -197,21 +235,13 @@ async function serverPhase(url: string): Promise<void> {
   await db.end();
   process.send?.({
     base,
+    issuer: oidc.issuer!,
     commissioner,
     clinician,
     childKeys,
     sltKeys,
     scored,
   } satisfies ServerReady);
-  // 'cpu': the API process's CPU time so far (user + system, µs), to report CPU per request.
-  process.on('message', (m) => {
-    if (m === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
-    } else {
-      void app.close().then(() => process.exit(0));
-    }
-  });
 }
 
 async function main(): Promise<void> {
@@ -225,18 +255,29 @@ async function main(): Promise<void> {
     const ds = await migrate(db.url);
     await loadDemo(ds, children, referrals, AS_AT, log);
     await ds.destroy();
-    const server = fork(fileURLToPath(import.meta.url), [], {
-      env: { ...process.env, BENCH_RANKED_SERVER: db.url },
-      stdio: 'inherit',
-    });
-    const ready = await new Promise<ServerReady>((resolve, reject) => {
-      server.once('message', (m) => resolve(m as ServerReady));
-      server.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
-    });
+    const startApi = (issuer?: string) => {
+      const child = fork(fileURLToPath(import.meta.url), [], {
+        env: {
+          ...process.env,
+          BENCH_RANKED_SERVER: db.url,
+          ...(issuer ? { BENCH_RANKED_ISSUER: issuer } : {}),
+        },
+        stdio: 'inherit',
+      });
+      const ready = new Promise<ServerReady>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as ServerReady));
+        child.once('exit', (code) => reject(new Error(`API process exited with ${code}`)));
+      });
+      return { child, ready };
+    };
+    const first = startApi();
+    const ready = await first.ready;
+    const servers = [first.child];
     log(ready.scored);
     const deep = (path: string, keys: ServerReady['childKeys']) =>
       keys.map((k) => `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeCursor(k)}`);
-    const { base, commissioner, clinician, childKeys, sltKeys } = ready;
+    const { commissioner, clinician, childKeys, sltKeys } = ready;
+    const bases = [ready.base];
     const rows: string[] = [];
     const row = (
       what: string,
@@ -245,37 +286,58 @@ async function main(): Promise<void> {
       rows.push(
         `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(2)} ms`} |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
       );
-    const apiCpu = () =>
-      new Promise<number>((resolve) => {
-        server.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
-        server.send('cpu');
-      });
-    /** autocannon against the API, with the API process's CPU time per request. */
+    /** CPU time (µs) used so far by all running API processes. */
+    const apiCpu = async () => {
+      let total = 0;
+      for (const server of servers) {
+        total += await new Promise<number>((resolve) => {
+          server.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+          server.send('cpu');
+        });
+      }
+      return total;
+    };
+    /** autocannon against the API instance(s), with the API processes' CPU time per request. */
     const api = async (auth: string, paths: string[]) => {
       const before = await apiCpu();
-      const r = await cannon(base, auth, paths);
+      const r = await load(bases, auth, paths);
       const after = await apiCpu();
       return { ...r, cpuMs: (after - before) / 1000 / Math.max(1, r.requests) };
     };
-    row('commissioner, first page (50 rows)', await api(commissioner, ['/api/ranked?limit=50']));
-    row(
-      'commissioner, deep keyset pages (rows 10k-300k)',
-      await api(commissioner, deep('/api/ranked?limit=50', childKeys)),
-    );
-    row(
-      'commissioner, filtered first page (locality + multi-need)',
-      await api(commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']),
-    );
-    row(
-      'clinician (SLT), first page of the SLT list, identity + audit',
-      await api(clinician, ['/api/ranked?limit=50&service=slt']),
-    );
-    row(
-      'clinician (SLT), deep keyset pages of the SLT list, identity + audit',
-      await api(clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)),
-    );
-    server.send('stop');
-    await new Promise((r) => server.once('exit', r));
+    const scenarios = async (label: string) => {
+      row(
+        `${label}commissioner, first page (50 rows)`,
+        await api(commissioner, ['/api/ranked?limit=50']),
+      );
+      row(
+        `${label}commissioner, deep keyset pages (rows 10k-300k)`,
+        await api(commissioner, deep('/api/ranked?limit=50', childKeys)),
+      );
+      row(
+        `${label}commissioner, filtered first page (locality + multi-need)`,
+        await api(commissioner, ['/api/ranked?limit=50&locality=Eastfield&multiNeed=true']),
+      );
+      row(
+        `${label}clinician (SLT), first page of the SLT list, identity + audit`,
+        await api(clinician, ['/api/ranked?limit=50&service=slt']),
+      );
+      row(
+        `${label}clinician (SLT), deep keyset pages of the SLT list, identity + audit`,
+        await api(clinician, deep('/api/ranked?limit=50&service=slt', sltKeys)),
+      );
+    };
+    await scenarios('one instance: ');
+    // The same load spread over two instances of the service on the same database (10 + 10
+    // connections, as a load balancer in front of two replicas would spread them): on this 2-core
+    // box the API can then use the core PostgreSQL leaves idle.
+    const second = startApi(ready.issuer);
+    bases.push((await second.ready).base);
+    servers.push(second.child);
+    await scenarios('two instances: ');
+    for (const server of servers) {
+      server.send('stop');
+      await new Promise((r) => server.once('exit', r));
+    }
     row(
       'raw PostgreSQL baseline: child list first page (same keyset SQL)',
       await rawBaseline(db.url, null, [null]),
