@@ -37,8 +37,6 @@ export interface StartedPull {
 }
 
 const REJECT_BATCH = 500;
-/** Batches (chunks of a file, about 1,000 rows each) read ahead while the stored fingerprints load. */
-const READ_AHEAD_BATCHES = 16;
 const PROGRESS_EVERY_MS = 1000;
 /** Above this, the audit record names the run instead of listing every child (the run links them). */
 const AUDIT_CHILD_IDS_MAX = 10_000;
@@ -171,22 +169,11 @@ export class IngestService implements OnModuleInit {
         ms[name] = Date.now() - lap;
         lap = Date.now();
       };
-      // The stored fingerprints are read while the first rows are parsed (the reader runs a few
-      // chunks ahead until they are in), so the query and the parse overlap.
-      const known = this.staging.knownFingerprints(source.id);
-      known.then(
-        () => (ms.knownMs = Date.now() - lap),
-        () => undefined,
-      );
-      await this.stageItems(
-        source,
-        run,
-        session,
-        readAheadUntil(items, known, READ_AHEAD_BATCHES),
-        known,
-        state,
-        today,
-      );
+      // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
+      // first listed it (a number): strings left at the end were not in this pull.
+      const listed: Map<string, string | number> = await this.staging.knownFingerprints(source.id);
+      phase('knownMs');
+      await this.stageItems(source, run, session, items, listed, state, today);
       phase('readMs');
       clearInterval(ticker);
       state.sha = sha();
@@ -317,13 +304,10 @@ export class IngestService implements OnModuleInit {
     run: RunRow,
     session: StagingSession,
     items: AsyncIterable<SourceItem[]>,
-    known: Promise<Map<string, string>>,
+    listed: Map<string, string | number>,
     state: StageState,
     today: string,
   ): Promise<void> {
-    // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
-    // first listed it (a number): strings left at the end were not in this pull.
-    let listed: Map<string, string | number> | undefined;
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
     let rejects: NewReject[] = [];
     let lastNhs = '';
@@ -335,7 +319,6 @@ export class IngestService implements OnModuleInit {
     };
     // Rows come in batches (a chunk of the file, a FHIR page): one await per batch, not per row.
     for await (const batch of items) {
-      listed ??= await known;
       for (const item of batch) {
         state.read++;
         const { referralId, fingerprint } = item;
@@ -389,7 +372,6 @@ export class IngestService implements OnModuleInit {
       }
     }
     await flush();
-    listed ??= await known;
     for (const [referralId, value] of listed) {
       if (typeof value === 'string') state.missing.push(referralId);
     }
@@ -415,29 +397,6 @@ interface StageState {
   missing: string[];
   location: string | undefined;
   sha: string | null;
-}
-
-/** Passes batches on, reading up to `max` of them ahead while `until` is still pending. */
-async function* readAheadUntil<T>(
-  items: AsyncIterable<T>,
-  until: Promise<unknown>,
-  max: number,
-): AsyncGenerator<T> {
-  let settled = false;
-  until.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  const ahead: T[] = [];
-  for await (const batch of items) {
-    if (!settled && ahead.length < max) {
-      ahead.push(batch);
-      continue;
-    }
-    yield* ahead.splice(0);
-    yield batch;
-  }
-  yield* ahead;
 }
 
 /**
