@@ -275,28 +275,31 @@ export class PriorityWriter {
   /** COPYs one batch of prepared rows (see score-rows.ts) into the score and history tables. */
   async copyBatch(children: Uint8Array, referrals: Uint8Array, history: string): Promise<void> {
     const writes: Array<Promise<void>> = [];
+    // COPYs on this run's own connection go one after another (a pg client runs one query at a
+    // time; queueing a second while one is in flight is deprecated and goes in pg 9).
+    const own: Array<() => Promise<void>> = [];
     if (children.length) {
-      writes.push(
-        this.idle
-          ? this.idle.child.copy(children)
-          : copyRows(this.client, 'child_priority', CHILD_PRIORITY_COLUMNS, children, BINARY),
-      );
+      if (this.idle) writes.push(this.idle.child.copy(children));
+      else {
+        own.push(() =>
+          copyRows(this.client, 'child_priority', CHILD_PRIORITY_COLUMNS, children, BINARY),
+        );
+      }
     }
     if (referrals.length) {
-      writes.push(
-        this.idle
-          ? this.idle.referral.copy(referrals)
-          : copyRows(
-              this.client,
-              'referral_priority',
-              REFERRAL_PRIORITY_COLUMNS,
-              referrals,
-              BINARY,
-            ),
-      );
+      if (this.idle) writes.push(this.idle.referral.copy(referrals));
+      else {
+        own.push(() =>
+          copyRows(this.client, 'referral_priority', REFERRAL_PRIORITY_COLUMNS, referrals, BINARY),
+        );
+      }
     }
-    // On this connection after the live-table COPYs above (pg runs a client's queries in order).
-    if (history) writes.push(this.copyHistory(history));
+    if (history) own.push(() => this.copyHistory(history));
+    writes.push(
+      (async () => {
+        for (const write of own) await write();
+      })(),
+    );
     await settleAll(writes);
   }
 
