@@ -23,7 +23,6 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pseudonymFor } from '../src/common/identity/pseudonym.js';
 import { londonDate } from '../src/common/time/calendar-date.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
@@ -33,7 +32,7 @@ import { generateDemoRows, PTL_COLUMNS } from '../src/demo/demo-generator.js';
 import { IngestStandaloneModule } from '../src/ingest/ingest-standalone.module.js';
 import { IngestService } from '../src/ingest/ingest.service.js';
 import { copyValue } from '../src/ingest/pipeline/staged-row.js';
-import { derivePathway } from '../src/referrals/pathway-facts.js';
+import { seedChildFromRow, seedReferralFromRow } from '../src/demo/ptl-row-mapping.js';
 
 const ROWS = Number(process.argv.find((a) => a.startsWith('--rows='))?.slice(7) ?? 250_000);
 const KEEP = process.argv.includes('--keep');
@@ -282,44 +281,31 @@ async function prepareModelCopy(
     if (r.nhs_number !== lastNhs) {
       lastNhs = r.nhs_number;
       childId = randomUUID();
-      const access = JSON.stringify({
-        largePrint: r.large_print === 'Y',
-        easyRead: r.easy_read === 'Y',
-        language: r.language,
-        interpreter: r.language !== 'en',
-      });
+      const c = seedChildFromRow(r, secret);
       await put(
         'child',
         [
           childId,
-          r.nhs_number,
-          pseudonymFor(r.nhs_number, secret),
-          r.given_name,
-          r.family_name,
-          r.date_of_birth,
-          JSON.stringify([r.address_line_1, r.address_line_2, r.town].filter(Boolean)),
-          r.postcode,
-          r.lsoa_code,
-          r.locality,
-          Number(r.deprivation_decile),
-          r.contact_email,
-          r.contact_phone,
-          r.preferred_channel,
-          access,
+          c.nhsNumber,
+          c.pseudonym,
+          c.givenName,
+          c.familyName,
+          c.dateOfBirth,
+          JSON.stringify(c.addressLines),
+          c.postcode,
+          c.lsoaCode,
+          c.locality,
+          c.deprivationDecile,
+          c.contactEmail,
+          c.contactPhone,
+          c.preferredChannel,
+          JSON.stringify(c.accessibility),
         ]
           .map(v)
           .join('\t') + '\n',
       );
     }
-    const p = derivePathway({
-      receivedDate: r.referral_received_date,
-      firstAppointmentDate: r.first_appointment_date || undefined,
-      firstAppointmentOutcome: (r.first_appointment_outcome || undefined) as
-        'attended' | 'dna' | undefined,
-      rebookedDate: r.rebooked_date || undefined,
-      treatmentStartDate: r.treatment_start_date || undefined,
-      dischargeDate: r.discharge_date || undefined,
-    });
+    const ref = seedReferralFromRow(r);
     const referralId = randomUUID();
     await put(
       'referral',
@@ -329,18 +315,18 @@ async function prepareModelCopy(
         'slt',
         'RXA',
         'bench-ptl',
-        r.referral_id,
-        r.referral_received_date,
-        r.priority,
-        p.status,
-        p.clockStartDate,
-        p.clockStopDate,
-        p.clockStopReason,
+        ref.sourceReferralId,
+        ref.receivedDate,
+        ref.priority,
+        ref.status,
+        ref.clockStartDate,
+        ref.clockStopDate,
+        ref.clockStopReason,
       ]
         .map(v)
         .join('\t') + '\n',
     );
-    for (const e of p.events) {
+    for (const e of ref.events) {
       await put(
         'event',
         [referralId, e.type, e.date, e.rttStatus, 'bench-ptl'].map(v).join('\t') + '\n',

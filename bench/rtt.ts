@@ -17,7 +17,7 @@ import { addDays, londonDate, monthEnd } from '../src/common/time/calendar-date.
 import { loadAppConfig } from '../src/config/app-config.js';
 import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { generateDemoRows, MAX_DEMO_CHILDREN } from '../src/demo/demo-generator.js';
-import { derivePathway } from '../src/referrals/pathway-facts.js';
+import { seedReferralFromRow } from '../src/demo/ptl-row-mapping.js';
 import { RttCensusRepository } from '../src/rtt-reporting/rtt-census.repository.js';
 import { RttClockCacheService } from '../src/rtt-reporting/rtt-clock-cache.service.js';
 import { RttReportService } from '../src/rtt-reporting/rtt-report.service.js';
@@ -83,24 +83,16 @@ async function load(
       children[3].push(row.date_of_birth);
       nChildren++;
     }
-    const p = derivePathway({
-      receivedDate: row.referral_received_date,
-      firstAppointmentDate: row.first_appointment_date || undefined,
-      firstAppointmentOutcome: (row.first_appointment_outcome || undefined) as
-        'attended' | 'dna' | undefined,
-      rebookedDate: row.rebooked_date || undefined,
-      treatmentStartDate: row.treatment_start_date || undefined,
-      dischargeDate: row.discharge_date || undefined,
-    });
+    const p = seedReferralFromRow(row);
     const id = randomUUID();
     for (const [i, v] of [
       id,
       childId,
-      row.service,
-      row.provider,
-      row.referral_id,
-      row.referral_received_date,
-      row.priority,
+      p.serviceCode,
+      p.providerCode,
+      p.sourceReferralId,
+      p.receivedDate,
+      p.priority,
       p.status,
       p.clockStartDate,
       p.clockStopDate,
