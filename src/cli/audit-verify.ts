@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { describeReport } from '../audit/audit-chain.js';
 import { parseCheckpoint, verifyAuditChain } from '../audit/audit-verification.js';
-import { loadAppConfig } from '../config/app-config.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../database/embedded-database.js';
+import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
 
 const USAGE = `Usage: npm run audit:verify -- [--checkpoint ID:HASH] [--json]
 
@@ -43,17 +42,13 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 64;
   }
-  const config = loadAppConfig({
-    ...process.env,
-    WAITWELL_DEMO: 'false',
-    WAITWELL_SCHEDULER: 'false',
-  });
-  let embedded: EmbeddedDatabase | undefined;
+  const config = cliConfig();
+  let database: CliDatabase | undefined;
   let client: pg.Client | undefined;
   try {
-    if (!config.database.url) embedded = await startEmbeddedDatabase(config.database.dataDir);
+    database = await cliDatabase(config);
     client = new pg.Client({
-      connectionString: config.database.url ?? embedded!.url,
+      connectionString: database.url,
       application_name: 'waitwell-audit-verify',
     });
     await client.connect();
@@ -81,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   } finally {
     await client?.end().catch(() => undefined);
-    await embedded?.stop();
+    await database?.stop();
   }
 }
 

@@ -6,8 +6,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../common/errors/domain-error.js';
-import { loadAppConfig } from '../config/app-config.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../database/embedded-database.js';
+import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
 import { IngestStandaloneModule } from '../ingest/ingest-standalone.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 
@@ -34,12 +33,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 64; // EX_USAGE
   }
-  const config = loadAppConfig({
-    ...process.env,
-    WAITWELL_DEMO: 'false',
-    WAITWELL_SCHEDULER: 'false',
-  });
-  let embedded: EmbeddedDatabase | undefined;
+  const config = cliConfig();
+  let database: CliDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {
     if (!config.database.url) {
@@ -52,10 +47,10 @@ async function main(argv: string[]): Promise<number> {
         );
         return 75; // EX_TEMPFAIL
       }
-      embedded = await startEmbeddedDatabase(config.database.dataDir);
     }
+    database = await cliDatabase(config);
     app = await NestFactory.createApplicationContext(
-      IngestStandaloneModule.forRoot(config, config.database.url ?? embedded!.url),
+      IngestStandaloneModule.forRoot(config, database.url),
       { logger: ['error', 'warn'] },
     );
     const run = await app.get(IngestService).pull(values.source, {
@@ -81,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await app?.close();
-    await embedded?.stop();
+    await database?.stop();
   }
 }
 

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadAppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../database/embedded-database.js';
+import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
 
 const USAGE = `Usage: npm run migration:run | npm run migration:revert
 
@@ -15,16 +14,12 @@ async function main(command: string | undefined): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 64;
   }
-  const config = loadAppConfig({
-    ...process.env,
-    WAITWELL_DEMO: 'false',
-    WAITWELL_SCHEDULER: 'false',
-  });
-  let embedded: EmbeddedDatabase | undefined;
+  const config = cliConfig();
+  let database: CliDatabase | undefined;
   let db: DataSource | undefined;
   try {
-    if (!config.database.url) embedded = await startEmbeddedDatabase(config.database.dataDir);
-    db = await new DataSource(dataSourceOptions(config.database.url ?? embedded!.url)).initialize();
+    database = await cliDatabase(config);
+    db = await new DataSource(dataSourceOptions(database.url)).initialize();
     if (command === 'run') {
       const applied = await db.runMigrations({ transaction: 'each' });
       process.stdout.write(
@@ -42,7 +37,7 @@ async function main(command: string | undefined): Promise<number> {
     return 1;
   } finally {
     await db?.destroy();
-    await embedded?.stop();
+    await database?.stop();
   }
 }
 

@@ -7,8 +7,7 @@ import { parseArgs } from 'node:util';
 import type { AuthUser } from '../auth/auth-user.js';
 import { runWithRequestContext } from '../common/context/request-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { loadAppConfig } from '../config/app-config.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../database/embedded-database.js';
+import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
 import { RttExportService } from '../rtt-reporting/rtt-export.service.js';
 import { RttStandaloneModule } from '../rtt-reporting/rtt-reporting.standalone.js';
 import { RttSnapshotService } from '../rtt-reporting/rtt-snapshot.service.js';
@@ -50,17 +49,13 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--format must be csv, chs-csv, json or svg\n`);
     return 64;
   }
-  const config = loadAppConfig({
-    ...process.env,
-    WAITWELL_DEMO: 'false',
-    WAITWELL_SCHEDULER: 'false',
-  });
-  let embedded: EmbeddedDatabase | undefined;
+  const config = cliConfig();
+  let database: CliDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {
-    if (!config.database.url) embedded = await startEmbeddedDatabase(config.database.dataDir);
+    database = await cliDatabase(config);
     app = await NestFactory.createApplicationContext(
-      RttStandaloneModule.forRoot(config, config.database.url ?? embedded!.url),
+      RttStandaloneModule.forRoot(config, database.url),
       { logger: ['error', 'warn'] },
     );
     const user: AuthUser = { subject: `cli:${userInfo().username}`, role: 'admin', services: [] };
@@ -99,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     return error instanceof DomainError && error.kind === 'validation' ? 65 : 1;
   } finally {
     await app?.close();
-    await embedded?.stop();
+    await database?.stop();
   }
 }
 
