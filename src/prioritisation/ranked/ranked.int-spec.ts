@@ -86,6 +86,7 @@ describe('GET /api/ranked: the page as JSON text', () => {
   const get = async (path: string, token: string) => {
     const res = await request(t.http).get(path).set(auth(token)).expect(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text).toBe(JSON.stringify(res.body));
     return res.body as { items: Array<Record<string, unknown>>; next: string | null };
   };
@@ -112,6 +113,26 @@ describe('GET /api/ranked: the page as JSON text', () => {
     expect(withNames.map((i) => i.familyName)).toEqual(
       expect.arrayContaining(["O'Neill", 'Back\\slash', 'Wiśniewski-Żak', 'Tab\tName']),
     );
+  });
+
+  it('should read the new scores after a rescore swaps the score tables (prepared page statements)', async () => {
+    // More than five runs of each statement, so PostgreSQL may have settled on a cached plan.
+    const path = '/api/ranked?service=slt&limit=200';
+    for (let i = 0; i < 12; i++) await get(path, commissioner);
+    const before = await get(path, clinician);
+    const child = await insertChild(t.db, { givenName: 'Newly', familyName: 'Scored' });
+    await insertReferral(t.db, child.id, {
+      service: 'slt',
+      provider: 'RYB',
+      receivedDate: addDays(londonDate(), -7 * 60),
+    });
+    const admin = await t.tokenFor({ role: 'admin' });
+    await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200);
+    for (let i = 0; i < 12; i++) {
+      const after = await get(path, i % 2 ? clinician : commissioner);
+      expect(after.items).toHaveLength(before.items.length + 1);
+      expect(after.items.map((x) => x.childId)).toContain(child.id);
+    }
   });
 
   it('should give the same rows through keyset pages as in one page, with the same values as the database', async () => {
