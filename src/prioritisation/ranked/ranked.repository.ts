@@ -77,6 +77,12 @@ export class RankedRepository {
       params.push(v);
       return `$${params.length}`;
     };
+    // The limit is written into the text, not bound: with "limit $n" PostgreSQL's generic plan
+    // assumes a tenth of the table, so it would plan every execution of the prepared statement anew.
+    const limit = Number(f.limit);
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError('limit must be a whole number');
+    }
     const where: string[] = [];
     if (f.anyOfServices) where.push(`cp.services && ${p(f.anyOfServices)}::text[]`);
     if (f.locality) where.push(`cp.locality = ${p(f.locality)}`);
@@ -102,7 +108,7 @@ export class RankedRepository {
                from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
               where ${where.join(' and ')}
               order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id
-              limit ${p(f.limit)}`;
+              limit ${limit}`;
     } else {
       if (f.provider) where.push(`${p(f.provider)} = any(cp.providers)`);
       if (f.anyOfProviders) where.push(`cp.providers && ${p(f.anyOfProviders)}::text[]`);
@@ -117,7 +123,7 @@ export class RankedRepository {
                from child_priority cp
               ${where.length ? `where ${where.join(' and ')}` : ''}
               order by cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id
-              limit ${p(f.limit)}`;
+              limit ${limit}`;
     }
     // One round trip per page: the keyset page first (index walk, LIMIT), then, for its rows only,
     // the child's waits and, for clinicians, identity. PostgreSQL writes each item as compact JSON
