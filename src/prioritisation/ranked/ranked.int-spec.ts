@@ -115,6 +115,14 @@ describe('GET /api/ranked: the page as JSON text', () => {
     );
   });
 
+  it("should show a commissioner only their own ICB's providers on both kinds of list", async () => {
+    const otherIcb = await t.tokenFor({ role: 'commissioner', commissioner: 'QAA' });
+    for (const path of ['/api/ranked', '/api/ranked?service=slt']) {
+      expect((await get(path, commissioner)).items.length).toBeGreaterThan(0);
+      expect((await get(path, otherIcb)).items).toEqual([]);
+    }
+  });
+
   it('should read the new scores after a rescore swaps the score tables (prepared page statements)', async () => {
     // More than five runs of each statement, so PostgreSQL may have settled on a cached plan.
     const path = '/api/ranked?service=slt&limit=200';

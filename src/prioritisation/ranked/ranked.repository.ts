@@ -84,6 +84,11 @@ export class RankedRepository {
       throw new RangeError('limit must be a whole number');
     }
     const where: string[] = [];
+    // A commissioner's providers are the same on every page they ask for, and come in as a
+    // sub-select: planned without their values, every plan (custom or generic) costs the same, so
+    // the prepared statement settles on its generic plan instead of being planned per request (the
+    // values would only tell the planner that most children match, and the walk down the rank index
+    // is the plan either way).
     if (f.anyOfServices) where.push(`cp.services && ${p(f.anyOfServices)}::text[]`);
     if (f.locality) where.push(`cp.locality = ${p(f.locality)}`);
     if (f.band) where.push(`cp.band = ${p(f.band)}`);
@@ -96,7 +101,9 @@ export class RankedRepository {
     if (f.service) {
       where.unshift(`rp.service_code = ${p(f.service)}`);
       if (f.provider) where.push(`rp.provider_code = ${p(f.provider)}`);
-      if (f.anyOfProviders) where.push(`rp.provider_code = any(${p(f.anyOfProviders)}::text[])`);
+      if (f.anyOfProviders) {
+        where.push(`rp.provider_code = any((select ${p(f.anyOfProviders)}::text[])::text[])`);
+      }
       if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
       if (f.after) {
         where.push(
@@ -111,7 +118,7 @@ export class RankedRepository {
               limit ${limit}`;
     } else {
       if (f.provider) where.push(`${p(f.provider)} = any(cp.providers)`);
-      if (f.anyOfProviders) where.push(`cp.providers && ${p(f.anyOfProviders)}::text[]`);
+      if (f.anyOfProviders) where.push(`cp.providers && (select ${p(f.anyOfProviders)}::text[])`);
       if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
       if (f.after) {
         where.push(
