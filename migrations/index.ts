@@ -11,6 +11,7 @@ import { DoubleBufferPriorityScores1764200000002 } from './1764200000002-DoubleB
 import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNumberCheck.js';
 import { AppendAuditInOneStatement1764650000000 } from './1764650000000-AppendAuditInOneStatement.js';
 import { FillPriorityScoresSideBySide1764600000000 } from './1764600000000-FillPriorityScoresSideBySide.js';
+import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-StoreRowFingerprintsAsNumbers.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   DoubleBufferPriorityScores1764200000002,
   AppendAuditInOneStatement1764650000000,
   FillPriorityScoresSideBySide1764600000000,
+  StoreRowFingerprintsAsNumbers1764900000000,
 ];

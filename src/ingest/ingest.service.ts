@@ -14,6 +14,7 @@ import {
 } from './import-run.repository.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
 import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
+import { ListedReferrals, UNCHANGED } from './pipeline/listed-referrals.js';
 import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
 import { openByteSource } from './readers/byte-source.js';
 import { readCsvItems } from './readers/csv-reader.js';
@@ -169,9 +170,8 @@ export class IngestService implements OnModuleInit {
         ms[name] = Date.now() - lap;
         lap = Date.now();
       };
-      // Referral id -> fingerprint of what is on the list now (a string), or the row where this pull
-      // first listed it (a number): strings left at the end were not in this pull.
-      const listed: Map<string, string | number> = await this.staging.knownFingerprints(source.id);
+      const stored = await this.staging.knownFingerprints(source.id);
+      const listed = new ListedReferrals(stored.ids, stored.fingerprints);
       phase('knownMs');
       await this.stageItems(source, run, session, items, listed, state, today);
       phase('readMs');
@@ -304,7 +304,7 @@ export class IngestService implements OnModuleInit {
     run: RunRow,
     session: StagingSession,
     items: AsyncIterable<SourceItem[]>,
-    listed: Map<string, string | number>,
+    listed: ListedReferrals,
     state: StageState,
     today: string,
   ): Promise<void> {
@@ -322,16 +322,15 @@ export class IngestService implements OnModuleInit {
       for (const item of batch) {
         state.read++;
         const { referralId, fingerprint } = item;
-        const previous = referralId ? listed.get(referralId) : undefined;
-        const first = typeof previous === 'number' ? previous : undefined;
-        if (referralId && first === undefined) {
-          // The map outlives the rows: a new id is copied, not kept as a slice of the reader's text.
-          listed.set(previous === undefined ? detached(referralId) : referralId, item.rowNumber);
-          if (previous === fingerprint && item.wellFormed) {
+        let first: number | undefined;
+        if (referralId) {
+          const listing = listed.list(referralId, item.rowNumber, fingerprint);
+          if (listing === UNCHANGED && item.wellFormed) {
             state.unchanged++;
             this.logProgress(source, run, state);
             continue;
           }
+          if (listing > 0) first = listing;
         }
         const { fields, problems: readProblems } = item.read();
         const checked = validateRecord(fields, ctx);
@@ -372,9 +371,7 @@ export class IngestService implements OnModuleInit {
       }
     }
     await flush();
-    for (const [referralId, value] of listed) {
-      if (typeof value === 'string') state.missing.push(referralId);
-    }
+    state.missing = listed.missing();
   }
 
   /** A log line every progressEveryRows rows (the run itself is updated by a timer, see execute). */
@@ -397,15 +394,6 @@ interface StageState {
   missing: string[];
   location: string | undefined;
   sha: string | null;
-}
-
-/**
- * A copy of a short string that does not keep the text it was cut from alive: V8 keeps a substring
- * as a pointer into its parent (a whole chunk of the file), while concatenating and slicing again
- * makes a new string.
- */
-function detached(s: string): string {
-  return (' ' + s).slice(1);
 }
 
 function asIngestError(error: unknown): DomainError {

@@ -23,6 +23,13 @@ export interface ApplyParams {
   missingReferralIds: string[];
 }
 
+/** A source's referrals on its list and what each was last imported from, position by position. */
+export interface StoredFingerprints {
+  ids: string[];
+  /** The stored row fingerprint (mapping/fingerprint.ts), -1 when there is none. */
+  fingerprints: number[];
+}
+
 export interface ReferralCounts {
   rowsNew: number;
   rowsUpdated: number;
@@ -57,7 +64,7 @@ export class StagingSession {
         email text, phone text, channel text not null, accessibility jsonb not null, flags jsonb not null,
         name_key text not null, postcode_key text not null, ref_id text not null, received date not null,
         priority text not null, status text not null, clock_start date, clock_stop date, stop_reason text,
-        ev_types text[] not null, ev_dates date[] not null, ev_rtt text[] not null, row_hash text not null
+        ev_types text[] not null, ev_dates date[] not null, ev_rtt text[] not null, row_fingerprint bigint not null
       )`);
     this.copyStream = this.client.query(
       copyFrom(`copy ingest_stage (${STAGING_COLUMNS.join(', ')}) from stdin`),
@@ -136,7 +143,7 @@ export class StagingSession {
       select s.row_no, ic.child_id, coalesce(r.id, gen_random_uuid()) as referral_id, r.priority as old_priority,
              r.status as old_status,
              case when r.id is null then 'new'
-                  when r.source_row_hash = s.row_hash and r.status <> 'removed-from-source' and r.child_id = ic.child_id then 'unchanged'
+                  when r.source_row_fingerprint = s.row_fingerprint and r.status <> 'removed-from-source' and r.child_id = ic.child_id then 'unchanged'
                   else 'updated' end as outcome
         from ingest_stage s
         join ingest_child ic on ic.nhs = s.nhs
@@ -146,9 +153,9 @@ export class StagingSession {
     await m.query(
       `
       insert into referral (id, child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority,
-                            status, clock_start_date, clock_stop_date, clock_stop_reason, source_row_hash)
+                            status, clock_start_date, clock_stop_date, clock_stop_reason, source_row_fingerprint)
       select k.referral_id, k.child_id, $1, $2, $3, s.ref_id, s.received, s.priority, s.status, s.clock_start, s.clock_stop,
-             s.stop_reason, s.row_hash
+             s.stop_reason, s.row_fingerprint
         from ingest_ref k join ingest_stage s using (row_no) where k.outcome = 'new'`,
       [p.serviceCode, p.providerCode, p.sourceId],
     );
@@ -156,7 +163,7 @@ export class StagingSession {
       update referral r
          set child_id = k.child_id, received_date = s.received, priority = s.priority, status = s.status,
              clock_start_date = s.clock_start, clock_stop_date = s.clock_stop, clock_stop_reason = s.stop_reason,
-             source_row_hash = s.row_hash, removed_from_source_on = null, updated_at = now()
+             source_row_fingerprint = s.row_fingerprint, removed_from_source_on = null, updated_at = now()
         from ingest_ref k join ingest_stage s using (row_no)
        where k.outcome = 'updated' and r.id = k.referral_id`);
     // Append only what is new: an event already recorded for the pathway (same type and date) is never written twice.
@@ -327,21 +334,23 @@ function returned<T>(result: unknown): T[] {
 export class StagingRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Referral id -> fingerprint of the row it was last imported from, for the source's referrals still on its list. */
-  async knownFingerprints(sourceId: string): Promise<Map<string, string>> {
+  /**
+   * The source's referrals still on its list, each with the fingerprint of the row it was last
+   * imported from (-1 when it has none: it is re-derived by the next pull), in the same order.
+   */
+  async knownFingerprints(sourceId: string): Promise<StoredFingerprints> {
     // Two flat JSON arrays, each parsed in one go, rather than a row object per referral from the
     // driver. Both aggregates read the same rows in the same order.
-    const rows: Array<{ ids: string; hashes: string }> = await this.db.query(
+    const rows: Array<{ ids: string; fingerprints: string }> = await this.db.query(
       `select coalesce(json_agg(source_referral_id), '[]')::text as ids,
-              coalesce(json_agg(coalesce(source_row_hash, '')), '[]')::text as hashes
+              coalesce(json_agg(coalesce(source_row_fingerprint, -1)), '[]')::text as fingerprints
          from referral where source_id = $1 and status <> 'removed-from-source'`,
       [sourceId],
     );
-    const ids = JSON.parse(rows[0].ids) as string[];
-    const hashes = JSON.parse(rows[0].hashes) as string[];
-    const known = new Map<string, string>();
-    for (let i = 0; i < ids.length; i++) known.set(ids[i], hashes[i]);
-    return known;
+    return {
+      ids: JSON.parse(rows[0].ids) as string[],
+      fingerprints: JSON.parse(rows[0].fingerprints) as number[],
+    };
   }
 
   /** A session holding the source's lock, or null when another pull of the source holds it (any instance). */

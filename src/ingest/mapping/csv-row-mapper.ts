@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { compileDateFormat } from './date-format.js';
-import { FINGERPRINT_VERSION } from './fingerprint.js';
+import { FINGERPRINT_VERSION, fingerprintOf, fingerprintSeed } from './fingerprint.js';
 import {
   CODED_FIELDS,
   DATE_FIELDS,
@@ -27,7 +27,7 @@ export interface BoundCsvMapper {
    * Fingerprint of the mapped columns as written, and of the mapping itself: equal fingerprints
    * mean the row would map, validate and derive exactly as before, so it need not be mapped again.
    */
-  fingerprint(values: string[]): string;
+  fingerprint(values: string[]): number;
 }
 
 export type BindResult = { mapper: BoundCsvMapper } | { missing: string[]; hint?: string };
@@ -67,19 +67,17 @@ export function bindCsvHeader(header: string[], mapping: CsvMapping): BindResult
   }
   const isDate = new Set<RecordField>(DATE_FIELDS);
   const refAt = positions.find(([f]) => f === 'referralId')?.[1];
-  // The mapping enters each row's fingerprint as a digest of its own: hashing a few hundred
-  // characters of mapping again for every row would cost more than the row itself.
-  const prefix = `${FINGERPRINT_VERSION}\x1e${hash('sha1', JSON.stringify([mapping.dateFormat, positions.map(([f]) => f), mapping.codes]), 'base64')}`;
+  // The mapping enters each row's fingerprint as a digest of its own, hashed once into the seed
+  // every row's fingerprint starts from (not a few hundred characters again for every row).
+  const seed = fingerprintSeed(
+    `${FINGERPRINT_VERSION}\x1e${hash('sha1', JSON.stringify([mapping.dateFormat, positions.map(([f]) => f), mapping.codes]), 'base64')}`,
+  );
+  const columns = Int32Array.from(positions, ([, at]) => at);
   return {
     mapper: {
       header,
       referralId: (values) => (refAt === undefined ? null : values[refAt]?.trim() || null),
-      fingerprint(values) {
-        let text = prefix;
-        for (const [, at] of positions) text += `\x1f${values[at] ?? ''}`;
-        // One-shot hash: no Hash object per row.
-        return hash('sha1', text, 'base64');
-      },
+      fingerprint: (values) => fingerprintOf(seed, values, columns),
       map(values) {
         const fields: RawFields = {};
         const problems: RecordProblem[] = [];

@@ -11,16 +11,16 @@ export interface StagedRow {
   record: IngestRecord;
   pseudonym: string;
   pathway: DerivedPathway;
-  hash: string;
+  fingerprint: number;
 }
 
 export function stageRecord(
   rowNumber: number,
   record: IngestRecord,
   pseudonym: string,
-  hash: string,
+  fingerprint: number,
 ): StagedRow {
-  return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts), hash };
+  return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts), fingerprint };
 }
 
 /** Column order of the staging table (see StagingRepository). */
@@ -53,7 +53,7 @@ export const STAGING_COLUMNS = [
   'ev_types',
   'ev_dates',
   'ev_rtt',
-  'row_hash',
+  'row_fingerprint',
 ] as const;
 
 /** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
@@ -101,7 +101,7 @@ export function toCopyLine(s: StagedRow): string {
     arrayLiteral(p.events.map((e) => e.type)),
     arrayLiteral(p.events.map((e) => e.date)),
     arrayLiteral(p.events.map((e) => e.rttStatus)),
-    s.hash,
+    s.fingerprint,
   ];
   return `${values.map(copyValue).join('\t')}\n`;
 }

@@ -79,7 +79,7 @@ export async function* readCsvItems(
 /** One CSV row; a class rather than closures per row (250,000 rows make the difference). */
 class CsvItem implements SourceItem {
   readonly referralId: string | null;
-  readonly fingerprint: string;
+  readonly fingerprint: number;
   readonly wellFormed: boolean;
 
   constructor(

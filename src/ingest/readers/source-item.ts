@@ -7,7 +7,7 @@ export interface SourceItem {
   /** The provider's referral id as given (trimmed), or null when missing. */
   referralId: string | null;
   /** Fingerprint of what the source says in this row (see mapping/fingerprint.ts). */
-  fingerprint: string;
+  fingerprint: number;
   /** False when the reader already knows the row is malformed (it then never counts as unchanged). */
   wellFormed: boolean;
   /** The row's fields in WaitWell's terms, and problems found while mapping (a date in the wrong format). */
