@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -54,6 +55,19 @@ async function token(
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error('no token from the local provider');
   return body.access_token;
+}
+
+/**
+ * The Node flags the service runs with (`npm run start:prod`, as the Dockerfile), so the API process
+ * here is tuned as the real one is.
+ */
+function serviceNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const m = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod']);
+  if (!m) throw new Error('package.json start:prod is not "node [flags] dist/src/main.js"');
+  return m[1].trim().split(' ').filter(Boolean);
 }
 
 /** One autocannon run; every response's latency is pushed onto `times`. */
@@ -257,6 +271,7 @@ async function main(): Promise<void> {
     await ds.destroy();
     const startApi = (issuer?: string) => {
       const child = fork(fileURLToPath(import.meta.url), [], {
+        execArgv: serviceNodeFlags(),
         env: {
           ...process.env,
           BENCH_RANKED_SERVER: db.url,
