@@ -9,7 +9,8 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
   logLevel: string;
-  database: { url?: string; dataDir: string };
+  /** poolSize: connections kept open to PostgreSQL (WAITWELL_DB_POOL_SIZE). */
+  database: { url?: string; dataDir: string; poolSize: number };
   catalogue: CatalogueConfig;
   demo: { enabled: boolean; children: number; seed: number };
   pseudonymSecret: string;
@@ -51,7 +52,7 @@ export function loadAppConfig(
     env: nodeEnv,
     port: e.PORT ?? 3000,
     logLevel: e.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
-    database: { url: e.DATABASE_URL, dataDir },
+    database: { url: e.DATABASE_URL, dataDir, poolSize: e.WAITWELL_DB_POOL_SIZE ?? 10 },
     catalogue,
     demo: {
       enabled: e.WAITWELL_DEMO ?? (!e.DATABASE_URL && nodeEnv !== 'test'),

@@ -43,6 +43,17 @@ export class EnvSchema {
   @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
   DATABASE_URL?: string;
 
+  /**
+   * Connections the service keeps open to PostgreSQL (default 10). Requests beyond it wait in the
+   * service for a free connection; every page is one statement, so a handful keep the database busy.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  WAITWELL_DB_POOL_SIZE?: number;
+
   @IsOptional()
   @IsString()
   WAITWELL_DATA_DIR?: string;
@@ -157,6 +168,7 @@ export const KNOWN_KEYS = new Set<string>([
   'PORT',
   'LOG_LEVEL',
   'DATABASE_URL',
+  'WAITWELL_DB_POOL_SIZE',
   'WAITWELL_DATA_DIR',
   'WAITWELL_CATALOGUE_FILE',
   'WAITWELL_DEMO',
