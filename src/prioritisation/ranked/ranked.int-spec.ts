@@ -115,6 +115,14 @@ describe('GET /api/ranked: the page as JSON text', () => {
     );
   });
 
+  it('should answer every page size, prepared or (past the cap on statements) not', async () => {
+    const whole = (await get('/api/ranked?limit=200', commissioner)).items;
+    for (let limit = 1; limit <= 80; limit++) {
+      const page = await get(`/api/ranked?limit=${limit}`, commissioner);
+      expect(page.items).toEqual(whole.slice(0, limit));
+    }
+  });
+
   it("should show a commissioner only their own ICB's providers on both kinds of list", async () => {
     const otherIcb = await t.tokenFor({ role: 'commissioner', commissioner: 'QAA' });
     for (const path of ['/api/ranked', '/api/ranked?service=slt']) {

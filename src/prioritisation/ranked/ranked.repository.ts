@@ -37,8 +37,13 @@ export interface RankedRow {
   sort: [number, number, number, string];
 }
 
-/** Prepared statement names by query text (one text per combination of filters, so few). */
+/**
+ * Prepared statement names by query text: one text per combination of filters and page size, so
+ * few in practice. Past the cap (odd page sizes and filter mixes) pages run unprepared, so a client
+ * cannot make every connection hold ever more statements.
+ */
 const statementNames = new Map<string, string>();
+const MAX_PREPARED_STATEMENTS = 64;
 
 /**
  * Risk-ranked lists: band, then score (highest first), then wait (longest first), keyset-paginated on
@@ -57,14 +62,14 @@ export class RankedRepository {
    */
   private async prepared<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
     let name = statementNames.get(text);
-    if (name === undefined) {
+    if (name === undefined && statementNames.size < MAX_PREPARED_STATEMENTS) {
       name = `ranked_page_${statementNames.size + 1}`;
       statementNames.set(text, name);
     }
     const runner = this.db.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
-      const result = await client.query<T>({ name, text, values });
+      const result = await client.query<T>(name ? { name, text, values } : { text, values });
       return result.rows;
     } finally {
       await runner.release();
