@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { CopyBinaryWriter } from './copy-binary.js';
+import {
+  COPY_BINARY_HEADER,
+  COPY_BINARY_TRAILER,
+  CopyBinaryWriter,
+  copyBinaryRows,
+} from './copy-binary.js';
 
 const HEADER = 'PGCOPY\n\xff\r\n\0'.length + 8;
 const hex = (b: Uint8Array, from = HEADER) => Buffer.from(b.subarray(from)).toString('hex');
@@ -53,5 +58,38 @@ describe(CopyBinaryWriter.name, () => {
         'ffff',
       ].join(''),
     );
+  });
+
+  it('should give the rows of separately encoded batches, so one COPY can carry them all', () => {
+    const a = new CopyBinaryWriter(8).row(1).int4(1).finish();
+    const b = new CopyBinaryWriter(8).row(1).int4(2).row(1).null().finish();
+    const stream = Buffer.concat([
+      COPY_BINARY_HEADER,
+      copyBinaryRows(a),
+      copyBinaryRows(b),
+      COPY_BINARY_TRAILER,
+    ]);
+    expect(hex(stream)).toBe(
+      [
+        '0001',
+        '00000004',
+        '00000001',
+        '0001',
+        '00000004',
+        '00000002',
+        '0001',
+        'ffffffff',
+        'ffff',
+      ].join(''),
+    );
+    expect(copyBinaryRows(new CopyBinaryWriter(4).finish())).toHaveLength(0);
+  });
+
+  it('should refuse to take rows out of something that is not a whole COPY document', () => {
+    const doc = new CopyBinaryWriter(8).row(1).int4(1).finish();
+    expect(() => copyBinaryRows(doc.subarray(0, doc.length - 2))).toThrow(
+      /not a binary COPY document/,
+    );
+    expect(() => copyBinaryRows(doc.subarray(1))).toThrow(/not a binary COPY document/);
   });
 });

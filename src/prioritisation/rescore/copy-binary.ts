@@ -17,11 +17,14 @@ for (let i = 0; i < 16; i++) {
 
 export class CopyBinaryWriter {
   private buf: Buffer;
+  /** A view of `buf` for the fixed-size big-endian writes (V8 inlines DataView's setters). */
+  private view: DataView;
   private pos = 0;
 
   constructor(initialBytes = 1 << 16) {
     // Not zeroed: finish() copies out only the bytes written.
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.raw(SIGNATURE);
     this.int32(0); // flags
     this.int32(0); // header extension length
@@ -30,7 +33,8 @@ export class CopyBinaryWriter {
   /** Starts a row of `fields` fields. */
   row(fields: number): this {
     this.room(2);
-    this.pos = this.buf.writeInt16BE(fields, this.pos);
+    this.view.setInt16(this.pos, fields);
+    this.pos += 2;
     return this;
   }
 
@@ -71,7 +75,7 @@ export class CopyBinaryWriter {
         this.buf[start + i] = c;
       }
       if (i === n) {
-        this.buf.writeInt32BE(n, this.pos);
+        this.view.setInt32(this.pos, n);
         this.pos = start + n;
         return this;
       }
@@ -100,22 +104,27 @@ export class CopyBinaryWriter {
 
   int2(v: number | null | undefined): this {
     if (v === null || v === undefined) return this.null();
-    this.int32(2);
-    this.room(2);
-    this.pos = this.buf.writeInt16BE(v, this.pos);
+    this.room(6);
+    this.view.setInt32(this.pos, 2);
+    this.view.setInt16(this.pos + 4, v);
+    this.pos += 6;
     return this;
   }
 
   int4(v: number | null | undefined): this {
     if (v === null || v === undefined) return this.null();
-    this.int32(4);
-    return this.int32(v);
+    this.room(8);
+    this.view.setInt32(this.pos, 4);
+    this.view.setInt32(this.pos + 4, v);
+    this.pos += 8;
+    return this;
   }
 
   float8(v: number): this {
-    this.int32(8);
-    this.room(8);
-    this.pos = this.buf.writeDoubleBE(v, this.pos);
+    this.room(12);
+    this.view.setInt32(this.pos, 8);
+    this.view.setFloat64(this.pos + 4, v);
+    this.pos += 12;
     return this;
   }
 
@@ -132,7 +141,8 @@ export class CopyBinaryWriter {
     const micros = BigInt(Date.parse(iso) - PG_EPOCH_MS) * 1000n;
     this.int32(8);
     this.room(8);
-    this.pos = this.buf.writeBigInt64BE(micros, this.pos);
+    this.view.setBigInt64(this.pos, micros);
+    this.pos += 8;
     return this;
   }
 
@@ -155,7 +165,8 @@ export class CopyBinaryWriter {
   /** The encoded rows with the trailer, in a buffer of their own (transferable to another thread). */
   finish(): Uint8Array<ArrayBuffer> {
     this.room(2);
-    this.pos = this.buf.writeInt16BE(-1, this.pos);
+    this.view.setInt16(this.pos, -1);
+    this.pos += 2;
     const out = new Uint8Array(this.pos);
     out.set(this.buf.subarray(0, this.pos));
     return out;
@@ -163,7 +174,8 @@ export class CopyBinaryWriter {
 
   private int32(v: number): this {
     this.room(4);
-    this.pos = this.buf.writeInt32BE(v, this.pos);
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
     return this;
   }
 
@@ -177,12 +189,33 @@ export class CopyBinaryWriter {
     const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
+}
+
+/** The start of a binary COPY stream: signature, flags, header extension length. */
+export const COPY_BINARY_HEADER: Buffer = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
+/** The end of a binary COPY stream: a field count of -1. */
+export const COPY_BINARY_TRAILER: Buffer = Buffer.from([0xff, 0xff]);
+
+/**
+ * The rows of a document made by CopyBinaryWriter, without its header and trailer: documents encoded
+ * separately (a batch each) can then be sent one after another inside one COPY.
+ */
+export function copyBinaryRows(document: Uint8Array): Uint8Array {
+  const end = document.length - COPY_BINARY_TRAILER.length;
+  if (
+    end < COPY_BINARY_HEADER.length ||
+    !COPY_BINARY_HEADER.equals(document.subarray(0, COPY_BINARY_HEADER.length)) ||
+    document[end] !== 0xff ||
+    document[end + 1] !== 0xff
+  ) {
+    throw new Error('not a binary COPY document from CopyBinaryWriter');
+  }
+  return document.subarray(COPY_BINARY_HEADER.length, end);
 }
 
 /** Encodes one field (length and value) once, to be written on many rows with `field`. */
 export function encodeField(write: (w: CopyBinaryWriter) => CopyBinaryWriter): Uint8Array {
-  const all = write(new CopyBinaryWriter(64)).finish();
-  // Drop the header (signature, flags, extension length) and the trailer.
-  return all.slice(SIGNATURE.length + 8, all.length - 2);
+  return copyBinaryRows(write(new CopyBinaryWriter(64)).finish()).slice();
 }

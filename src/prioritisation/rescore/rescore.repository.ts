@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyBinaryRows } from './copy-binary.js';
 import { type ChildRow, type RawRow, toChildRow } from './facts-row.js';
 import {
   CHILD_PRIORITY_COLUMNS,
@@ -336,13 +337,15 @@ export class PriorityWriter {
 
 /**
  * One idle score table filled on a connection and in a transaction of its own (see PriorityWriter):
- * emptied, COPYed into with FREEZE, indexed and analysed, then committed.
+ * emptied, written by one COPY that stays open for the whole run (each batch's rows are appended to
+ * it: one statement instead of one per batch, and the caller waits only while PostgreSQL is behind),
+ * indexed and analysed, then committed.
  */
 class IdleTableFiller {
   private runner: QueryRunner | null = null;
-  private client: PoolClient | null = null;
-  /** COPYs run one after another on this connection; the first failure is kept and rethrown. */
-  private tail: Promise<void> = Promise.resolve();
+  private stream: CopyStreamQuery | null = null;
+  /** The first failure of the open COPY (rethrown by the next write or by build). */
+  private failure: Error | null = null;
 
   constructor(
     private readonly db: DataSource,
@@ -351,33 +354,59 @@ class IdleTableFiller {
 
   async begin(): Promise<void> {
     this.runner = this.db.createQueryRunner();
-    this.client = (await this.runner.connect()) as PoolClient;
+    const client = (await this.runner.connect()) as PoolClient;
     await this.runner.startTransaction();
     await this.runner.query(`select priority_idle_reset($1)`, [this.which]);
-  }
-
-  copy(data: Uint8Array): Promise<void> {
-    const client = this.client;
-    if (!client) return Promise.reject(new Error('the idle table is not open'));
     const [table, columns] =
       this.which === 'child'
         ? (['child_priority_idle', CHILD_PRIORITY_COLUMNS] as const)
         : (['referral_priority_idle', REFERRAL_PRIORITY_COLUMNS] as const);
-    this.tail = this.tail.then(() =>
-      copyRows(client, table, columns, data, ' with (format binary, freeze)'),
+    const stream = client.query(
+      copyFrom(`copy ${table} (${columns.join(', ')}) from stdin with (format binary, freeze)`),
     );
-    return this.tail;
+    stream.on('error', (error) => (this.failure ??= error));
+    stream.write(COPY_BINARY_HEADER);
+    this.stream = stream;
+  }
+
+  /** Appends one batch (a whole binary COPY document from score-rows.ts) to the open COPY. */
+  async copy(data: Uint8Array): Promise<void> {
+    const stream = this.stream;
+    this.throwIfFailed();
+    if (!stream) throw new Error('the idle table is not open');
+    const rows = copyBinaryRows(data);
+    if (rows.length === 0) return;
+    // Waits only while PostgreSQL is behind; `once` rejects if the COPY fails meanwhile.
+    if (!stream.write(Buffer.from(rows.buffer, rows.byteOffset, rows.length))) {
+      await once(stream, 'drain');
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
   }
 
   async build(): Promise<void> {
-    await this.tail;
+    const stream = this.stream;
+    this.stream = null;
+    this.throwIfFailed();
+    if (!stream) throw new Error('the idle table is not open');
+    stream.end(COPY_BINARY_TRAILER);
+    await finished(stream);
     await this.runner!.query(`select priority_idle_build($1)`, [this.which]);
     await this.runner!.commitTransaction();
     await this.release();
   }
 
   async abandon(): Promise<void> {
+    const stream = this.stream;
+    this.stream = null;
     try {
+      // Ending the COPY with an error makes PostgreSQL abort it; the rollback follows.
+      if (stream && !stream.destroyed) {
+        stream.destroy(new Error('rescore abandoned'));
+        await finished(stream).catch(() => undefined);
+      }
       if (this.runner?.isTransactionActive) await this.runner.rollbackTransaction();
     } finally {
       await this.release();
@@ -387,7 +416,6 @@ class IdleTableFiller {
   private async release(): Promise<void> {
     const runner = this.runner;
     this.runner = null;
-    this.client = null;
     if (runner && !runner.isReleased) await runner.release();
   }
 }
