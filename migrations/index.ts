@@ -11,6 +11,7 @@ import { DoubleBufferPriorityScores1764200000002 } from './1764200000002-DoubleB
 import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNumberCheck.js';
 import { AppendAuditInOneStatement1764650000000 } from './1764650000000-AppendAuditInOneStatement.js';
 import { FillPriorityScoresSideBySide1764600000000 } from './1764600000000-FillPriorityScoresSideBySide.js';
+import { UnloggedPriorityScores1764700000000 } from './1764700000000-UnloggedPriorityScores.js';
 import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-StoreRowFingerprintsAsNumbers.js';
 import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-ShortenAuditChildIndexPendingList.js';
 
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   DoubleBufferPriorityScores1764200000002,
   AppendAuditInOneStatement1764650000000,
   FillPriorityScoresSideBySide1764600000000,
+  UnloggedPriorityScores1764700000000,
   StoreRowFingerprintsAsNumbers1764900000000,
   ShortenAuditChildIndexPendingList1764800000000,
 ];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
+import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
 
 const SCORES = `select child_id, score, band, band_rank, neg_score, services, providers, flags, factor_points, top_reasons
@@ -83,5 +84,27 @@ describe('Full rescore into the idle score tables', () => {
     await expect(t.db.query(`select priority_scores_swap_built()`)).rejects.toThrow(
       'the idle score tables have not been built',
     );
+  });
+
+  it('should rescore in full when children wait without scores (as after a crash empties the unlogged tables)', async () => {
+    const scheduler = t.app.get(RescoreScheduler);
+    const before: unknown[] = await t.db.query(SCORES);
+    expect(before).toHaveLength(6);
+    expect(await scheduler.restoreLostScores()).toBe(false);
+
+    const [{ relpersistence }]: Array<{ relpersistence: string }> = await t.db.query(
+      `select string_agg(relpersistence::text, '' order by relname) as relpersistence from pg_class
+        where relname in ('child_priority', 'referral_priority', 'child_priority_idle', 'referral_priority_idle')`,
+    );
+    expect(relpersistence).toBe('uuuu');
+    // What crash recovery does to an unlogged table: it is reset to empty.
+    await t.db.query(`truncate child_priority, referral_priority`);
+    expect(await scheduler.restoreLostScores()).toBe(true);
+    expect(await t.db.query(SCORES)).toHaveLength(6);
+    expect(await t.db.query(REFERRAL_SCORES)).toHaveLength(12);
+    const [run]: Array<{ reason: string; kind: string; status: string }> = await t.db.query(
+      `select reason, kind, status from priority_run order by started_at desc limit 1`,
+    );
+    expect(run).toEqual({ reason: 'scores lost', kind: 'full', status: 'completed' });
   });
 });

@@ -194,6 +194,18 @@ export class RescoreRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether children wait with no score at all: the score tables are UNLOGGED (migration
+   * UnloggedPriorityScores), so PostgreSQL empties them after a crash. Two index probes.
+   */
+  async scoresMissing(): Promise<boolean> {
+    const rows: Array<{ missing: boolean }> = await this.db.query(
+      `select exists (select 1 from referral where status = 'waiting')
+              and not exists (select 1 from child_priority) as missing`,
+    );
+    return rows[0].missing;
+  }
+
   async failRun(runId: string, errorType: string): Promise<void> {
     await this.db.query(
       `update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`,
@@ -245,6 +257,13 @@ export class PriorityWriter {
     const { child, referral } = this.idle;
     await Promise.all([child.build(), referral.build()]);
     this.idle = null;
+    // Lock the idle pair first: taking a lock makes this backend read the catalogue changes other
+    // sessions committed since its transaction began (the fillers' new indexes). Without it a name
+    // this connection once looked up while absent can stay cached as absent, and the swap would
+    // wrongly refuse an idle pair that is built. Readers never touch the idle pair.
+    await this.manager.query(
+      `lock table referral_priority_idle, child_priority_idle in access exclusive mode`,
+    );
     await this.manager.query(`select priority_scores_swap_built()`);
   }
 

@@ -19,7 +19,8 @@ import { RescoreService } from './rescore.service.js';
  * When to rescore (prioritisation.md): after each import run and each triage decision (incrementally,
  * for the children they changed), nightly in full (waits grow; overrides reach their review date), and
  * once at start-up if today's full rescore has not run. Check-ins, overrides and activation rescore
- * directly in their own services.
+ * directly in their own services. The score tables are UNLOGGED (PostgreSQL empties them after a
+ * crash), so every minute, and at start-up, children waiting without any score get a full rescore.
  */
 @Injectable()
 export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -75,6 +76,23 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
     await this.safely(() => this.nightly(), 'nightly');
   }
 
+  @Cron('15 * * * * *', { name: 'prioritisation-scores-present' })
+  async scheduledScoresCheck(): Promise<void> {
+    if (!this.config.schedulerEnabled) return;
+    await this.safely(() => this.restoreLostScores(), 'scores-check');
+  }
+
+  /**
+   * A full rescore when children wait but no score exists (the score tables are emptied by a
+   * PostgreSQL crash). Returns whether it rescored.
+   */
+  async restoreLostScores(today = londonDate()): Promise<boolean> {
+    if (!(await this.repository.scoresMissing())) return false;
+    this.logger.warn('children are waiting without scores (database crash?): full rescore');
+    await this.rescore.rescoreAll('scores lost', today);
+    return true;
+  }
+
   /** Ends overrides due today (notifying their clinicians), then rescores everyone. */
   async nightly(today = londonDate()): Promise<void> {
     await this.overrides.expireDue(today);
@@ -83,7 +101,10 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
 
   private async catchUp(): Promise<void> {
     const today = londonDate();
-    if (await this.repository.hasFullRun(today)) return;
+    if (await this.repository.hasFullRun(today)) {
+      await this.restoreLostScores(today);
+      return;
+    }
     await this.nightly(today);
   }
 
