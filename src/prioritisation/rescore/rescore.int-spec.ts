@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
+import { PriorityWriter } from './rescore.repository.js';
 import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
 
@@ -106,5 +107,40 @@ describe('Full rescore into the idle score tables', () => {
       `select reason, kind, status from priority_run order by started_at desc limit 1`,
     );
     expect(run).toEqual({ reason: 'scores lost', kind: 'full', status: 'completed' });
+  });
+
+  it('should leave the live scores as they were when a full rescore fails while its COPYs are open', async () => {
+    const children: unknown[] = await t.db.query(SCORES);
+    const [{ history }]: Array<{ history: number }> = await t.db.query(
+      `select count(*)::int as history from child_priority_history`,
+    );
+    const original = PriorityWriter.prototype.copyBatch;
+    const spy = jest
+      .spyOn(PriorityWriter.prototype, 'copyBatch')
+      .mockImplementation(async function (this: PriorityWriter, ...args) {
+        await original.apply(this, args);
+        throw new Error('lost the connection mid-run');
+      });
+    try {
+      // A new as-at date: every child's score changes, so history lines are being written too.
+      await expect(rescore.rescoreAll('test', '2027-06-01')).rejects.toThrow(
+        'lost the connection mid-run',
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await t.db.query(SCORES)).toEqual(children);
+    expect(await t.db.query(`select count(*)::int as history from child_priority_history`)).toEqual(
+      [{ history }],
+    );
+    const [idle]: Array<{ children: number; referrals: number }> = await t.db.query(IDLE_STATE);
+    expect([idle.children, idle.referrals]).toEqual([0, 0]);
+    const [run]: Array<{ status: string }> = await t.db.query(
+      `select status from priority_run order by started_at desc limit 1`,
+    );
+    expect(run.status).toBe('failed');
+    // The connections went back to the pool usable: the next full rescore completes.
+    const next = await rescore.rescoreAll('test', '2027-06-01');
+    expect(next.childrenScored).toBe(6);
   });
 });

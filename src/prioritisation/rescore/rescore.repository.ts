@@ -228,11 +228,14 @@ export class RescoreRepository {
  * after filling it leaves nothing visible, and the next full rescore empties it again. The application
  * role has no DDL rights: emptying, indexing and the swap are SECURITY DEFINER functions it may call
  * (migrations DoubleBufferPriorityScores and FillPriorityScoresSideBySide).
+ * The history lines of a full rescore go to one COPY kept open on the run's own connection.
  * Incremental rescores delete and re-insert the given children's rows in the live tables.
  */
 export class PriorityWriter {
   /** During a full rescore: the connections filling the idle child and referral tables. */
   private idle: { child: IdleTableFiller; referral: IdleTableFiller } | null = null;
+  /** During a full rescore: the history COPY kept open on this run's own connection. */
+  private history: OpenCopy | null = null;
 
   constructor(
     readonly manager: EntityManager,
@@ -246,6 +249,10 @@ export class PriorityWriter {
     const referral = new IdleTableFiller(this.db, 'referral');
     this.idle = { child, referral };
     await Promise.all([child.begin(), referral.begin()]);
+    this.history = new OpenCopy(
+      this.client,
+      `copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`,
+    );
   }
 
   /**
@@ -255,7 +262,9 @@ export class PriorityWriter {
   async finishFullRewrite(): Promise<void> {
     if (!this.idle) throw new Error('no full rewrite in progress');
     const { child, referral } = this.idle;
-    await Promise.all([child.build(), referral.build()]);
+    const history = this.history;
+    this.history = null;
+    await Promise.all([child.build(), referral.build(), history?.end()]);
     this.idle = null;
     // Lock the idle pair first: taking a lock makes this backend read the catalogue changes other
     // sessions committed since its transaction began (the fillers' new indexes). Without it a name
@@ -269,6 +278,9 @@ export class PriorityWriter {
 
   /** Rolls back and releases the idle-table connections of an unfinished full rewrite. */
   async abandon(): Promise<void> {
+    const history = this.history;
+    this.history = null;
+    await history?.abort();
     if (!this.idle) return;
     const { child, referral } = this.idle;
     this.idle = null;
@@ -314,7 +326,8 @@ export class PriorityWriter {
         );
       }
     }
-    if (history) own.push(() => this.copyHistory(history));
+    if (history && this.history) writes.push(this.history.write(history));
+    else if (history) own.push(() => this.copyHistory(history));
     writes.push(
       (async () => {
         for (const write of own) await write();
@@ -355,16 +368,59 @@ export class PriorityWriter {
 }
 
 /**
+ * One COPY ... FROM STDIN kept open while a run appends to it: one statement for the whole run, and
+ * the caller waits only while PostgreSQL is behind (back-pressure), not for each batch to finish.
+ */
+class OpenCopy {
+  private readonly stream: CopyStreamQuery;
+  /** The first failure of the COPY (rethrown by the next write or by end). */
+  private failure: Error | null = null;
+  private closed = false;
+
+  constructor(client: PoolClient, sql: string, start?: Uint8Array) {
+    this.stream = client.query(copyFrom(sql));
+    this.stream.on('error', (error) => (this.failure ??= error));
+    if (start) this.stream.write(start);
+  }
+
+  async write(data: Uint8Array | string): Promise<void> {
+    this.throwIfFailed();
+    if (this.closed) throw new Error('the COPY is closed');
+    if (data.length === 0) return;
+    // `once` rejects if the COPY fails while waiting.
+    if (!this.stream.write(data)) await once(this.stream, 'drain');
+  }
+
+  /** Ends the COPY (after `last`) and waits for PostgreSQL to accept it. */
+  async end(last?: Uint8Array): Promise<void> {
+    this.throwIfFailed();
+    this.closed = true;
+    if (last) this.stream.end(last);
+    else this.stream.end();
+    await finished(this.stream);
+  }
+
+  /** Makes PostgreSQL abort the COPY (CopyFail); the transaction must then roll back. */
+  async abort(): Promise<void> {
+    if (this.closed || this.stream.destroyed) return;
+    this.closed = true;
+    this.stream.destroy(new Error('rescore abandoned'));
+    await finished(this.stream).catch(() => undefined);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}
+
+/**
  * One idle score table filled on a connection and in a transaction of its own (see PriorityWriter):
- * emptied, written by one COPY that stays open for the whole run (each batch's rows are appended to
- * it: one statement instead of one per batch, and the caller waits only while PostgreSQL is behind),
+ * emptied, written by one binary COPY kept open for the whole run (each batch's rows appended),
  * indexed and analysed, then committed.
  */
 class IdleTableFiller {
   private runner: QueryRunner | null = null;
-  private stream: CopyStreamQuery | null = null;
-  /** The first failure of the open COPY (rethrown by the next write or by build). */
-  private failure: Error | null = null;
+  private copying: OpenCopy | null = null;
 
   constructor(
     private readonly db: DataSource,
@@ -380,52 +436,34 @@ class IdleTableFiller {
       this.which === 'child'
         ? (['child_priority_idle', CHILD_PRIORITY_COLUMNS] as const)
         : (['referral_priority_idle', REFERRAL_PRIORITY_COLUMNS] as const);
-    const stream = client.query(
-      copyFrom(`copy ${table} (${columns.join(', ')}) from stdin with (format binary, freeze)`),
+    this.copying = new OpenCopy(
+      client,
+      `copy ${table} (${columns.join(', ')}) from stdin with (format binary, freeze)`,
+      COPY_BINARY_HEADER,
     );
-    stream.on('error', (error) => (this.failure ??= error));
-    stream.write(COPY_BINARY_HEADER);
-    this.stream = stream;
   }
 
   /** Appends one batch (a whole binary COPY document from score-rows.ts) to the open COPY. */
-  async copy(data: Uint8Array): Promise<void> {
-    const stream = this.stream;
-    this.throwIfFailed();
-    if (!stream) throw new Error('the idle table is not open');
-    const rows = copyBinaryRows(data);
-    if (rows.length === 0) return;
-    // Waits only while PostgreSQL is behind; `once` rejects if the COPY fails meanwhile.
-    if (!stream.write(Buffer.from(rows.buffer, rows.byteOffset, rows.length))) {
-      await once(stream, 'drain');
-    }
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure) throw this.failure;
+  copy(data: Uint8Array): Promise<void> {
+    if (!this.copying) return Promise.reject(new Error('the idle table is not open'));
+    return this.copying.write(copyBinaryRows(data));
   }
 
   async build(): Promise<void> {
-    const stream = this.stream;
-    this.stream = null;
-    this.throwIfFailed();
-    if (!stream) throw new Error('the idle table is not open');
-    stream.end(COPY_BINARY_TRAILER);
-    await finished(stream);
+    const copying = this.copying;
+    this.copying = null;
+    if (!copying) throw new Error('the idle table is not open');
+    await copying.end(COPY_BINARY_TRAILER);
     await this.runner!.query(`select priority_idle_build($1)`, [this.which]);
     await this.runner!.commitTransaction();
     await this.release();
   }
 
   async abandon(): Promise<void> {
-    const stream = this.stream;
-    this.stream = null;
+    const copying = this.copying;
+    this.copying = null;
     try {
-      // Ending the COPY with an error makes PostgreSQL abort it; the rollback follows.
-      if (stream && !stream.destroyed) {
-        stream.destroy(new Error('rescore abandoned'));
-        await finished(stream).catch(() => undefined);
-      }
+      await copying?.abort();
       if (this.runner?.isTransactionActive) await this.runner.rollbackTransaction();
     } finally {
       await this.release();
