@@ -12,6 +12,7 @@ import { SpeedUpNhsNumberCheck1764500000000 } from './1764500000000-SpeedUpNhsNu
 import { AppendAuditInOneStatement1764650000000 } from './1764650000000-AppendAuditInOneStatement.js';
 import { FillPriorityScoresSideBySide1764600000000 } from './1764600000000-FillPriorityScoresSideBySide.js';
 import { UnloggedPriorityScores1764700000000 } from './1764700000000-UnloggedPriorityScores.js';
+import { SmallerScoreTableSamples1764710000000 } from './1764710000000-SmallerScoreTableSamples.js';
 import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-StoreRowFingerprintsAsNumbers.js';
 import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-ShortenAuditChildIndexPendingList.js';
 
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   AppendAuditInOneStatement1764650000000,
   FillPriorityScoresSideBySide1764600000000,
   UnloggedPriorityScores1764700000000,
+  SmallerScoreTableSamples1764710000000,
   StoreRowFingerprintsAsNumbers1764900000000,
   ShortenAuditChildIndexPendingList1764800000000,
 ];

@@ -16,6 +16,7 @@ export enum PrioritisationErrorCode {
   NoticeNotFound = 'prioritisation.notice-not-found',
   RunNotFound = 'prioritisation.run-not-found',
   CheckInDateInFuture = 'prioritisation.check-in-date-in-future',
+  ScoresRebuilding = 'prioritisation.scores-rebuilding',
 }
 
 /** Errors of the prioritisation feature. Messages never carry patient data. */
@@ -47,6 +48,13 @@ export class PrioritisationError extends DomainError {
       'unavailable',
       PrioritisationErrorCode.NoActiveTool,
       'No prioritisation tool is active and the default tool file is not valid: an administrator must activate a valid tool version.',
+    );
+  }
+  static scoresRebuilding(): PrioritisationError {
+    return new PrioritisationError(
+      'unavailable',
+      PrioritisationErrorCode.ScoresRebuilding,
+      'Children are waiting but their priority scores are being rebuilt (after a database restart they are recalculated from the waiting list, which takes about a minute): try again shortly. No child has left the list.',
     );
   }
   static notScored(): PrioritisationError {

@@ -8,6 +8,7 @@ import { reasonText } from '../scoring/score-child.js';
 import { ToolVersionsService, type ActiveTool } from '../tool/tool-versions.service.js';
 import type { RankedQuery } from './dto/ranked.query.js';
 import type { RankedPageJson } from './dto/ranked.response.dto.js';
+import { RescoreRepository } from '../rescore/rescore.repository.js';
 import { RankedRepository } from './ranked.repository.js';
 
 const REASONS_CACHE_SIZE = 20_000;
@@ -23,6 +24,7 @@ export class RankedService {
     private readonly tools: ToolVersionsService,
     private readonly catalogue: CatalogueService,
     private readonly audit: AuditService,
+    private readonly rescores: RescoreRepository,
   ) {}
 
   /**
@@ -91,6 +93,11 @@ export class RankedService {
       limit: limit + 1,
       identity: user.role === 'clinician',
     });
+    // An empty first page could mean the scores are gone (the unlogged score tables are emptied by a
+    // database crash until the scheduler rebuilds them): say so rather than show an empty list.
+    if (rows.length === 0 && !after && (await this.rescores.scoresMissing())) {
+      throw PrioritisationError.scoresRebuilding();
+    }
     const page = rows.slice(0, limit);
     const childIds = new Set<string>();
     const items: string[] = new Array<string>(page.length);

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
@@ -100,7 +101,21 @@ describe('Full rescore into the idle score tables', () => {
     expect(relpersistence).toBe('uuuu');
     // What crash recovery does to an unlogged table: it is reset to empty.
     await t.db.query(`truncate child_priority, referral_priority`);
+    // Meanwhile a ranked list says the scores are being rebuilt instead of showing no child.
+    const token = await t.tokenFor({ role: 'commissioner' });
+    const gone = await request(t.http)
+      .get('/api/ranked')
+      .set({ Authorization: `Bearer ${token}` })
+      .expect(503);
+    expect(gone.body.code).toBe('prioritisation.scores-rebuilding');
+    expect(gone.body.detail).toMatch(/try again shortly/);
+
     expect(await scheduler.restoreLostScores()).toBe(true);
+    const back = await request(t.http)
+      .get('/api/ranked')
+      .set({ Authorization: `Bearer ${token}` })
+      .expect(200);
+    expect(back.body.items).toHaveLength(6);
     expect(await t.db.query(SCORES)).toHaveLength(6);
     expect(await t.db.query(REFERRAL_SCORES)).toHaveLength(12);
     const [run]: Array<{ reason: string; kind: string; status: string }> = await t.db.query(
