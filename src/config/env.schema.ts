@@ -46,11 +46,13 @@ export class EnvSchema {
   /**
    * Connections the service keeps open to PostgreSQL (default 10). Requests beyond it wait in the
    * service for a free connection; every page is one statement, so a handful keep the database busy.
+   * At least 5: a full rescore holds four at once (its transaction, the facts query and the two score
+   * tables it fills), and requests need one more; fewer would make a rescore wait for itself.
    */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(5)
   @Max(200)
   WAITWELL_DB_POOL_SIZE?: number;
 
