@@ -71,23 +71,31 @@ export async function insertReferral(
   o: ReferralOverrides = {},
 ): Promise<string> {
   const received = o.receivedDate ?? '2026-06-01';
-  const rows: Array<{ id: string }> = await db.query(
-    `insert into referral (child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status,
-                           clock_start_date, clock_stop_date)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
-    [
-      childId,
-      o.service ?? 'slt',
-      o.provider ?? 'RYB',
-      o.sourceId ?? 'test',
-      o.sourceReferralId ?? `REF-${counter++}`,
-      received,
-      o.priority ?? 'routine',
-      o.status ?? 'waiting',
-      o.clockStartDate === undefined ? received : o.clockStartDate,
-      o.clockStopDate ?? null,
-    ],
-  );
+  // Test files share one database: move past source referral ids an earlier file left behind.
+  let rows: Array<{ id: string }> = [];
+  while (rows.length === 0) {
+    rows = await db.query(
+      `insert into referral (child_id, service_code, provider_code, source_id, source_referral_id, received_date, priority, status,
+                             clock_start_date, clock_stop_date)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       on conflict (source_id, source_referral_id) do nothing returning id`,
+      [
+        childId,
+        o.service ?? 'slt',
+        o.provider ?? 'RYB',
+        o.sourceId ?? 'test',
+        o.sourceReferralId ?? `REF-${counter++}`,
+        received,
+        o.priority ?? 'routine',
+        o.status ?? 'waiting',
+        o.clockStartDate === undefined ? received : o.clockStartDate,
+        o.clockStopDate ?? null,
+      ],
+    );
+    if (rows.length === 0 && o.sourceReferralId) {
+      throw new Error('a referral with that source referral id already exists');
+    }
+  }
   await db.query(
     `insert into clock_event (referral_id, event_type, event_date, rtt_status, source) values ($1, 'referral-received', $2, '10', 'test')`,
     [rows[0].id, received],
