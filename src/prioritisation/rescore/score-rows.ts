@@ -80,14 +80,6 @@ export function scoreRows(
         out.problems.set(key, (out.problems.get(key) ?? 0) + 1);
       }
     }
-    const services: string[] = [];
-    const providers: string[] = [];
-    for (const r of f.referrals) {
-      if (!services.includes(r.service)) services.push(r.service);
-      if (!providers.includes(r.provider)) providers.push(r.provider);
-    }
-    services.sort();
-    providers.sort();
     let factorPoints = '';
     for (const x of s.childFactors) factorPoints += `${factorPoints ? ';' : ''}${x.id}=${x.points}`;
     let triggers = '';
@@ -117,9 +109,9 @@ export function scoreRows(
       .float8(0 - s.score)
       .int4(s.maxWeeksWaited)
       .int4(0 - s.maxWeeksWaited)
-      .int2(services.length)
-      .textArray(services)
-      .textArray(providers)
+      .int2(s.services.length)
+      .textArray(s.services)
+      .textArray(s.providers)
       .text(f.locality)
       .textArray(f.flags)
       .textArray(f.flagDetails)

@@ -61,6 +61,9 @@ export interface ChildScore {
   problems: ScoreProblem[];
   /** Longest completed weeks waited among open referrals (for ordering). */
   maxWeeksWaited: number;
+  /** The services and providers of the open referrals: distinct, sorted (as the rules saw them). */
+  services: string[];
+  providers: string[];
   /** The three biggest reasons: triggers first, then the largest factor contributions. */
   topReasons: Reason[];
 }
@@ -169,6 +172,8 @@ export function scoreChild(
     triggers,
     problems,
     maxWeeksWaited: maxWeeks,
+    services: child.services,
+    providers: child.providers,
     topReasons: [],
   };
   result.topReasons = topReasons(tool, result);
