@@ -99,6 +99,12 @@ async function cannon(
   return { requests: result.requests.total, non2xx: result.non2xx };
 }
 
+/** CONNECTIONS clients spread evenly over the API instances for `seconds`, not measured. */
+async function warmUp(bases: string[], auth: string, paths: string[], seconds: number) {
+  const per = CONNECTIONS / bases.length;
+  await Promise.all(bases.map((b) => cannon(b, auth, paths, per, seconds, [])));
+}
+
 /**
  * CONNECTIONS clients spread evenly over the given API instances (as a load balancer spreads
  * connections), after a one-second warm-up that is not measured (JIT, connection pools).
@@ -109,7 +115,7 @@ async function load(
   paths: string[],
 ): Promise<{ requests: number; non2xx: number; p50: number; p95: number }> {
   const per = CONNECTIONS / bases.length;
-  await Promise.all(bases.map((b) => cannon(b, auth, paths, per, 1, [])));
+  await warmUp(bases, auth, paths, 1);
   const times: number[] = [];
   const runs = await Promise.all(bases.map((b) => cannon(b, auth, paths, per, SECONDS, times)));
   return {
@@ -348,10 +354,7 @@ async function main(): Promise<void> {
       // A running service is warm: before anything is measured, every scenario's requests are served
       // for WARM_UP_SECONDS, unmeasured (JIT, each pooled connection's prepared statements), so the
       // first measured scenario does not pay for the start-up alone.
-      for (const [, auth, paths] of list) {
-        const per = CONNECTIONS / bases.length;
-        await Promise.all(bases.map((b) => cannon(b, auth, paths, per, WARM_UP_SECONDS, [])));
-      }
+      for (const [, auth, paths] of list) await warmUp(bases, auth, paths, WARM_UP_SECONDS);
       for (const [what, auth, paths] of list) row(`${label}${what}`, await api(auth, paths));
     };
     await scenarios('one instance: ');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import pg from 'pg';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory.js';
 import { verifyAuditChain } from '../../src/audit/audit-verification.js';
@@ -7,30 +6,16 @@ import { LocalOidcProvider } from '../../src/auth/local-oidc/local-oidc.provider
 import { loadAppConfig } from '../../src/config/app-config.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { demoTokenFor } from '../utils/local-tokens.js';
+import {
+  testDatabaseUrl as testUrl,
+  testDatabaseUrlFor as urlFor,
+  withClient,
+} from '../utils/test-database.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 
 // Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
 jest.setTimeout(60_000);
 
-const testUrl = () => process.env.WAITWELL_TEST_DATABASE_URL as string;
-function urlFor(database: string, user?: { name: string; password: string }): string {
-  const url = new URL(testUrl());
-  url.pathname = `/${database}`;
-  if (user) {
-    url.username = user.name;
-    url.password = user.password;
-  }
-  return url.toString();
-}
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 const pgCode = (e: unknown) => (e as { code?: string }).code;
 
 describe('audit: append-only for the application, tamper-evident, searchable by auditors', () => {

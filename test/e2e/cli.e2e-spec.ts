@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { testDatabaseUrlFor, withClient } from '../utils/test-database.js';
 
 // The README's command-line tools, run as the README runs them (the built JavaScript, as separate
 // processes) against a database of their own on the test server. `npm test` builds first.
@@ -13,22 +13,6 @@ jest.setTimeout(120_000);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const cli = (name: string) => join(ROOT, 'dist/src/cli', `${name}.js`);
 const database = `waitwell_cli_${process.pid}`;
-
-function databaseUrl(name: string): string {
-  const url = new URL(process.env.WAITWELL_TEST_DATABASE_URL as string);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 interface Ran {
   code: number;
@@ -51,7 +35,7 @@ describe('command-line tools (README "Command-line tools")', () => {
             ...Object.fromEntries(
               Object.entries(process.env).filter(([k]) => !k.startsWith('WAITWELL_')),
             ),
-            DATABASE_URL: databaseUrl(database),
+            DATABASE_URL: testDatabaseUrlFor(database),
             WAITWELL_DATA_DIR: join(dir, 'data'),
           },
           timeout: 90_000,
@@ -65,10 +49,10 @@ describe('command-line tools (README "Command-line tools")', () => {
     if (!existsSync(cli('import'))) {
       throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
     }
-    await withClient(databaseUrl('postgres'), (c) => c.query(`create database ${database}`));
+    await withClient(testDatabaseUrlFor('postgres'), (c) => c.query(`create database ${database}`));
   });
   afterAll(async () => {
-    await withClient(databaseUrl('postgres'), (c) =>
+    await withClient(testDatabaseUrlFor('postgres'), (c) =>
       c.query(`drop database if exists ${database} with (force)`),
     );
     rmSync(dir, { recursive: true, force: true });
@@ -89,7 +73,7 @@ describe('command-line tools (README "Command-line tools")', () => {
     const read = Number(/read (\d+), new (\d+)/.exec(first.stdout)?.[1]);
     const rejected = Number(/rejected (\d+);/.exec(first.stdout)?.[1]);
     expect(read).toBeGreaterThan(40);
-    const stored = await withClient(databaseUrl(database), (c) =>
+    const stored = await withClient(testDatabaseUrlFor(database), (c) =>
       c.query<{ n: number }>(`select count(*)::int as n from referral where source_id = 'rxa-slt'`),
     );
     expect(stored.rows[0].n).toBe(read - rejected);
