@@ -143,7 +143,7 @@ async function rawBaseline(
       if (service) {
         await pool.query(
           `select rp.referral_id, cp.child_id, cp.pseudonym, cp.score, cp.band, rp.rank_score, rp.weeks from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
-            where rp.service_code = $1 ${c ? 'and (rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ($2::int2, $3::float8, $4::int, $5::uuid)' : ''}
+            where rp.service_number = (select number from service where code = $1) ${c ? 'and (rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ($2::int2, $3::float8, $4::int, $5::uuid)' : ''}
             order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id limit 51`,
           c ? [service, ...c] : [service],
         );
@@ -249,7 +249,7 @@ async function serverPhase(url: string): Promise<void> {
       neg_weeks: number;
       referral_id: string;
     }>(
-      `select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_code = 'slt' order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`,
+      `select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_number = (select number from service where code = 'slt') order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`,
       [offset],
     );
     if (r) sltKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.referral_id]);

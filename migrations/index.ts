@@ -15,6 +15,7 @@ import { UnloggedPriorityScores1764700000000 } from './1764700000000-UnloggedPri
 import { SmallerScoreTableSamples1764710000000 } from './1764710000000-SmallerScoreTableSamples.js';
 import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-StoreRowFingerprintsAsNumbers.js';
 import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-ShortenAuditChildIndexPendingList.js';
+import { NumberServicesForReferralRankIndex1765000000000 } from './1765000000000-NumberServicesForReferralRankIndex.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   SmallerScoreTableSamples1764710000000,
   StoreRowFingerprintsAsNumbers1764900000000,
   ShortenAuditChildIndexPendingList1764800000000,
+  NumberServicesForReferralRankIndex1765000000000,
 ];

@@ -54,7 +54,7 @@ export class PreviewService {
       active.compiled.bands.map((b) => b.code),
       proposed.bands.map((b) => b.code),
     );
-    const cursor = await this.rescoreRepository.openCursor(asAt, null, 5000);
+    const cursor = await this.rescoreRepository.openFacts(asAt, null, 1 << 20);
     try {
       for (let rows = await cursor.next(); rows; rows = await cursor.next()) {
         for (const row of rows) {

@@ -104,7 +104,10 @@ export class RankedRepository {
                     cp.tool_band as "toolBand", cp.overridden, cp.review, cp.flagged, cp.top_reasons as "topReasons"`;
     let sql: string;
     if (f.service) {
-      where.unshift(`rp.service_code = ${p(f.service)}`);
+      // The rank index leads with the service's number (migration NumberServicesForReferralRankIndex).
+      where.unshift(
+        `rp.service_number = (select number from service where code = ${p(f.service)})`,
+      );
       if (f.provider) where.push(`rp.provider_code = ${p(f.provider)}`);
       if (f.anyOfProviders) {
         where.push(`rp.provider_code = any((select ${p(f.anyOfProviders)}::text[])::text[])`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parseTool } from '../tool/parse-tool.js';
 import { FullRescoreScorer, inlineScorer, WorkerScorer } from './batch-scorer.js';
-import type { RawRow } from './facts-row.js';
+import { factsText } from '../../../test/utils/facts-text.js';
 
 const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
 const SOURCE = readFileSync(
@@ -16,28 +16,32 @@ const HEADER = {
   scoredAt: '2026-11-25T01:30:00.000Z',
 };
 
-function rows(from: number, n: number): RawRow[] {
-  return Array.from({ length: n }, (_, k): RawRow => {
-    const i = from + k;
-    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11},18`];
-    if (i % 2) refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''},13`);
-    return [
-      id,
-      `P${i}`,
-      i % 4 ? 'Northbridge' : null,
-      i % 7 ? (i % 10) + 1 : null,
-      i % 16,
-      (i % 16) * 12 + (i % 12),
-      refs.join(';'),
-      i % 3 ? null : 'ehcp|not-in-school:excluded',
-      i % 5 ? null : 'worse',
-      i % 5 ? null : i % 20,
-      i % 9 ? null : 'P1',
-      i % 2 ? null : 40,
-      i % 2 ? null : 'P3',
-    ];
-  });
+/** Facts of children from..from+n as the facts query's COPY text output (a fresh buffer each call). */
+function rows(from: number, n: number): Uint8Array<ArrayBuffer> {
+  return factsText(
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+      const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11},18,2`];
+      if (i % 2)
+        refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''},13,1`);
+      return [
+        id,
+        `P${i}`,
+        i % 4 ? 'Northbridge' : null,
+        i % 7 ? (i % 10) + 1 : null,
+        i % 16,
+        (i % 16) * 12 + (i % 12),
+        refs.join(';'),
+        i % 3 ? null : 'ehcp|not-in-school:excluded\tsince\\May',
+        i % 5 ? null : 'worse',
+        i % 5 ? null : i % 20,
+        i % 9 ? null : 'P1',
+        i % 2 ? null : 40,
+        i % 2 ? null : 'P3',
+      ];
+    }),
+  );
 }
 
 describe(WorkerScorer.name, () => {
@@ -54,9 +58,10 @@ describe(WorkerScorer.name, () => {
       collectIds: false,
     });
     try {
-      const batches = [rows(0, 300), rows(300, 5), rows(305, 200)];
-      const fromWorker = await Promise.all(batches.map((b) => worker.score(b)));
-      const fromInline = await Promise.all(batches.map((b) => inline.score(b)));
+      const batches = () => [rows(0, 300), rows(300, 5), rows(305, 200)];
+      // Fresh buffers for each: the worker takes its buffers over (they are transferred).
+      const fromWorker = await Promise.all(batches().map((b) => worker.score(b)));
+      const fromInline = await Promise.all(batches().map((b) => inline.score(b)));
       expect(fromWorker.map((b) => b.childCount)).toEqual([300, 5, 200]);
       expect(fromWorker).toEqual(fromInline);
       expect(fromWorker[0].history).not.toBe('');
@@ -93,10 +98,11 @@ describe(FullRescoreScorer.name, () => {
     const scorer = new FullRescoreScorer(tool, data, 1);
     const inline = inlineScorer(tool, HEADER, false);
     try {
-      const batches = [rows(0, 50), rows(50, 50), rows(100, 50)];
-      const got = await Promise.all(batches.map((b) => scorer.score(b)));
+      const batches = () => [rows(0, 50), rows(50, 50), rows(100, 50)];
+      const got = await Promise.all(batches().map((b) => scorer.score(b)));
       expect(scorer.workerStarted).toBe(true);
-      expect(got).toEqual(await Promise.all(batches.map((b) => inline.score(b))));
+      expect(got).toEqual(await Promise.all(batches().map((b) => inline.score(b))));
+      expect(got.map((b) => b.childCount)).toEqual([50, 50, 50]);
     } finally {
       await scorer.close();
     }

@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
-import { type RawRow, toChildRow } from './facts-row.js';
+import { parseFacts } from './facts-row.js';
 import type { RunHeader } from './score-tables.js';
 import { type ScoredBatch, scoreRows } from './score-rows.js';
 
-/** Scores batches of facts rows, resolving in the order they were given. */
+/** Scores batches of facts (COPY text lines, facts-row.ts), resolving in the order they were given. */
 export interface BatchScorer {
-  score(rows: RawRow[]): Promise<ScoredBatch>;
+  /** The scorer may take the buffer over (a worker's is transferred): do not use it afterwards. */
+  score(facts: Uint8Array<ArrayBuffer>): Promise<ScoredBatch>;
   close(): Promise<void>;
 }
 
@@ -28,9 +29,9 @@ export function inlineScorer(
   collectIds: boolean,
 ): BatchScorer {
   return {
-    score: (rows) => {
+    score: (facts) => {
       try {
-        return Promise.resolve(scoreRows(tool, rows.map(toChildRow), header, collectIds));
+        return Promise.resolve(scoreRows(tool, parseFacts(facts), header, collectIds));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -59,11 +60,12 @@ export class WorkerScorer implements BatchScorer {
     this.worker.on('exit', (code) => this.fail(new Error(`the scoring worker stopped (${code})`)));
   }
 
-  score(rows: RawRow[]): Promise<ScoredBatch> {
+  score(facts: Uint8Array<ArrayBuffer>): Promise<ScoredBatch> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(rows);
+      // Handed over, not copied (the buffer holds only this batch: FactsReader).
+      this.worker.postMessage(facts, [facts.buffer]);
     });
   }
 
@@ -93,14 +95,14 @@ export class FullRescoreScorer implements BatchScorer {
     private readonly inlineBatches = 4,
   ) {}
 
-  score(rows: RawRow[]): Promise<ScoredBatch> {
+  score(facts: Uint8Array<ArrayBuffer>): Promise<ScoredBatch> {
     if (++this.batches <= this.inlineBatches) {
-      return inlineScorer(this.tool, this.data.header, this.data.collectIds).score(rows);
+      return inlineScorer(this.tool, this.data.header, this.data.collectIds).score(facts);
     }
     // One worker: the other core is PostgreSQL's (COPY, then index builds). A second worker was
     // measured no faster on the 2-core box.
     this.worker ??= new WorkerScorer(this.data);
-    return this.worker.score(rows);
+    return this.worker.score(facts);
   }
 
   /** Whether the list was long enough to start the worker. */

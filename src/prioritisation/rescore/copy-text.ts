@@ -27,3 +27,15 @@ export function copyTextArray(values: readonly string[]): string {
   }
   return copyText(`${out}}`);
 }
+
+const UNESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * Decodes one field of COPY text output (not `\N`, which the caller reads as null): PostgreSQL writes
+ * a backslash as `\\` and the control characters backspace, form feed, newline, carriage return, tab
+ * and vertical tab as `\b \f \n \r \t \v`; everything else as it is.
+ */
+export function fromCopyText(s: string): string {
+  if (!s.includes('\\')) return s;
+  return s.replace(/\\(.)/gs, (_, c: string) => UNESCAPED[c] ?? c);
+}

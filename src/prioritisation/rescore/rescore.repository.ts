@@ -3,10 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { type CopyStreamQuery, from as copyFrom } from 'pg-copy-streams';
+import {
+  type CopyStreamQuery,
+  type CopyToStreamQuery,
+  from as copyFrom,
+  to as copyTo,
+} from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyBinaryRows } from './copy-binary.js';
-import { type ChildRow, type RawRow, toChildRow } from './facts-row.js';
+import { type ChildRow, parseFacts } from './facts-row.js';
 import {
   CHILD_PRIORITY_COLUMNS,
   HISTORY_COLUMNS,
@@ -14,7 +19,7 @@ import {
   type RunHeader,
 } from './score-tables.js';
 
-export type { ChildRow, RawRow, RunHeader };
+export type { ChildRow, RunHeader };
 
 // One rescore writes at a time (transaction-scoped advisory lock): "WPRI".
 const RESCORE_LOCK = 0x57_50_52_49;
@@ -41,76 +46,140 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
   r.referrals_scored as "referralsScored", r.children_flagged as "childrenFlagged", r.problems, r.detail`;
 
 /**
- * The facts every rule can read, derived in SQL for one as-at date ($1): completed years and months
- * of age, days on the clock, active flags, the latest family check-in, the active override, and the
+ * The facts every rule can read, derived in SQL for one as-at date: completed years and months of
+ * age, days on the clock, active flags, the latest family check-in, the active override, and the
  * child's current score. Open referrals only (status 'waiting'). Packed as text to keep a million
- * rows cheap to move: referrals "id,service,provider,priority,days,target;..." and flags "code:detail|...".
+ * rows cheap to move: referrals "id,service,provider,priority,days,target,service number;..." and flags
+ * "code:detail|..." (parsed by facts-row.ts). COPY takes no parameters: the as-at date and the child
+ * ids come as escaped literals.
  */
-function factsQuery(filtered: boolean): string {
-  const only = (col: string) => (filtered ? `and ${col} = any($2::uuid[])` : '');
+function factsQuery(asAt: string, childIds: string | null): string {
+  const d = `${asAt}::date`;
+  const only = (col: string) => (childIds ? `and ${col} = any(${childIds}::uuid[])` : '');
   return `
     with refs as (
       select r.child_id,
              string_agg(r.id::text || ',' || r.service_code || ',' || r.provider_code || ',' || r.priority || ',' ||
-                        coalesce(($1::date - r.clock_start_date)::text, '') || ',' || s.target_weeks::text, ';') as refs
+                        coalesce((${d} - r.clock_start_date)::text, '') || ',' || s.target_weeks::text || ',' ||
+                        s.number::text, ';') as refs
         from referral r join service s on s.code = r.service_code
        where r.status = 'waiting' ${only('r.child_id')}
        group by r.child_id
     ), flags as (
       select child_id, string_agg(code || coalesce(':' || detail, ''), '|' order by code, detail) as flags
         from child_flag
-       where recorded_on <= $1::date and (ended_on is null or ended_on > $1::date) ${only('child_id')}
+       where recorded_on <= ${d} and (ended_on is null or ended_on > ${d}) ${only('child_id')}
        group by child_id
     ), check_ins as (
-      select distinct on (child_id) child_id, answer, $1::date - reported_on as days_ago
+      select distinct on (child_id) child_id, answer, ${d} - reported_on as days_ago
         from family_check_in
-       where reported_on <= $1::date ${only('child_id')}
+       where reported_on <= ${d} ${only('child_id')}
        order by child_id, reported_on desc, created_at desc
     )
     select c.id, c.pseudonym, c.locality, c.deprivation_decile,
-           case when c.date_of_birth <= $1::date then date_part('year', age($1::date, c.date_of_birth))::int end,
-           case when c.date_of_birth <= $1::date then (date_part('year', age($1::date, c.date_of_birth)) * 12
-                                                      + date_part('month', age($1::date, c.date_of_birth)))::int end,
+           case when c.date_of_birth <= ${d} then date_part('year', age(${d}, c.date_of_birth))::int end,
+           case when c.date_of_birth <= ${d} then (date_part('year', age(${d}, c.date_of_birth)) * 12
+                                                  + date_part('month', age(${d}, c.date_of_birth)))::int end,
            refs.refs, flags.flags, ci.answer, ci.days_ago, o.band, cp.score, cp.band
       from refs
       join child c on c.id = refs.child_id
       left join flags on flags.child_id = c.id
       left join check_ins ci on ci.child_id = c.id
-      left join priority_override o on o.child_id = c.id and o.ended_at is null and o.review_date > $1::date
+      left join priority_override o on o.child_id = c.id and o.ended_at is null and o.review_date > ${d}
       left join child_priority cp on cp.child_id = c.id`;
 }
 
-/** Streams children in batches through a server-side cursor on one consistent snapshot. */
-export class ChildCursor {
-  private done = false;
+const NEWLINE = 0x0a;
+
+/**
+ * Streams the facts of every child (one consistent snapshot: a single COPY statement) as batches of
+ * whole COPY text lines, read only as fast as they are asked for (the socket's back-pressure holds
+ * PostgreSQL back). A batch is bytes, not rows: the scoring worker is handed the buffer and parses it
+ * itself (facts-row.ts), so this thread neither parses rows nor copies them across.
+ */
+export class FactsReader {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private parts: Buffer[] = [];
+  private size = 0;
+  private ended = false;
 
   constructor(
     private readonly runner: QueryRunner,
-    private readonly client: PoolClient,
-    private readonly batchSize: number,
-  ) {}
+    private readonly stream: CopyToStreamQuery,
+    private readonly batchBytes: number,
+  ) {
+    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
 
+  /** The next batch (at least `batchBytes` of whole lines, unless it is the last), or null at the end. */
+  async nextBatch(): Promise<Uint8Array<ArrayBuffer> | null> {
+    for (;;) {
+      if (this.ended || this.size >= this.batchBytes) {
+        const batch = this.takeLines();
+        if (batch || this.ended) return batch;
+      }
+      const chunk = await this.chunks.next();
+      if (chunk.done) this.ended = true;
+      else if (chunk.value.length) {
+        this.parts.push(chunk.value);
+        this.size += chunk.value.length;
+      }
+    }
+  }
+
+  /** The next batch parsed here (previews and tests; rescores hand the bytes to their scorer). */
   async next(): Promise<ChildRow[] | null> {
-    const rows = await this.nextRaw();
-    return rows && rows.map(toChildRow);
+    const batch = await this.nextBatch();
+    return batch && parseFacts(batch);
   }
 
-  /** The next batch as PostgreSQL sent it (see facts-row.ts), or null at the end. */
-  async nextRaw(): Promise<RawRow[] | null> {
-    if (this.done) return null;
-    const res = await this.client.query<RawRow>({
-      text: `fetch ${this.batchSize} from priority_facts`,
-      rowMode: 'array',
-    });
-    if (res.rows.length < this.batchSize) this.done = true;
-    return res.rows.length ? res.rows : null;
+  /** Everything up to the last newline read so far, in one buffer of its own; the rest is kept. */
+  private takeLines(): Uint8Array<ArrayBuffer> | null {
+    let k = this.parts.length - 1;
+    let cut = -1;
+    for (; k >= 0 && cut < 0; k--) cut = this.parts[k].lastIndexOf(NEWLINE);
+    k++;
+    if (cut < 0) {
+      if (this.ended && this.size) throw new Error('the facts ended inside a row');
+      return null;
+    }
+    const rest = this.parts[k].subarray(cut + 1);
+    const out = new Uint8Array(this.partsBytes(k) + cut + 1);
+    let at = 0;
+    for (let i = 0; i < k; i++) {
+      out.set(this.parts[i], at);
+      at += this.parts[i].length;
+    }
+    out.set(this.parts[k].subarray(0, cut + 1), at);
+    this.parts = [rest, ...this.parts.slice(k + 1)].filter((p) => p.length);
+    this.size -= out.length;
+    return out;
   }
 
+  /** Bytes in parts[0..n). */
+  private partsBytes(n: number): number {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += this.parts[i].length;
+    return bytes;
+  }
+
+  /**
+   * Commits and returns the connection once the COPY has ended; if it has not (the run failed), the
+   * connection is closed instead: PostgreSQL would go on sending rows nobody reads.
+   */
   async close(): Promise<void> {
+    const runner = this.runner as QueryRunner & {
+      releasePostgresConnection(error?: Error): Promise<void>;
+    };
+    if (!this.ended || this.stream.readableLength) {
+      this.stream.destroy();
+      await runner.releasePostgresConnection(new Error('the rescore stopped reading its facts'));
+      return;
+    }
     try {
-      if (this.runner.isTransactionActive) await this.runner.commitTransaction();
+      if (runner.isTransactionActive) await runner.commitTransaction();
     } finally {
-      await this.runner.release();
+      await runner.release();
     }
   }
 }
@@ -119,24 +188,26 @@ export class ChildCursor {
 export class RescoreRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Opens a snapshot of every child with an open referral (or only `childIds`). */
-  async openCursor(
+  /**
+   * Starts reading the facts of every child with an open referral (or only of `childIds`), on a
+   * connection of its own, in batches of about `batchBytes` (see FactsReader).
+   */
+  async openFacts(
     asAt: string,
     childIds: string[] | null,
-    batchSize: number,
-  ): Promise<ChildCursor> {
+    batchBytes: number,
+  ): Promise<FactsReader> {
     const runner = this.db.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
-      await runner.startTransaction('REPEATABLE READ');
+      await runner.startTransaction();
       await runner.query(`set local work_mem = '256MB'`);
-      // The whole result is read: plan for total time (hash joins), not for the first rows.
-      await runner.query(`set local cursor_tuple_fraction = 1.0`);
-      await runner.query(
-        `declare priority_facts no scroll cursor for ${factsQuery(childIds !== null)}`,
-        childIds ? [asAt, childIds] : [asAt],
+      const sql = factsQuery(
+        client.escapeLiteral(asAt),
+        childIds && client.escapeLiteral(`{${childIds.join(',')}}`),
       );
-      return new ChildCursor(runner, client, batchSize);
+      const stream = client.query(copyTo(`copy (${sql}) to stdout`));
+      return new FactsReader(runner, stream, batchBytes);
     } catch (error) {
       await runner.release();
       throw error;
@@ -257,7 +328,7 @@ export class PriorityWriter {
 
   /**
    * Indexes and analyses the filled idle tables (each on its own connection, side by side), commits
-   * them and swaps them with the live ones. Call after the snapshot cursor is closed.
+   * them and swaps them with the live ones. Call after the facts reader is closed.
    */
   async finishFullRewrite(): Promise<void> {
     if (!this.idle) throw new Error('no full rewrite in progress');

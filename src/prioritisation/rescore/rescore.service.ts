@@ -5,7 +5,6 @@ import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.serv
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { RescoreRepository, type RunRow } from './rescore.repository.js';
 import { type BatchScorer, FullRescoreScorer, inlineScorer } from './batch-scorer.js';
-import type { RawRow } from './facts-row.js';
 import type { ScoredBatch } from './score-rows.js';
 
 export interface RunReport {
@@ -27,8 +26,9 @@ export interface RunReport {
   phasesMs: { readWait: number; score: number; writeWait: number; finish: number };
 }
 
-const BATCH = 1000;
-/** Batches fetched and handed to the scorer ahead of the one being written. */
+/** Facts per batch, in bytes of COPY text: about 1,000 children. */
+const BATCH_BYTES = 256 * 1024;
+/** Batches read and handed to the scorer ahead of the one being written. */
 const AHEAD = 3;
 
 /**
@@ -98,7 +98,7 @@ export class RescoreService {
     const since = (t: number) => Date.now() - t;
     try {
       await this.repository.runInWriteTransaction(async (w) => {
-        const cursor = await this.repository.openCursor(asAt, childIds, BATCH);
+        const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES);
         const scorer: BatchScorer = childIds
           ? inlineScorer(tool.compiled, header, true)
           : new FullRescoreScorer(tool.compiled, {
@@ -117,13 +117,13 @@ export class RescoreService {
           // Three stages side by side: this thread fetches the next batches and streams the scored
           // ones to PostgreSQL while the scorer (a worker thread for full rescores) scores.
           const inFlight: Array<Promise<ScoredBatch>> = [];
-          let fetching: Promise<RawRow[] | null> | null = cursor.nextRaw();
+          let fetching: Promise<Uint8Array<ArrayBuffer> | null> | null = facts.nextBatch();
           for (;;) {
             while (fetching && inFlight.length < AHEAD) {
               let t = Date.now();
-              const rows: RawRow[] | null = await fetching;
+              const rows: Uint8Array<ArrayBuffer> | null = await fetching;
               phases.readWait += since(t);
-              fetching = rows ? cursor.nextRaw() : null;
+              fetching = rows ? facts.nextBatch() : null;
               fetching?.catch(() => undefined); // awaited on a later turn
               if (!rows) break;
               t = Date.now();
@@ -147,7 +147,7 @@ export class RescoreService {
             phases.writeWait += since(t);
           }
         } finally {
-          await Promise.all([cursor.close(), scorer.close()]);
+          await Promise.all([facts.close(), scorer.close()]);
         }
         const t = Date.now();
         if (!childIds) await w.finishFullRewrite();

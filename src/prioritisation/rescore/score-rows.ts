@@ -138,6 +138,7 @@ export function scoreRows(
         .uuid(r.referralId)
         .uuid(f.childId)
         .text(r.service)
+        .int2(row.serviceNumbers[i])
         .text(r.provider)
         .text(rf.priority)
         .int4(rf.daysWaited)

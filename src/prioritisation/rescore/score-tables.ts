@@ -50,6 +50,7 @@ export const REFERRAL_PRIORITY_COLUMNS = [
   'referral_id',
   'child_id',
   'service_code',
+  'service_number',
   'provider_code',
   'priority',
   'days_waited',

@@ -1,17 +1,17 @@
-// Worker thread of a full rescore (batch-scorer.ts): compiles the tool once, then scores each batch
-// of facts rows it is sent and posts back the prepared COPY lines, in the order the batches came.
+// Worker thread of a full rescore (batch-scorer.ts): compiles the tool once, then parses and scores
+// each batch of facts (COPY text bytes, facts-row.ts) it is sent and posts back the prepared COPY lines, in the order the batches came.
 // Scoring runs here so the main thread is free to stream the previous batches to PostgreSQL.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileTool } from '../scoring/compile-tool.js';
 import type { ScoreWorkerData } from './batch-scorer.js';
-import { type RawRow, toChildRow } from './facts-row.js';
+import { parseFacts } from './facts-row.js';
 import { scoreRows } from './score-rows.js';
 
 const data = workerData as ScoreWorkerData;
 const tool = compileTool(data.document, data.knownServices);
 const port = parentPort!;
-port.on('message', (rows: RawRow[]) => {
-  const batch = scoreRows(tool, rows.map(toChildRow), data.header, data.collectIds);
+port.on('message', (facts: Uint8Array) => {
+  const batch = scoreRows(tool, parseFacts(facts), data.header, data.collectIds);
   // Hand the encoded rows over rather than copying them.
   const buffers = [batch.children, batch.referrals].filter((b) => b.length).map((b) => b.buffer);
   port.postMessage(batch, buffers);

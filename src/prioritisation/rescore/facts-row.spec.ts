@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { factsText } from '../../../test/utils/facts-text.js';
+import { FACTS_COLUMNS, parseFacts } from './facts-row.js';
+
+const ID = '3f2b8c1e-6a1d-4c1e-9b7a-0d7c2e9a1b01';
+const REFS = `${ID.replace('01', 'aa')},slt,RXA,urgent,130,18,2;${ID.replace('01', 'bb')},mental-health,RXB,routine,,18,4`;
+
+describe(parseFacts.name, () => {
+  it('should read a row into the facts the rules see, with nulls, numbers and packed lists', () => {
+    const [row] = parseFacts(
+      factsText([
+        [
+          ID,
+          'WW-7QK2',
+          'Northbridge',
+          3,
+          7,
+          89,
+          REFS,
+          'ehcp|not-in-school:excluded',
+          'worse',
+          4,
+          'P1',
+          52.5,
+          'P2',
+        ],
+      ]),
+    );
+    expect(row).toEqual({
+      facts: {
+        childId: ID,
+        ageYears: 7,
+        ageMonths: 89,
+        locality: 'Northbridge',
+        deprivationDecile: 3,
+        flags: ['ehcp', 'not-in-school'],
+        flagDetails: ['ehcp', 'not-in-school:excluded'],
+        checkIn: { answer: 'worse', daysAgo: 4 },
+        referrals: [
+          {
+            referralId: ID.replace('01', 'aa'),
+            service: 'slt',
+            provider: 'RXA',
+            priority: 'urgent',
+            daysWaited: 130,
+            targetWeeks: 18,
+          },
+          {
+            referralId: ID.replace('01', 'bb'),
+            service: 'mental-health',
+            provider: 'RXB',
+            priority: 'routine',
+            daysWaited: null,
+            targetWeeks: 18,
+          },
+        ],
+      },
+      pseudonym: 'WW-7QK2',
+      overrideBand: 'P1',
+      previousScore: 52.5,
+      previousBand: 'P2',
+      serviceNumbers: [2, 4],
+    });
+  });
+
+  it('should undo COPY escapes so tabs, newlines and backslashes in free text survive', () => {
+    const detail = 'not-in-school:out\tsince\nMay \\ term \\N';
+    const [row] = parseFacts(
+      factsText([[ID, 'WW-1', null, null, null, null, REFS, detail, null, null, null, null, null]]),
+    );
+    expect(row.facts.flagDetails).toEqual([detail]);
+    expect(row.facts).toMatchObject({ locality: null, ageYears: null, checkIn: null });
+    expect(row.previousScore).toBeNull();
+  });
+
+  it('should read many rows and multi-byte text', () => {
+    const rows = parseFacts(
+      factsText(
+        Array.from({ length: 3 }, (_, i) => [
+          ID.replace('01', `0${i}`),
+          `WW-${i}`,
+          'Ynys Môn',
+          i + 1,
+          i,
+          i * 12,
+          REFS,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ]),
+      ),
+    );
+    expect(rows.map((r) => [r.pseudonym, r.facts.locality, r.facts.deprivationDecile])).toEqual([
+      ['WW-0', 'Ynys Môn', 1],
+      ['WW-1', 'Ynys Môn', 2],
+      ['WW-2', 'Ynys Môn', 3],
+    ]);
+  });
+
+  it('should refuse a row with the wrong number of columns, naming it', () => {
+    const short = new TextEncoder().encode(`${ID}\tWW-1\n`);
+    expect(() => parseFacts(short)).toThrow(`only 2 columns, not ${FACTS_COLUMNS}`);
+    const long = new TextEncoder().encode(
+      `${Array(FACTS_COLUMNS + 1)
+        .fill('x')
+        .join('\t')}\n`,
+    );
+    expect(() => parseFacts(long)).toThrow(`more than ${FACTS_COLUMNS} columns`);
+  });
+});

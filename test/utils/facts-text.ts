@@ -1,0 +1,14 @@
+// The rescore's facts (rescore.repository.ts factsQuery) as PostgreSQL's COPY text output, for tests.
+
+/** Facts rows as COPY text output (values written as PostgreSQL escapes them; null as \N). */
+export function factsText(rows: Array<Array<string | number | null>>): Uint8Array<ArrayBuffer> {
+  const escape = (v: string | number | null) =>
+    v === null
+      ? '\\N'
+      : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+  const text = rows.map((r) => `${r.map(escape).join('\t')}\n`).join('');
+  const bytes = new TextEncoder().encode(text);
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
