@@ -23,8 +23,9 @@ function rows(from: number, n: number): Uint8Array<ArrayBuffer> {
       const i = from + k;
       const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
       const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11},18,2`];
-      if (i % 2)
+      if (i % 2) {
         refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''},13,1`);
+      }
       return [
         id,
         `P${i}`,

@@ -43,8 +43,9 @@ function splitLine(text: string, start: number, end: number, out: Array<string |
   for (let p = start; ;) {
     let tab = text.indexOf('\t', p);
     if (tab === -1 || tab > end) tab = end;
-    if (n === FACTS_COLUMNS)
-      n++; // one too many: reported below
+    if (n === FACTS_COLUMNS) {
+      n++;
+    } // one too many: reported below
     else {
       out[n++] =
         tab - p === 2 && text.charCodeAt(p) === 92 && text.charCodeAt(p + 1) === 78 // \N
