@@ -40,25 +40,22 @@ export function parseFacts(bytes: Uint8Array): ChildRow[] {
 
 function splitLine(text: string, start: number, end: number, out: Array<string | null>): void {
   let n = 0;
-  for (let p = start; ;) {
+  let p = start;
+  for (;;) {
     let tab = text.indexOf('\t', p);
     if (tab === -1 || tab > end) tab = end;
     if (n === FACTS_COLUMNS) {
-      n++;
-    } // one too many: reported below
-    else {
-      out[n++] =
-        tab - p === 2 && text.charCodeAt(p) === 92 && text.charCodeAt(p + 1) === 78 // \N
-          ? null
-          : fromCopyText(text.slice(p, tab));
+      n++; // one column too many: refused below
+      break;
     }
-    if (tab === end || n > FACTS_COLUMNS) break;
+    const isNull = tab - p === 2 && text.charCodeAt(p) === 92 && text.charCodeAt(p + 1) === 78; // \N
+    out[n++] = isNull ? null : fromCopyText(text.slice(p, tab));
+    if (tab === end) break;
     p = tab + 1;
   }
   if (n !== FACTS_COLUMNS) {
-    throw new Error(
-      `a facts row has ${n > FACTS_COLUMNS ? 'more than' : 'only'} ${Math.min(n, FACTS_COLUMNS)} columns, not ${FACTS_COLUMNS}`,
-    );
+    const count = n > FACTS_COLUMNS ? `more than ${FACTS_COLUMNS}` : `only ${n}`;
+    throw new Error(`a facts row has ${count} columns, not ${FACTS_COLUMNS}`);
   }
 }
 
