@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
-import { PriorityWriter } from './rescore.repository.js';
+import { PriorityWriter, RescoreRepository } from './rescore.repository.js';
 import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
 
@@ -157,5 +157,48 @@ describe('Full rescore into the idle score tables', () => {
     // The connections went back to the pool usable: the next full rescore completes.
     const next = await rescore.rescoreAll('test', '2027-06-01');
     expect(next.childrenScored).toBe(6);
+  });
+
+  it('should end the history of a child who left every list with an empty entry', async () => {
+    const child = await insertChild(t.db, { deprivationDecile: 4 });
+    const referralId = await insertReferral(t.db, child.id, {
+      service: 'slt',
+      receivedDate: '2026-02-02',
+    });
+    const scored = await rescore.rescoreChildren([child.id], 'test');
+    expect(scored).toMatchObject({ childrenScored: 1, childrenRemoved: 0 });
+
+    await t.db.query(`update referral set status = 'discharged' where id = $1`, [referralId]);
+    const left = await rescore.rescoreChildren([child.id], 'test');
+    expect(left).toMatchObject({ childrenScored: 0, childrenRemoved: 1 });
+    expect(
+      await t.db.query(`select 1 from child_priority where child_id = $1`, [child.id]),
+    ).toEqual([]);
+    const history: Array<{ run_id: string; score: number | null; band: string | null }> =
+      await t.db.query(
+        `select run_id, score, band from child_priority_history where child_id = $1 order by id`,
+        [child.id],
+      );
+    expect(history).toEqual([
+      { run_id: scored!.runId, score: expect.any(Number), band: expect.any(String) },
+      { run_id: left!.runId, score: null, band: null },
+    ]);
+  });
+
+  it('should close the connection of a facts reader stopped before the end, and keep the pool usable', async () => {
+    const repository = t.app.get(RescoreRepository);
+    // A run that fails before reading its facts to the end (here: before reading any).
+    const stopped = await repository.openFacts('2026-11-25', null, 1 << 20);
+    await stopped.close();
+    // Every pooled connection still answers (none was returned mid-COPY).
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => t.db.query(`select 1 as ok`)),
+    );
+    expect(answers.flat()).toEqual(Array.from({ length: 12 }, () => ({ ok: 1 })));
+    const all = await repository.openFacts('2026-11-25', null, 1 << 20);
+    let rows = 0;
+    for (let batch = await all.next(); batch; batch = await all.next()) rows += batch.length;
+    await all.close();
+    expect(rows).toBe(6); // the child who left is not among them
   });
 });

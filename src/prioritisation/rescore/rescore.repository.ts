@@ -109,6 +109,9 @@ export class FactsReader {
     private readonly batchBytes: number,
   ) {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    // Reading rejects with the COPY's error; this keeps an error that comes after the reader stopped
+    // (closing the connection of an unfinished COPY fails it) from going unhandled.
+    stream.on('error', () => undefined);
   }
 
   /** The next batch (at least `batchBytes` of whole lines, unless it is the last), or null at the end. */
@@ -299,7 +302,7 @@ export class RescoreRepository {
  * after filling it leaves nothing visible, and the next full rescore empties it again. The application
  * role has no DDL rights: emptying, indexing and the swap are SECURITY DEFINER functions it may call
  * (migrations DoubleBufferPriorityScores and FillPriorityScoresSideBySide).
- * The history lines of a full rescore go to one COPY kept open on the run's own connection.
+ * The history rows of a full rescore go to one COPY kept open on the run's own connection.
  * Incremental rescores delete and re-insert the given children's rows in the live tables.
  */
 export class PriorityWriter {
@@ -322,7 +325,8 @@ export class PriorityWriter {
     await Promise.all([child.begin(), referral.begin()]);
     this.history = new OpenCopy(
       this.client,
-      `copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin`,
+      `copy child_priority_history (${HISTORY_COLUMNS.join(', ')}) from stdin with (format binary)`,
+      COPY_BINARY_HEADER,
     );
   }
 
@@ -335,7 +339,7 @@ export class PriorityWriter {
     const { child, referral } = this.idle;
     const history = this.history;
     this.history = null;
-    await Promise.all([child.build(), referral.build(), history?.end()]);
+    await Promise.all([child.build(), referral.build(), history?.end(COPY_BINARY_TRAILER)]);
     this.idle = null;
     // Lock the idle pair first: taking a lock makes this backend read the catalogue changes other
     // sessions committed since its transaction began (the fillers' new indexes). Without it a name
@@ -376,7 +380,7 @@ export class PriorityWriter {
   }
 
   /** COPYs one batch of prepared rows (see score-rows.ts) into the score and history tables. */
-  async copyBatch(children: Uint8Array, referrals: Uint8Array, history: string): Promise<void> {
+  async copyBatch(children: Uint8Array, referrals: Uint8Array, history: Uint8Array): Promise<void> {
     const writes: Array<Promise<void>> = [];
     // COPYs on this run's own connection go one after another (a pg client runs one query at a
     // time; queueing a second while one is in flight is deprecated and goes in pg 9).
@@ -397,8 +401,8 @@ export class PriorityWriter {
         );
       }
     }
-    if (history && this.history) writes.push(this.history.write(history));
-    else if (history) own.push(() => this.copyHistory(history));
+    if (history.length && this.history) writes.push(this.history.write(copyBinaryRows(history)));
+    else if (history.length) own.push(() => this.copyHistory(history));
     writes.push(
       (async () => {
         for (const write of own) await write();
@@ -407,10 +411,10 @@ export class PriorityWriter {
     await settleAll(writes);
   }
 
-  /** COPYs history lines (text format, see score-rows.ts). */
-  copyHistory(lines: string): Promise<void> {
-    if (!lines) return Promise.resolve();
-    return copyRows(this.client, 'child_priority_history', HISTORY_COLUMNS, lines, '');
+  /** COPYs history rows (a binary COPY document, see score-rows.ts). */
+  copyHistory(rows: Uint8Array): Promise<void> {
+    if (!rows.length) return Promise.resolve();
+    return copyRows(this.client, 'child_priority_history', HISTORY_COLUMNS, rows, BINARY);
   }
 
   async finishRun(
@@ -550,12 +554,12 @@ class IdleTableFiller {
 
 const BINARY = ' with (format binary)';
 
-/** COPYs rows (binary format, copy-binary.ts; or text lines, copy-text.ts) into a table. */
+/** COPYs rows (binary format, copy-binary.ts) into a table. */
 async function copyRows(
   client: PoolClient,
   table: string,
   columns: readonly string[],
-  data: Uint8Array | string,
+  data: Uint8Array,
   options: string,
 ): Promise<void> {
   const stream = client.query(
@@ -563,10 +567,7 @@ async function copyRows(
   );
   const CHUNK = 1 << 20;
   for (let i = 0; i < data.length; i += CHUNK) {
-    const chunk =
-      typeof data === 'string'
-        ? data.slice(i, i + CHUNK)
-        : Buffer.from(data.buffer, data.byteOffset + i, Math.min(CHUNK, data.length - i));
+    const chunk = Buffer.from(data.buffer, data.byteOffset + i, Math.min(CHUNK, data.length - i));
     if (!stream.write(chunk)) await once(stream, 'drain');
   }
   stream.end();
