@@ -16,6 +16,7 @@ import { SmallerScoreTableSamples1764710000000 } from './1764710000000-SmallerSc
 import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-StoreRowFingerprintsAsNumbers.js';
 import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-ShortenAuditChildIndexPendingList.js';
 import { NumberServicesForReferralRankIndex1765000000000 } from './1765000000000-NumberServicesForReferralRankIndex.js';
+import { KeyScoreHistoryByChild1765000000001 } from './1765000000001-KeyScoreHistoryByChild.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   StoreRowFingerprintsAsNumbers1764900000000,
   ShortenAuditChildIndexPendingList1764800000000,
   NumberServicesForReferralRankIndex1765000000000,
+  KeyScoreHistoryByChild1765000000001,
 ];

@@ -65,7 +65,7 @@ describe(WorkerScorer.name, () => {
       const fromInline = await Promise.all(batches().map((b) => inline.score(b)));
       expect(fromWorker.map((b) => b.childCount)).toEqual([300, 5, 200]);
       expect(fromWorker).toEqual(fromInline);
-      expect(fromWorker[0].history).not.toBe('');
+      expect(fromWorker[0].history.length).toBeGreaterThan(0);
       expect(fromWorker[0].problems.size).toBeGreaterThan(0);
     } finally {
       await worker.close();

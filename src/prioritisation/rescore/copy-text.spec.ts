@@ -1,17 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { copyNumber, copyText, copyTextArray } from './copy-text.js';
+import { fromCopyText } from './copy-text.js';
 
-describe('copy text encoding', () => {
-  it('should escape separators, newlines and backslashes', () => {
-    expect(copyText('a\tb\nc\\d')).toBe('a\\tb\\nc\\\\d');
-    expect(copyText(null)).toBe('\\N');
-    expect(copyNumber(-0.5)).toBe('-0.5');
+describe(fromCopyText.name, () => {
+  it('should undo the escapes PostgreSQL writes for backslashes and control characters', () => {
+    expect(fromCopyText('a\\tb\\nc\\\\d\\re\\bf\\fg\\vh')).toBe('a\tb\nc\\d\re\bf\fg\vh');
   });
 
-  it('should quote array elements so commas, braces and quotes survive', () => {
-    expect(copyTextArray([])).toBe('{}');
-    expect(copyTextArray(['slt', 'a,b', 'say "hi"', 'back\\slash'])).toBe(
-      '{"slt","a,b","say \\\\"hi\\\\"","back\\\\\\\\slash"}',
-    );
+  it('should leave text without escapes as it is, and keep a backslash-N inside text', () => {
+    expect(fromCopyText('Ynys Môn, "quoted", {braces}')).toBe('Ynys Môn, "quoted", {braces}');
+    expect(fromCopyText('a\\\\Nb')).toBe('a\\Nb');
   });
 });

@@ -5,7 +5,7 @@ import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.serv
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { RescoreRepository, type RunRow } from './rescore.repository.js';
 import { type BatchScorer, FullRescoreScorer, inlineScorer } from './batch-scorer.js';
-import type { ScoredBatch } from './score-rows.js';
+import { closingHistoryRows, type ScoredBatch } from './score-rows.js';
 
 export interface RunReport {
   runId: string;
@@ -155,14 +155,14 @@ export class RescoreService {
         // Children who left every list: their history ends with an empty entry.
         const gone = before.filter((b) => !seen.has(b.child_id));
         removed = gone.length;
-        await w.copyHistory(
-          gone
-            .map(
-              (g) =>
-                `${g.child_id}\t${runId}\t${tool.row.id}\t${asAt}\t${header.scoredAt}\t\\N\t\\N\t\\N\n`,
-            )
-            .join(''),
-        );
+        if (gone.length) {
+          await w.copyHistory(
+            closingHistoryRows(
+              gone.map((g) => g.child_id),
+              header,
+            ),
+          );
+        }
         await w.finishRun(runId, {
           children,
           referrals,

@@ -1,10 +1,10 @@
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import { scoreChild } from '../scoring/score-child.js';
 import { CopyBinaryWriter, encodeField } from './copy-binary.js';
-import { copyText } from './copy-text.js';
 import type { ChildRow } from './facts-row.js';
 import {
   CHILD_PRIORITY_COLUMNS,
+  HISTORY_COLUMNS,
   REFERRAL_PRIORITY_COLUMNS,
   type RunHeader,
 } from './score-tables.js';
@@ -15,8 +15,8 @@ export interface ScoredBatch {
   /** COPY binary data for child_priority and referral_priority (copy-binary.ts). */
   children: Uint8Array<ArrayBuffer>;
   referrals: Uint8Array<ArrayBuffer>;
-  /** COPY text lines for child_priority_history (usually few: only changed scores). */
-  history: string;
+  /** COPY binary data for child_priority_history: only changed scores (empty if none changed). */
+  history: Uint8Array<ArrayBuffer>;
   childCount: number;
   referralCount: number;
   flagged: number;
@@ -40,7 +40,7 @@ export function scoreRows(
   const out: ScoredBatch = {
     children: EMPTY,
     referrals: EMPTY,
-    history: '',
+    history: EMPTY,
     childCount: 0,
     referralCount: 0,
     flagged: 0,
@@ -49,13 +49,11 @@ export function scoreRows(
   };
   const bandIndex = new Map(tool.bands.map((b, i) => [b.code, i]));
   // The run's stamp is the same on every row: encoded once.
-  const toolVersionId = encodeField((w) => w.uuid(run.toolVersionId));
-  const runId = encodeField((w) => w.uuid(run.runId));
-  const asAt = encodeField((w) => w.date(run.asAt));
-  const scoredAt = encodeField((w) => w.timestamptz(run.scoredAt));
+  const stamp = encodeStamp(run);
+  const { toolVersionId, runId, asAt, scoredAt } = stamp;
   const children = new CopyBinaryWriter(rows.length * 512);
   const referrals = new CopyBinaryWriter(rows.length * 512);
-  let history = '';
+  let history: CopyBinaryWriter | null = null;
   for (const row of rows) {
     const f = row.facts;
     const s = scoreChild(tool, f, { inputs: false });
@@ -155,11 +153,60 @@ export function scoreRows(
     out.childCount++;
     if (collectIds) out.childIds.push(f.childId);
     if (row.previousScore !== s.score || row.previousBand !== band) {
-      history += `${f.childId}\t${run.runId}\t${run.toolVersionId}\t${run.asAt}\t${run.scoredAt}\t${s.score}\t${copyText(s.band)}\t${copyText(band)}\n`;
+      historyRow((history ??= new CopyBinaryWriter(rows.length * 64)), f.childId, stamp, {
+        score: s.score,
+        toolBand: s.band,
+        band,
+      });
     }
   }
   out.children = children.finish();
   out.referrals = referrals.finish();
-  out.history = history;
+  if (history) out.history = history.finish();
   return out;
+}
+
+/** A run's stamp on every row, encoded once per batch (encodeField). */
+interface EncodedStamp {
+  runId: Uint8Array;
+  toolVersionId: Uint8Array;
+  asAt: Uint8Array;
+  scoredAt: Uint8Array;
+}
+
+/**
+ * One child_priority_history row (column order: HISTORY_COLUMNS). No score: the child left every
+ * list, and its history ends with an empty entry.
+ */
+function historyRow(
+  w: CopyBinaryWriter,
+  childId: string,
+  stamp: EncodedStamp,
+  score: { score: number; toolBand: string; band: string } | null,
+): void {
+  w.row(HISTORY_COLUMNS.length)
+    .uuid(childId)
+    .field(stamp.runId)
+    .field(stamp.toolVersionId)
+    .field(stamp.asAt)
+    .field(stamp.scoredAt);
+  if (score) w.float8(score.score).text(score.toolBand).text(score.band);
+  else w.null().null().null();
+}
+
+/** History rows that end the history of children who left every list (COPY binary data). */
+export function closingHistoryRows(childIds: string[], run: RunHeader): Uint8Array<ArrayBuffer> {
+  const w = new CopyBinaryWriter(childIds.length * 64 + 64);
+  const stamp = encodeStamp(run);
+  for (const id of childIds) historyRow(w, id, stamp, null);
+  return w.finish();
+}
+
+function encodeStamp(run: RunHeader): EncodedStamp {
+  return {
+    runId: encodeField((w) => w.uuid(run.runId)),
+    toolVersionId: encodeField((w) => w.uuid(run.toolVersionId)),
+    asAt: encodeField((w) => w.date(run.asAt)),
+    scoredAt: encodeField((w) => w.timestamptz(run.scoredAt)),
+  };
 }

@@ -13,6 +13,8 @@ const port = parentPort!;
 port.on('message', (facts: Uint8Array) => {
   const batch = scoreRows(tool, parseFacts(facts), data.header, data.collectIds);
   // Hand the encoded rows over rather than copying them.
-  const buffers = [batch.children, batch.referrals].filter((b) => b.length).map((b) => b.buffer);
+  const buffers = [batch.children, batch.referrals, batch.history]
+    .filter((b) => b.length)
+    .map((b) => b.buffer);
   port.postMessage(batch, buffers);
 });
