@@ -64,18 +64,29 @@ const num = (s: string | null): number | null => (s === null ? null : Number(s))
 function toChildRow(r: Array<string | null>): ChildRow {
   const referrals: ReferralFacts[] = [];
   const serviceNumbers: number[] = [];
-  for (const packed of r[6]!.split(';')) {
-    const [referralId, service, provider, priority, days, target, serviceNumber] =
-      packed.split(',');
-    serviceNumbers.push(Number(serviceNumber));
+  // "id,service,provider,priority,days,target,service number;...": read in place rather than split
+  // into arrays of strings (a million referrals per full rescore).
+  const packed = r[6]!;
+  for (let p = 0; p < packed.length;) {
+    let end = packed.indexOf(';', p);
+    if (end === -1) end = packed.length;
+    const c1 = packed.indexOf(',', p);
+    const c2 = packed.indexOf(',', c1 + 1);
+    const c3 = packed.indexOf(',', c2 + 1);
+    const c4 = packed.indexOf(',', c3 + 1);
+    const c5 = packed.indexOf(',', c4 + 1);
+    const c6 = packed.indexOf(',', c5 + 1);
+    if (c1 < 0 || c6 < 0 || c6 > end) throw new Error('a packed referral has fewer than 7 parts');
     referrals.push({
-      referralId,
-      service,
-      provider,
-      priority,
-      daysWaited: days === '' ? null : Number(days),
-      targetWeeks: Number(target),
+      referralId: packed.slice(p, c1),
+      service: packed.slice(c1 + 1, c2),
+      provider: packed.slice(c2 + 1, c3),
+      priority: packed.slice(c3 + 1, c4),
+      daysWaited: c5 === c4 + 1 ? null : Number(packed.slice(c4 + 1, c5)),
+      targetWeeks: Number(packed.slice(c5 + 1, c6)),
     });
+    serviceNumbers.push(Number(packed.slice(c6 + 1, end)));
+    p = end + 1;
   }
   const flagDetails = r[7] ? r[7].split('|') : [];
   const flags: string[] = [];

@@ -1,6 +1,6 @@
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import { scoreChild } from '../scoring/score-child.js';
-import { CopyBinaryWriter, encodeField } from './copy-binary.js';
+import { CopyBinaryWriter, encodeField, uuidField } from './copy-binary.js';
 import type { ChildRow } from './facts-row.js';
 import {
   CHILD_PRIORITY_COLUMNS,
@@ -88,10 +88,12 @@ export function scoreRows(
     for (const r of s.topReasons) {
       reasons += `${reasons ? ';' : ''}${r.id}${r.points === null ? '' : `=${r.points}`}`;
     }
+    // The child's id is on its row and on each of its referrals' rows: encoded once.
+    const childId = uuidField(f.childId);
     // Column order: CHILD_PRIORITY_COLUMNS (rescore.repository.ts). 0 - x keeps a zero positive.
     children
       .row(CHILD_PRIORITY_COLUMNS.length)
-      .uuid(f.childId)
+      .field(childId)
       .text(row.pseudonym)
       .field(toolVersionId)
       .field(runId)
@@ -134,7 +136,7 @@ export function scoreRows(
       referrals
         .row(REFERRAL_PRIORITY_COLUMNS.length)
         .uuid(r.referralId)
-        .uuid(f.childId)
+        .field(childId)
         .text(r.service)
         .int2(row.serviceNumbers[i])
         .text(r.provider)
