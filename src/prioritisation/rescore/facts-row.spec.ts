@@ -110,4 +110,10 @@ describe(parseFacts.name, () => {
     );
     expect(() => parseFacts(long)).toThrow(`more than ${FACTS_COLUMNS} columns`);
   });
+
+  it('should refuse a packed referral with parts missing', () => {
+    const row = [ID, 'WW-1', null, null, null, null, `${ID},slt,RXA,urgent,130`];
+    const bytes = factsText([[...row, null, null, null, null, null, null]]);
+    expect(() => parseFacts(bytes)).toThrow('a packed referral has fewer than 7 parts');
+  });
 });
