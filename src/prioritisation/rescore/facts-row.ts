@@ -76,7 +76,10 @@ function toChildRow(r: Array<string | null>): ChildRow {
     const c4 = packed.indexOf(',', c3 + 1);
     const c5 = packed.indexOf(',', c4 + 1);
     const c6 = packed.indexOf(',', c5 + 1);
-    if (c1 < 0 || c6 < 0 || c6 > end) throw new Error('a packed referral has fewer than 7 parts');
+    // A part missing leaves one search at -1 (and the next one starting again from 0).
+    if (Math.min(c1, c2, c3, c4, c5, c6) < 0 || c6 > end) {
+      throw new Error('a packed referral has fewer than 7 parts');
+    }
     referrals.push({
       referralId: packed.slice(p, c1),
       service: packed.slice(c1 + 1, c2),
