@@ -17,6 +17,7 @@ import { StoreRowFingerprintsAsNumbers1764900000000 } from './1764900000000-Stor
 import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-ShortenAuditChildIndexPendingList.js';
 import { NumberServicesForReferralRankIndex1765000000000 } from './1765000000000-NumberServicesForReferralRankIndex.js';
 import { KeyScoreHistoryByChild1765000000001 } from './1765000000001-KeyScoreHistoryByChild.js';
+import { CleanAuditChildIndexApart1765100000000 } from './1765100000000-CleanAuditChildIndexApart.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   ShortenAuditChildIndexPendingList1764800000000,
   NumberServicesForReferralRankIndex1765000000000,
   KeyScoreHistoryByChild1765000000001,
+  CleanAuditChildIndexApart1765100000000,
 ];

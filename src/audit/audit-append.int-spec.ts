@@ -122,6 +122,42 @@ describe('audit append (audit_append in one statement, concurrent appends groupe
     expect((await verifyAuditChain(verifier)).ok).toBe(true);
   });
 
+  it("should merge the child-id index's pending list apart from the appends, as the app role, which still cannot change audit rows", async () => {
+    const audit = t.app.get(AuditService);
+    const childId = '00000000-0000-4000-8000-0000000c1ea0';
+    // More appends than one cleaning interval: a background cleaning runs while they are appended.
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        audit.record({
+          action: 'list',
+          resource: 'ranked-list',
+          childIds: [childId],
+          detail: { test: 'clean', i },
+          actor,
+        }),
+      ),
+    );
+    expect(await t.db.query(`select current_user as role`)).toEqual([{ role: 'waitwell_app' }]);
+    const [{ pages }] = await t.db.query<Array<{ pages: string }>>(
+      `select audit_clean_child_index()::text as pages`,
+    );
+    expect(Number(pages)).toBeGreaterThanOrEqual(0);
+    // "Who saw this child" finds every record through the index, merged or pending.
+    const [{ n }] = await t.db.query<Array<{ n: number }>>(
+      `select count(*)::int as n from audit_event where child_ids @> array[$1::uuid]`,
+      [childId],
+    );
+    expect(n).toBe(120);
+    const refused = await t.db
+      .query(`update audit_event set purpose = 'x' where detail ->> 'test' = 'clean'`)
+      .then(
+        () => null,
+        (e: unknown) => (e as { code?: string }).code,
+      );
+    expect(refused).toBe('42501');
+    expect((await verifyAuditChain(verifier)).ok).toBe(true);
+  });
+
   it('should commit or roll back with the caller transaction when one is given', async () => {
     const audit = t.app.get(AuditService);
     const record = (label: string, m: Parameters<AuditService['record']>[1]) =>

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalAuditRecord, type AuditHashInput } from './audit-hash.js';
@@ -6,6 +6,13 @@ import { GroupCommit } from './group-commit.js';
 
 // One writer at a time extends the chain (transaction-scoped advisory lock).
 const AUDIT_CHAIN_LOCK = 0x57_41_55_44; // "WAUD"
+
+/**
+ * Records appended between two cleanings of the child-id index's pending list: a clinician's page
+ * names ~50 children, ~1.6 kB of pending entries, so ~160 kB a cleaning (the list's limit, 4 MB, is
+ * only the fallback).
+ */
+const CLEAN_CHILD_INDEX_EVERY = 100;
 
 export interface AuditSearch {
   from?: string;
@@ -64,8 +71,11 @@ const SELECT_ROW = `
     from audit_event a`;
 
 @Injectable()
-export class AuditRepository {
+export class AuditRepository implements OnModuleDestroy {
+  private readonly logger = new Logger(AuditRepository.name);
   private readonly groupCommit: GroupCommit<AuditHashInput, string>;
+  private appendedSinceClean = 0;
+  private cleaning: Promise<void> | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     this.groupCommit = new GroupCommit((batch) => appendRows(this.db.manager, batch));
@@ -79,8 +89,35 @@ export class AuditRepository {
    */
   async append(entries: AuditHashInput[], manager?: EntityManager): Promise<string[]> {
     if (entries.length === 0) return [];
+    this.appendedSinceClean += entries.length;
+    if (this.appendedSinceClean >= CLEAN_CHILD_INDEX_EVERY && !this.cleaning) {
+      this.appendedSinceClean = 0;
+      this.cleaning = this.cleanChildIndex().finally(() => (this.cleaning = null));
+    }
     if (manager?.queryRunner?.isTransactionActive) return appendRows(manager, entries);
     return this.groupCommit.append(entries);
+  }
+
+  /**
+   * Merges the child-id index's pending list into the index on a pooled connection of its own, in
+   * the background, so that no append has to do it while it holds the chain lock (migration
+   * CleanAuditChildIndexApart1765100000000). One at a time; nobody waits for it, and a failure only
+   * leaves the merge to a later cleaning (or, past the list's limit, to an insert).
+   */
+  private async cleanChildIndex(): Promise<void> {
+    try {
+      await this.db.query(`select audit_clean_child_index()`);
+    } catch (error) {
+      this.logger.warn(
+        { errorType: (error as Error).name },
+        'cleaning the audit child-id index pending list failed; a later append will retry',
+      );
+    }
+  }
+
+  /** A cleaning in flight finishes before the pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    await this.cleaning;
   }
 
   /** Newest first, filtered; one more row than the limit tells the caller there is a next page. */
