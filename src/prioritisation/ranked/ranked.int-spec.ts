@@ -113,6 +113,18 @@ describe('GET /api/ranked: the page as JSON text', () => {
     expect(withNames.map((i) => i.familyName)).toEqual(
       expect.arrayContaining(["O'Neill", 'Back\\slash', 'Wiśniewski-Żak', 'Tab\tName']),
     );
+    // Dates of birth come as JSON writes a date (YYYY-MM-DD), the same as the stored date.
+    const stored: Array<{ id: string; dob: string }> = await t.db.query(
+      `select id::text as id, to_char(date_of_birth, 'YYYY-MM-DD') as dob from child where id = any($1::uuid[])`,
+      [withNames.map((i) => i.childId)],
+    );
+    const dobs = new Map(stored.map((r) => [r.id, r.dob]));
+    for (const item of withNames) {
+      expect([item.childId, item.dateOfBirth]).toEqual([
+        item.childId,
+        dobs.get(item.childId as string),
+      ]);
+    }
   });
 
   it('should answer every page size, prepared or (past the cap on statements) not', async () => {
