@@ -174,7 +174,7 @@ export class FactsReader {
     const runner = this.runner as QueryRunner & {
       releasePostgresConnection(error?: Error): Promise<void>;
     };
-    if (!this.ended || this.stream.readableLength) {
+    if (!this.ended) {
       this.stream.destroy();
       await runner.releasePostgresConnection(new Error('the rescore stopped reading its facts'));
       return;

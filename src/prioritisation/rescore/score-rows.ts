@@ -155,7 +155,7 @@ export function scoreRows(
     out.childCount++;
     if (collectIds) out.childIds.push(f.childId);
     if (row.previousScore !== s.score || row.previousBand !== band) {
-      historyRow((history ??= new CopyBinaryWriter(rows.length * 64)), f.childId, stamp, {
+      historyRow((history ??= new CopyBinaryWriter(rows.length * 64)), childId, stamp, {
         score: s.score,
         toolBand: s.band,
         band,
@@ -177,17 +177,17 @@ interface EncodedStamp {
 }
 
 /**
- * One child_priority_history row (column order: HISTORY_COLUMNS). No score: the child left every
- * list, and its history ends with an empty entry.
+ * One child_priority_history row (column order: HISTORY_COLUMNS; `childId` from uuidField). No
+ * score: the child left every list, and its history ends with an empty entry.
  */
 function historyRow(
   w: CopyBinaryWriter,
-  childId: string,
+  childId: Uint8Array,
   stamp: EncodedStamp,
   score: { score: number; toolBand: string; band: string } | null,
 ): void {
   w.row(HISTORY_COLUMNS.length)
-    .uuid(childId)
+    .field(childId)
     .field(stamp.runId)
     .field(stamp.toolVersionId)
     .field(stamp.asAt)
@@ -200,7 +200,7 @@ function historyRow(
 export function closingHistoryRows(childIds: string[], run: RunHeader): Uint8Array<ArrayBuffer> {
   const w = new CopyBinaryWriter(childIds.length * 64 + 64);
   const stamp = encodeStamp(run);
-  for (const id of childIds) historyRow(w, id, stamp, null);
+  for (const id of childIds) historyRow(w, uuidField(id), stamp, null);
   return w.finish();
 }
 

@@ -1,5 +1,6 @@
 // Worker thread of a full rescore (batch-scorer.ts): compiles the tool once, then parses and scores
-// each batch of facts (COPY text bytes, facts-row.ts) it is sent and posts back the prepared COPY lines, in the order the batches came.
+// each batch of facts (COPY text bytes, facts-row.ts) it is sent and posts back the encoded score
+// and history rows (binary COPY), in the order the batches came.
 // Scoring runs here so the main thread is free to stream the previous batches to PostgreSQL.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileTool } from '../scoring/compile-tool.js';
