@@ -18,6 +18,7 @@ import { ShortenAuditChildIndexPendingList1764800000000 } from './1764800000000-
 import { NumberServicesForReferralRankIndex1765000000000 } from './1765000000000-NumberServicesForReferralRankIndex.js';
 import { KeyScoreHistoryByChild1765000000001 } from './1765000000001-KeyScoreHistoryByChild.js';
 import { CleanAuditChildIndexApart1765100000000 } from './1765100000000-CleanAuditChildIndexApart.js';
+import { StoreWaitsWithChildScores1765200000000 } from './1765200000000-StoreWaitsWithChildScores.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   NumberServicesForReferralRankIndex1765000000000,
   KeyScoreHistoryByChild1765000000001,
   CleanAuditChildIndexApart1765100000000,
+  StoreWaitsWithChildScores1765200000000,
 ];

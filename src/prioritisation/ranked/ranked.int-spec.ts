@@ -3,6 +3,7 @@ import request from 'supertest';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
+import { RescoreService } from '../rescore/rescore.service.js';
 
 const ITEM_KEYS = [
   'childId',
@@ -196,5 +197,46 @@ describe('GET /api/ranked: the page as JSON text', () => {
         weeks: i.weeksWaited,
       })),
     ).toEqual(stored);
+  });
+
+  it("should show each child's waits as its referral scores stand, after a full and after a partial rescore", async () => {
+    const stored = async () => {
+      const rows: Array<{ childId: string; waits: unknown[] }> = await t.db.query(
+        `select cp.child_id as "childId",
+                coalesce((select json_agg(json_build_object('service', w.service_code, 'provider', w.provider_code,
+                                                            'weeksWaited', w.weeks, 'score', w.rank_score)
+                                          order by w.service_code collate "C", w.provider_code collate "C", w.referral_id)
+                            from referral_priority w where w.child_id = cp.child_id), '[]') as waits
+           from child_priority cp`,
+      );
+      return new Map(rows.map((r) => [r.childId, r.waits]));
+    };
+    const shown = async () => {
+      const items = (await get('/api/ranked?limit=200', commissioner)).items;
+      return new Map(items.map((i) => [i.childId as string, i.waits]));
+    };
+    const before = await shown();
+    expect([...before.values()].some((w) => (w as unknown[]).length > 1)).toBe(true);
+    expect(before).toEqual(await stored());
+
+    // A new referral for one child: rescoring that child alone rewrites its waits with its scores.
+    const [childId] = [...before.keys()];
+    await insertReferral(t.db, childId, {
+      service: 'community-paediatrics',
+      provider: 'RXA',
+      receivedDate: addDays(londonDate(), -7 * 30),
+    });
+    await t.app.get(RescoreService).rescoreChildren([childId], 'test');
+    const after = await shown();
+    expect((after.get(childId) as unknown[]).length).toBe(
+      (before.get(childId) as unknown[]).length + 1,
+    );
+    expect(after.get(childId)).toContainEqual({
+      service: 'community-paediatrics',
+      provider: 'RXA',
+      weeksWaited: 30,
+      score: expect.any(Number),
+    });
+    expect(after).toEqual(await stored());
   });
 });

@@ -101,7 +101,7 @@ export class RankedRepository {
     if (f.flag) where.push(`${p(f.flag)} = any(cp.flags)`);
     // "+ 0": -0 becomes 0, as JSON.stringify writes it.
     const common = `cp.child_id as "childId", cp.pseudonym, cp.tool_version_id as "toolVersionId", cp.score + 0 as score, cp.band,
-                    cp.tool_band as "toolBand", cp.overridden, cp.review, cp.flagged, cp.top_reasons as "topReasons"`;
+                    cp.tool_band as "toolBand", cp.overridden, cp.review, cp.flagged, cp.top_reasons as "topReasons", cp.waits`;
     let sql: string;
     if (f.service) {
       // The rank index leads with the service's number (migration NumberServicesForReferralRankIndex).
@@ -140,18 +140,13 @@ export class RankedRepository {
               order by cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id
               limit ${limit}`;
     }
-    // One round trip per page: the keyset page first (index walk, LIMIT), then, for its rows only,
-    // the child's waits and, for clinicians, identity. PostgreSQL writes each item as compact JSON
-    // (row_to_json: no spaces, keys in select order, numbers in shortest form as JSON.stringify
-    // writes them), so Node neither parses ~20 columns and a JSON array per row nor serialises them
-    // again; the service adds topReasons and joins the items into the page. The waits are one
-    // array_to_json(array_agg(row)), as compact as row_to_json, without building text and parsing it
-    // back as json.
-    const waits = `coalesce((select array_to_json(array_agg(x order by w.service_code, w.provider_code, w.referral_id))
-                                from referral_priority w
-                                cross join lateral (select w.service_code as service, w.provider_code as provider,
-                                                           w.weeks as "weeksWaited", w.rank_score + 0 as score) x
-                               where w.child_id = p."childId"), '[]'::json)`;
+    // One round trip per page: the keyset page (index walk, LIMIT) and, for clinicians, identity for
+    // its rows only. PostgreSQL writes each item as compact JSON (row_to_json: no spaces, keys in
+    // select order, numbers in shortest form as JSON.stringify writes them), so Node neither parses
+    // ~20 columns per row nor serialises them again; the service adds topReasons and joins the items
+    // into the page. The child's waits are stored with its score as compact JSON (written by the
+    // rescore with the referral scores they show, migration StoreWaitsWithChildScores): building
+    // them here from referral_priority was half of PostgreSQL's time for a page.
     const item = (identity: boolean) =>
       `select p."childId", p.pseudonym${
         identity
@@ -159,7 +154,7 @@ export class RankedRepository {
             `, c.nhs_number as "nhsNumber", c.given_name as "givenName", c.family_name as "familyName",
              c.date_of_birth as "dateOfBirth"`
           : ''
-      }, p.band, p."toolBand", p.overridden, p.review, p.flagged, p.score, p."serviceScore", p.weeks as "weeksWaited", w.waits`;
+      }, p.band, p."toolBand", p.overridden, p.review, p.flagged, p.score, p."serviceScore", p.weeks as "weeksWaited", p.waits`;
     const rows: Array<{
       childId: string;
       toolVersionId: string;
@@ -179,7 +174,6 @@ export class RankedRepository {
               } as json
          from (${sql}) p
          ${f.identity ? 'left join child c on c.id = p."childId"' : ''}
-         cross join lateral (select ${waits} as waits) w
         order by p.band_rank, p.neg_score, p.neg_weeks, p.sort_id`,
       params,
     );

@@ -4,6 +4,7 @@ import {
   COPY_BINARY_TRAILER,
   CopyBinaryWriter,
   copyBinaryRows,
+  encodeField,
 } from './copy-binary.js';
 
 const HEADER = 'PGCOPY\n\xff\r\n\0'.length + 8;
@@ -91,5 +92,51 @@ describe(CopyBinaryWriter.name, () => {
       /not a binary COPY document/,
     );
     expect(() => copyBinaryRows(doc.subarray(1))).toThrow(/not a binary COPY document/);
+  });
+
+  it('should write a field piece by piece, its length counted when it is closed', () => {
+    const field = encodeField((w) => {
+      const at = w.openField();
+      return w.ascii('[').bytes(Buffer.from('"é"', 'utf8')).ascii(']').closeField(at);
+    });
+    expect(Buffer.from(field).toString('hex')).toBe(
+      `00000006${Buffer.from('["é"]', 'utf8').toString('hex')}`,
+    );
+  });
+
+  it('should write numbers as JSON.stringify does, one-decimal scores digit by digit', () => {
+    const numbers = [
+      0,
+      -0,
+      7,
+      130,
+      130.6,
+      -0.5,
+      -12.3,
+      0.1,
+      0.05,
+      1 / 3,
+      2.25,
+      99.99,
+      1e21,
+      1e-7,
+      123456789.9,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ];
+    for (const x of numbers) {
+      const field = encodeField((w) => {
+        const at = w.openField();
+        return w.jsonNumber(x).closeField(at);
+      });
+      expect([x, Buffer.from(field.subarray(4)).toString('utf8')]).toEqual([x, JSON.stringify(x)]);
+    }
+    for (const x of [NaN, Infinity, -Infinity]) {
+      const field = encodeField((w) => {
+        const at = w.openField();
+        return w.jsonNumber(x).closeField(at);
+      });
+      expect(Buffer.from(field.subarray(4)).toString('utf8')).toBe('null');
+    }
   });
 });

@@ -152,6 +152,80 @@ export class CopyBinaryWriter {
     return this;
   }
 
+  /**
+   * Opens a field written piece by piece (bytes, ascii) for text and json built on the fly, without
+   * building the string first; closeField(at) writes its length. Returns where the length goes.
+   */
+  openField(): number {
+    this.room(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  closeField(at: number): this {
+    this.view.setInt32(at, this.pos - at - 4);
+    return this;
+  }
+
+  /** Bytes into the open field (already UTF-8). */
+  bytes(b: Uint8Array): this {
+    const n = b.length;
+    this.room(n);
+    // Short pieces by hand: cheaper than a native call.
+    for (let i = 0; i < n; i++) this.buf[this.pos + i] = b[i];
+    this.pos += n;
+    return this;
+  }
+
+  /**
+   * A number into the open field as JSON.stringify writes it: integers and numbers of one decimal
+   * place (the scores) digit by digit, anything else through String(); not finite as null.
+   */
+  jsonNumber(x: number): this {
+    const tenths = Math.round(x * 10);
+    if (tenths / 10 !== x || !Number.isSafeInteger(tenths)) {
+      return this.ascii(Number.isFinite(x) ? String(x) : 'null');
+    }
+    let t = tenths;
+    if (t < 0) {
+      this.ascii('-');
+      t = -t;
+    }
+    const whole = Math.floor(t / 10);
+    const tenth = t - whole * 10;
+    this.digits(whole);
+    if (tenth !== 0) {
+      this.room(2);
+      this.buf[this.pos++] = 0x2e; // "."
+      this.buf[this.pos++] = 0x30 + tenth;
+    }
+    return this;
+  }
+
+  /** A whole number >= 0, in decimal. */
+  private digits(n: number): void {
+    let len = 1;
+    for (let p = 10; p <= n; p *= 10) len++;
+    this.room(len);
+    let v = n;
+    for (let i = this.pos + len - 1; i >= this.pos; i--) {
+      const q = Math.floor(v / 10);
+      this.buf[i] = 0x30 + (v - q * 10);
+      v = q;
+    }
+    this.pos += len;
+  }
+
+  /** Characters known to be ASCII (digits, signs, JSON punctuation) into the open field. */
+  ascii(s: string): this {
+    const n = s.length;
+    this.room(n);
+    for (let i = 0; i < n; i++) this.buf[this.pos + i] = s.charCodeAt(i);
+    this.pos += n;
+    return this;
+  }
+
   /** The encoded rows with the trailer, in a buffer of their own (transferable to another thread). */
   finish(): Uint8Array<ArrayBuffer> {
     this.room(2);

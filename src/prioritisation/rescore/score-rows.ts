@@ -1,5 +1,5 @@
 import type { CompiledTool } from '../scoring/compile-tool.js';
-import { scoreChild } from '../scoring/score-child.js';
+import { scoreChild, type ChildScore } from '../scoring/score-child.js';
 import { CopyBinaryWriter, encodeField, uuidField } from './copy-binary.js';
 import type { ChildRow } from './facts-row.js';
 import {
@@ -127,6 +127,7 @@ export function scoreRows(
       .text(triggers)
       .text(s.problems.length ? JSON.stringify(s.problems) : '')
       .text(reasons);
+    writeWaits(children, s.referrals);
     for (let i = 0; i < s.referrals.length; i++) {
       const r = s.referrals[i];
       const rf = f.referrals[i];
@@ -166,6 +167,67 @@ export function scoreRows(
   out.referrals = referrals.finish();
   if (history) out.history = history.finish();
   return out;
+}
+
+/**
+ * The start of one wait's JSON object up to its weeks, per service and provider (few pairs): written
+ * as bytes, not built as a string per referral (391,000 children a full rescore).
+ */
+const waitHeads = new Map<string, Map<string, Uint8Array>>();
+
+function waitHead(service: string, provider: string): Uint8Array {
+  let byProvider = waitHeads.get(service);
+  if (byProvider === undefined) {
+    if (waitHeads.size >= 1_000) waitHeads.clear();
+    waitHeads.set(service, (byProvider = new Map<string, Uint8Array>()));
+  }
+  let head = byProvider.get(provider);
+  if (head === undefined) {
+    if (byProvider.size >= 10_000) byProvider.clear();
+    head = Buffer.from(
+      `{"service":${JSON.stringify(service)},"provider":${JSON.stringify(provider)},"weeksWaited":`,
+      'utf8',
+    );
+    byProvider.set(provider, head);
+  }
+  return head;
+}
+
+/**
+ * Writes the child's waits as the ranked lists show them (`waits` column, migration
+ * StoreWaitsWithChildScores): compact JSON as JSON.stringify writes it, keys in RankedWait order, one
+ * object per referral, ordered by service code, provider code and referral id (code-unit order, the
+ * same whatever the database's collation).
+ */
+export function writeWaits(w: CopyBinaryWriter, referrals: ChildScore['referrals']): void {
+  const sorted = isSorted(referrals) ? referrals : [...referrals].sort(byServiceProviderId);
+  const at = w.openField();
+  w.ascii('[');
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i];
+    if (i > 0) w.ascii(',');
+    w.bytes(waitHead(r.service, r.provider));
+    if (r.weeksWaited === null) w.ascii('null');
+    else w.jsonNumber(r.weeksWaited);
+    w.ascii(',"score":').jsonNumber(r.rankScore).ascii('}');
+  }
+  w.ascii(']').closeField(at);
+}
+
+function isSorted(referrals: ChildScore['referrals']): boolean {
+  for (let i = 1; i < referrals.length; i++) {
+    if (byServiceProviderId(referrals[i - 1], referrals[i]) > 0) return false;
+  }
+  return true;
+}
+
+function byServiceProviderId(
+  a: ChildScore['referrals'][number],
+  b: ChildScore['referrals'][number],
+): number {
+  if (a.service !== b.service) return a.service < b.service ? -1 : 1;
+  if (a.provider !== b.provider) return a.provider < b.provider ? -1 : 1;
+  return a.referralId < b.referralId ? -1 : a.referralId > b.referralId ? 1 : 0;
 }
 
 /** A run's stamp on every row, encoded once per batch (encodeField). */

@@ -45,6 +45,7 @@ export const CHILD_PRIORITY_COLUMNS = [
   'triggers',
   'problems',
   'top_reasons',
+  'waits',
 ] as const;
 export const REFERRAL_PRIORITY_COLUMNS = [
   'referral_id',
