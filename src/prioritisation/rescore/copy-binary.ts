@@ -25,7 +25,7 @@ export class CopyBinaryWriter {
     // Not zeroed: finish() copies out only the bytes written.
     this.buf = Buffer.allocUnsafeSlow(initialBytes);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-    this.raw(SIGNATURE);
+    this.bytes(SIGNATURE);
     this.int32(0); // flags
     this.int32(0); // header extension length
   }
@@ -79,10 +79,7 @@ export class CopyBinaryWriter {
 
   /** A field already encoded by `encodeField` (e.g. the same value on every row of a run). */
   field(encoded: Uint8Array): this {
-    this.room(encoded.length);
-    this.buf.set(encoded, this.pos);
-    this.pos += encoded.length;
-    return this;
+    return this.bytes(encoded);
   }
 
   bool(v: boolean): this {
@@ -168,13 +165,11 @@ export class CopyBinaryWriter {
     return this;
   }
 
-  /** Bytes into the open field (already UTF-8). */
+  /** Bytes as they are: a piece of the open field (already UTF-8), or a whole encoded field. */
   bytes(b: Uint8Array): this {
-    const n = b.length;
-    this.room(n);
-    // Short pieces by hand: cheaper than a native call.
-    for (let i = 0; i < n; i++) this.buf[this.pos + i] = b[i];
-    this.pos += n;
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
     return this;
   }
 
@@ -241,11 +236,6 @@ export class CopyBinaryWriter {
     this.view.setInt32(this.pos, v);
     this.pos += 4;
     return this;
-  }
-
-  private raw(b: Buffer): void {
-    this.room(b.length);
-    this.pos += b.copy(this.buf, this.pos);
   }
 
   private room(n: number): void {
