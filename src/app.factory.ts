@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { hideBodyParserDetail, rejectBadPercentEncoding } from './auth/http-hardening.js';
+import { hideBodyParserDetail, noStore, rejectBadPercentEncoding } from './auth/http-hardening.js';
 import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
 import { NoUnknownQueryInterceptor } from './common/http/no-unknown-query.interceptor.js';
@@ -25,6 +25,9 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useLogger(app.get(Logger));
   // Security headers first, so even requests refused by the parsers below carry them.
   app.use(helmet());
+  // Nothing WaitWell answers may be kept by a browser or proxy; so no ETags either (see noStore).
+  app.use(noStore);
+  app.set('etag', false);
   app.use(rejectBadPercentEncoding);
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });

@@ -46,3 +46,14 @@ export function hideBodyParserDetail(
   }
   next(err);
 }
+
+/**
+ * Express middleware (first): every answer is marked `Cache-Control: no-store`. Answers name or
+ * rank children, or say who is signed in, and a shared browser or a proxy must not keep them; a
+ * route may still set its own caching. No ETag is sent either (`app.set('etag', false)`): with
+ * nothing kept there is nothing to revalidate, and Express would hash every body for it.
+ */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}

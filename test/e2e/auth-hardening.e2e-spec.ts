@@ -31,6 +31,27 @@ describe('hardening', () => {
       expect(res.headers).not.toHaveProperty('x-powered-by');
     });
 
+    it('should tell browsers and proxies to keep no answer, and send no ETag', async () => {
+      const token = await t.tokenFor({ role: 'clinician' });
+      const answers = [
+        await request(t.http).get('/health').expect(200),
+        await request(t.http)
+          .get('/api/auth/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200),
+        await request(t.http).get('/api/auth/me').expect(401),
+        await request(t.http)
+          .get('/api/nothing-here')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(404),
+      ];
+      // The health check sets its own, stricter header (no-cache, no-store, must-revalidate).
+      for (const res of answers) {
+        expect(res.headers['cache-control']).toMatch(/(^|, )no-store(,|$)/);
+        expect(res.headers).not.toHaveProperty('etag');
+      }
+    });
+
     it('should not answer cross-origin requests when WAITWELL_CORS_ORIGINS is not set', async () => {
       const preflight = await request(t.http)
         .options('/api/referrals')
