@@ -34,6 +34,13 @@ function p95(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN;
 }
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+/** A share as a whole percentage; blank when not measured. */
+function percent(share: number | null | undefined): string {
+  return share === null || share === undefined ? '' : `${Math.round(share * 100)}%`;
+}
 function p50(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
@@ -163,6 +170,25 @@ async function rawBaseline(
   return { requests: times.length, p50: p50(times), p95: p95(times) };
 }
 
+/** What an API process reports of itself (see serverPhase). */
+interface ApiCounters {
+  cpuMicros: number;
+  loopActiveMs: number;
+  loopIdleMs: number;
+  /** Linux only (schedstat); null elsewhere. */
+  coreWaitMs: number | null;
+}
+
+/** Time the main thread has spent runnable but waiting for a core (ms), from Linux's schedstat. */
+function mainThreadCoreWaitMs(): number | null {
+  try {
+    const [, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return Number(waitNs) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
 interface ServerReady {
   base: string;
   issuer: string;
@@ -195,11 +221,18 @@ async function serverPhase(url: string): Promise<void> {
   app.useLogger(['error']);
   await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
-  // 'cpu': the API process's CPU time so far (user + system, µs), to report CPU per request.
+  // 'cpu': the API process's CPU time so far (user + system, µs), to report CPU per request, with
+  // its event loop's busy and idle time and its main thread's time waiting for a core (ms).
   process.on('message', (m) => {
     if (m === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
+      const { active, idle } = performance.eventLoopUtilization();
+      process.send?.({
+        cpuMicros: user + system,
+        loopActiveMs: active,
+        loopIdleMs: idle,
+        coreWaitMs: mainThreadCoreWaitMs(),
+      } satisfies ApiCounters);
     } else {
       void app.close().then(() => process.exit(0));
     }
@@ -304,28 +337,59 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const row = (
       what: string,
-      r: { requests: number; p50: number; p95: number; non2xx?: number; cpuMs?: number },
+      r: {
+        requests: number;
+        p50: number;
+        p95: number;
+        non2xx?: number;
+        cpuMs?: number;
+        loopBusy?: number;
+        coreWait?: number | null;
+      },
     ) =>
       rows.push(
-        `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(2)} ms`} |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
+        `| ${what} | ${r.requests} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.cpuMs === undefined ? '' : `${r.cpuMs.toFixed(2)} ms`} | ${percent(r.loopBusy)} | ${percent(r.coreWait)} |${r.non2xx ? ` ${r.non2xx} non-2xx |` : ''}`,
       );
-    /** CPU time (µs) used so far by all running API processes. */
-    const apiCpu = async () => {
-      let total = 0;
+    /** What each running API process reports of itself so far. */
+    const apiCounters = async () => {
+      const all: ApiCounters[] = [];
       for (const server of servers) {
-        total += await new Promise<number>((resolve) => {
-          server.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
-          server.send('cpu');
-        });
+        all.push(
+          await new Promise<ApiCounters>((resolve) => {
+            server.once('message', (m) => resolve(m as ApiCounters));
+            server.send('cpu');
+          }),
+        );
       }
-      return total;
+      return all;
     };
-    /** autocannon against the API instance(s), with the API processes' CPU time per request. */
+    /**
+     * autocannon against the API instance(s), with the API processes' CPU time per request, how busy
+     * their event loops were, and how long their main threads waited for a core (averaged over the
+     * instances, as shares of the scenario's time).
+     */
     const api = async (auth: string, paths: string[]) => {
-      const before = await apiCpu();
+      const before = await apiCounters();
+      const t0 = performance.now();
       const r = await load(bases, auth, paths);
-      const after = await apiCpu();
-      return { ...r, cpuMs: (after - before) / 1000 / Math.max(1, r.requests) };
+      const wallMs = performance.now() - t0;
+      const after = await apiCounters();
+      const deltas = after.map((a, i) => ({
+        cpuMicros: a.cpuMicros - before[i].cpuMicros,
+        active: a.loopActiveMs - before[i].loopActiveMs,
+        idle: a.loopIdleMs - before[i].loopIdleMs,
+        wait:
+          a.coreWaitMs === null || before[i].coreWaitMs === null
+            ? null
+            : a.coreWaitMs - before[i].coreWaitMs,
+      }));
+      const waits = deltas.map((d) => d.wait);
+      return {
+        ...r,
+        cpuMs: deltas.reduce((t, d) => t + d.cpuMicros, 0) / 1000 / Math.max(1, r.requests),
+        loopBusy: mean(deltas.map((d) => d.active / Math.max(1e-9, d.active + d.idle))),
+        coreWait: waits.every((w) => w !== null) ? mean(waits) / wallMs : null,
+      };
     };
     const list: Array<[string, string, string[]]> = [
       ['commissioner, first page (50 rows)', commissioner, ['/api/ranked?limit=50']],
@@ -379,8 +443,10 @@ async function main(): Promise<void> {
     );
     row('raw PostgreSQL baseline: SLT list deep pages', await rawBaseline(db.url, 'slt', sltKeys));
     log('');
-    log('| scenario (20 concurrent clients) | requests | p50 | p95 | API CPU per request |');
-    log('|---|---|---|---|---|');
+    log(
+      '| scenario (20 concurrent clients) | requests | p50 | p95 | API CPU per request | API event loop busy | its main thread waiting for a core |',
+    );
+    log('|---|---|---|---|---|---|---|');
     for (const r of rows) log(r);
   } finally {
     await db.stop();
