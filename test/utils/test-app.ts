@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import type { Role } from '../../src/auth/auth-user.js';
 import { LocalOidcProvider } from '../../src/auth/local-oidc/local-oidc.provider.js';
@@ -99,6 +99,21 @@ export async function resetData(db: DataSource): Promise<void> {
     `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata', 'audit_event')`,
   );
   if (tables.length === 0) return;
+  await asOwner(db, (runner) =>
+    runner.query(
+      `truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`,
+    ),
+  );
+}
+
+/**
+ * Runs `work` on one connection as the database's owner rather than the app's role (which may not,
+ * for example, truncate tables or write the score tables), then goes back to the app's role.
+ */
+export async function asOwner<T>(
+  db: DataSource,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T> {
   const runner = db.createQueryRunner();
   await runner.connect();
   try {
@@ -107,9 +122,7 @@ export async function resetData(db: DataSource): Promise<void> {
     }>;
     await runner.query(`reset role`);
     try {
-      await runner.query(
-        `truncate ${tables.map((t) => `"${t.tablename}"`).join(', ')} restart identity cascade`,
-      );
+      return await work(runner);
     } finally {
       await runner.query(`set role "${role}"`);
     }
