@@ -255,10 +255,11 @@ function planNodes(node: PlanNode): PlanNode[] {
 
 /**
  * A keyset page must walk a rank index from the cursor and stop at the page's end, whatever the
- * list's size (a service's list joins each referral to its child's score by the child's id). The pages run as prepared statements on their generic plans; on a list of 20,000
- * children those plans once fetched and sorted every row after the cursor instead (the planner took
- * a commissioner's providers, a clinician's services or a flag to match 1% of children), 10-27 ms
- * of PostgreSQL a page instead of 0.6. Asked here of PostgreSQL itself: EXPLAIN (GENERIC_PLAN).
+ * list's size (a service's list joins each referral to its child's score by the child's id). The
+ * pages run as prepared statements on their generic plans; on a list of 20,000 children those plans
+ * once fetched and sorted every row after the cursor instead (the planner took a commissioner's
+ * providers, a clinician's services or a flag to match 1% of children), 10-27 ms of PostgreSQL a
+ * page instead of 0.6. Asked here of PostgreSQL itself: EXPLAIN (GENERIC_PLAN).
  */
 describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', () => {
   let t: TestApp;
