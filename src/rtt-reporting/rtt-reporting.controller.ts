@@ -17,7 +17,6 @@ import type { SnapshotRecord, SnapshotSummary } from './rtt-snapshot.repository.
 function send(res: Response, file: ExportFile): string {
   res.setHeader('Content-Type', file.contentType);
   res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
-  res.setHeader('Cache-Control', 'no-store');
   return file.body;
 }
 

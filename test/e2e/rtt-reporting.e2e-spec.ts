@@ -228,6 +228,7 @@ describe('RTT reporting (HTTP into PostgreSQL)', () => {
     const res = await get('/api/reports/rtt/csv?month=2026-03&live=true', commissioner).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toBe('attachment; filename="rtt-2026-03.csv"');
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text.charCodeAt(0)).toBe(0xfeff);
     const records: string[][] = parse(res.text, { bom: true });
     expect(records[0]).toEqual(RTT_CSV_COLUMNS);

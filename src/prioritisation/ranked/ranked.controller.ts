@@ -18,8 +18,6 @@ export class RankedController {
   @ApiOkResponse({ type: RankedPage })
   // The service returns the page already serialised (a RankedPage as JSON text).
   @Header('Content-Type', 'application/json; charset=utf-8')
-  // Pages name or rank children from current scores: never stored by browsers or proxies.
-  @Header('Cache-Control', 'no-store')
   list(@Query() query: RankedQuery, @CurrentUser() user: AuthUser): Promise<RankedPageJson> {
     return this.ranked.list(query, user);
   }
