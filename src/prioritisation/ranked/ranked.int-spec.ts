@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PoolClient } from 'pg';
 import request from 'supertest';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { asOwner, createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
@@ -350,4 +351,43 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
     ).toEqual(reads);
     expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
   });
+
+  // A cursor near the head of a list: with its values in view, the planner priced each page's own
+  // plan below the generic one and planned every deep page anew (0.3-0.6 ms of PostgreSQL a page).
+  const nearTop: RankedFilter['after'] = [0, -190, -70, '00000000-0000-4000-8000-000000000000'];
+  let statements = 0;
+  it.each([
+    [
+      "a clinician's deep page of one service's list, with identity",
+      { service: 'slt', identity: true },
+    ],
+    ["a commissioner's deep page", { anyOfProviders: ['RXA', 'RYB'] }],
+  ] as Array<[string, Omit<RankedFilter, 'limit' | 'after'>]>)(
+    '%s settles on its generic plan when paging from the top',
+    async (_what, filter) => {
+      const { text, values } = rankedPageQuery({ ...filter, after: nearTop, limit: 51 });
+      const name = `plan_test_${++statements}`;
+      const runner = t.db.createQueryRunner();
+      try {
+        const client = (await runner.connect()) as PoolClient;
+        let rows = 0;
+        for (let i = 0; i < 10; i++) {
+          rows = (await client.query({ name, text, values })).rows.length;
+        }
+        const {
+          rows: [plans],
+        } = await client.query<{ generic: number; custom: number }>(
+          `select generic_plans::int as generic, custom_plans::int as custom
+             from pg_prepared_statements where name = $1`,
+          [name],
+        );
+        await client.query(`deallocate ${name}`);
+        expect(rows).toBe(51);
+        // PostgreSQL tries five custom plans before it compares them with the generic one.
+        expect(plans).toEqual({ generic: 5, custom: 5 });
+      } finally {
+        await runner.release();
+      }
+    },
+  );
 });

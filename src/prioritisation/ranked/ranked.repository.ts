@@ -127,6 +127,12 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new RangeError('limit must be a whole number');
   }
+  // The cursor comes in as a sub-select, like the providers and services below: with its values
+  // in view, the planner priced each deep page's own plan below the generic one and planned every
+  // deep page anew (0.3-0.6 ms of PostgreSQL CPU a page, for the same index walk). PostgreSQL still
+  // uses it as the index condition (a row comparison with an InitPlan's columns).
+  const after = (k: [number, number, number, string]) =>
+    `(select ${p(k[0])}::int2, ${p(k[1])}::float8, ${p(k[2])}::int, ${p(k[3])}::uuid)`;
   const where: string[] = [];
   // A commissioner's providers and a clinician's services are the same on every page they ask
   // for, and come in as a sub-select: planned without their values, every plan (custom or
@@ -150,9 +156,7 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
     }
     if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
     if (f.after) {
-      where.push(
-        `(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
-      );
+      where.push(`(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ${after(f.after)}`);
     }
     sql = `select rp.referral_id as key, ${common}, rp.rank_score + 0 as "serviceScore", coalesce(rp.weeks, 0) as weeks,
                   rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id as sort_id
@@ -167,9 +171,7 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
     }
     if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
     if (f.after) {
-      where.push(
-        `(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > (${p(f.after[0])}::int2, ${p(f.after[1])}::float8, ${p(f.after[2])}::int, ${p(f.after[3])}::uuid)`,
-      );
+      where.push(`(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > ${after(f.after)}`);
     }
     sql = `select cp.child_id as key, ${common}, null::float8 as "serviceScore", cp.max_weeks as weeks,
                   cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id as sort_id
