@@ -47,6 +47,26 @@ describe(CopyBinaryWriter.name, () => {
     );
   });
 
+  it('should write text as UTF-8 whatever its length and wherever its first non-ASCII character', () => {
+    const values = [
+      '',
+      'abc',
+      'abcé',
+      'é'.repeat(40),
+      'x'.repeat(100) + '😀',
+      'y'.repeat(70),
+      'Siân',
+    ];
+    for (const v of values) {
+      // A small buffer, so that writing grows it mid-field.
+      const out = new CopyBinaryWriter(4).row(1).text(v).finish();
+      const utf8 = Buffer.from(v, 'utf8');
+      expect(hex(out)).toBe(
+        `0001${utf8.length.toString(16).padStart(8, '0')}${utf8.toString('hex')}ffff`,
+      );
+    }
+  });
+
   it('should write text arrays with their dimension, element type and elements', () => {
     const out = new CopyBinaryWriter().row(2).textArray([]).textArray(['ab', 'c']).finish();
     expect(hex(out)).toBe(

@@ -53,27 +53,28 @@ export class CopyBinaryWriter {
 
   text(v: string | null | undefined): this {
     if (v === null || v === undefined) return this.null();
+    const at = this.openField();
+    return this.utf8(v).closeField(at);
+  }
+
+  /**
+   * A string into the open field as UTF-8. ASCII (codes, ids, reasons: nearly everything) is copied
+   * by hand, cheaper than a native call for short strings; anything else goes through Buffer.write.
+   */
+  utf8(v: string): this {
     const n = v.length;
-    // Short ASCII strings (codes, ids, reasons) are copied by hand: cheaper than a native call.
-    if (n <= 64) {
-      this.room(4 + n);
-      const start = this.pos + 4;
-      let i = 0;
-      for (; i < n; i++) {
-        const c = v.charCodeAt(i);
-        if (c > 0x7f) break;
-        this.buf[start + i] = c;
-      }
-      if (i === n) {
-        this.view.setInt32(this.pos, n);
-        this.pos = start + n;
+    this.room(n);
+    const start = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c > 0x7f) {
+        this.room(Buffer.byteLength(v));
+        this.pos = start + this.buf.write(v, start, 'utf8');
         return this;
       }
+      this.buf[start + i] = c;
     }
-    const bytes = Buffer.byteLength(v);
-    this.int32(bytes);
-    this.room(bytes);
-    this.pos += this.buf.write(v, this.pos, 'utf8');
+    this.pos = start + n;
     return this;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChildScore } from '../scoring/score-child.js';
-import { encodeField } from './copy-binary.js';
-import { writeWaits } from './score-rows.js';
+import { encodeField, type CopyBinaryWriter } from './copy-binary.js';
+import { writePoints, writeTriggers, writeWaits } from './score-rows.js';
 
 type ReferralScore = ChildScore['referrals'][number];
 
@@ -16,15 +16,16 @@ const referral = (r: Partial<ReferralScore>): ReferralScore => ({
   ...r,
 });
 
-/** The waits column as written into the COPY stream (after its 4-byte length). */
-const waits = (referrals: ReferralScore[]): string => {
+/** A field as written into the COPY stream by `write`, as text (checking its 4-byte length). */
+const written = (write: (w: CopyBinaryWriter) => void): string => {
   const field = encodeField((w) => {
-    writeWaits(w, referrals);
+    write(w);
     return w;
   });
   expect(new DataView(field.buffer, field.byteOffset).getInt32(0)).toBe(field.length - 4);
   return Buffer.from(field.subarray(4)).toString('utf8');
 };
+const waits = (referrals: ReferralScore[]): string => written((w) => writeWaits(w, referrals));
 
 describe(writeWaits.name, () => {
   it('should write an empty list for a child without open referrals', () => {
@@ -64,5 +65,50 @@ describe(writeWaits.name, () => {
     expect(waits(input)).toBe(JSON.stringify(expected));
     // Already in order: written as given.
     expect(waits([input[2], input[4]])).toBe(JSON.stringify(expected.slice(0, 2)));
+  });
+});
+
+describe(writePoints.name, () => {
+  // What the rescore stored before it wrote these fields in place: the explanation and the ranked
+  // lists read them back (parseReasons, the explanation's factor points).
+  const joined = (items: Array<{ id: string; points: number | null }>) =>
+    items.map((x) => (x.points === null ? x.id : `${x.id}=${x.points}`)).join(';');
+
+  it('should write factors and reasons as "id=points;id", numbers as String() writes them', () => {
+    const items = [
+      { id: 'waiting-time', points: 60 },
+      { id: 'multiple-needs', points: 20.5 },
+      { id: 'safeguarding', points: null },
+      { id: 'deprivation', points: -0 },
+      { id: 'age-window', points: 0.05 },
+      { id: 'x', points: 1e21 },
+      { id: 'y', points: -12.3 },
+      { id: 'z', points: 1 / 3 },
+    ];
+    expect(written((w) => writePoints(w, items))).toBe(joined(items));
+    expect(written((w) => writePoints(w, []))).toBe('');
+    expect(written((w) => writePoints(w, [{ id: 'n', points: NaN }]))).toBe('n=NaN');
+  });
+
+  it('should write ids that are not ASCII as UTF-8', () => {
+    const items = [
+      { id: 'école', points: 5 },
+      { id: 'a', points: null },
+    ];
+    expect(written((w) => writePoints(w, items))).toBe('école=5;a');
+  });
+});
+
+describe(writeTriggers.name, () => {
+  it('should write "id;id@referralId", the referral only where the trigger fired on one', () => {
+    const triggers = [
+      { id: 'safeguarding' },
+      { id: 'deterioration', referralId: '00000000-0000-4000-8000-00000000000a' },
+      { id: 'no-referral', referralId: null },
+    ];
+    expect(written((w) => writeTriggers(w, triggers))).toBe(
+      'safeguarding;deterioration@00000000-0000-4000-8000-00000000000a;no-referral',
+    );
+    expect(written((w) => writeTriggers(w, []))).toBe('');
   });
 });
