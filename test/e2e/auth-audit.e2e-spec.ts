@@ -220,22 +220,38 @@ describe('audit: append-only for the application, tamper-evident, searchable by 
     });
 
     it('should page newest first without gaps or repeats, and audit the search itself', async () => {
+      // Seven more reads by this file's clinician: pages of two, the last one short.
+      for (let i = 0; i < 7; i++) {
+        await request(t.http)
+          .get(`/api/children/${i % 2 ? a.id : b.id}`)
+          .set('Authorization', `Bearer ${clinician}`)
+          .expect(200);
+      }
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
         const res: request.Response = await request(t.http)
           .get('/api/audit')
-          .query({ role: 'clinician', limit: 2, ...(cursor ? { cursor } : {}) })
+          .query({
+            role: 'clinician',
+            actor: 'audit-test-clinician',
+            limit: 2,
+            ...(cursor ? { cursor } : {}),
+          })
           .set('Authorization', `Bearer ${auditor}`)
           .expect(200);
         seen.push(...res.body.items.map((i: { id: string }) => i.id));
         cursor = res.body.next;
         pages++;
-      } while (cursor && pages < 100);
+      } while (cursor && pages < 1000);
+      expect(cursor).toBeNull();
+      // This file's clinician only: other test files' audit rows stay in the (append-only) trail.
       const expected = await t.db.query<Array<{ id: string }>>(
-        `select id::text as id from audit_event where actor_role = 'clinician' order by audit_event.id desc`,
+        `select id::text as id from audit_event
+          where actor_role = 'clinician' and actor_subject = 'audit-test-clinician' order by audit_event.id desc`,
       );
+      expect(expected.length).toBeGreaterThanOrEqual(9);
       expect(seen).toEqual(expected.map((r) => r.id));
       const [last] = await t.db.query<
         Array<{
@@ -247,7 +263,7 @@ describe('audit: append-only for the application, tamper-evident, searchable by 
       expect(last).toMatchObject({
         actor_subject: 'auditor-1',
         resource: 'audit-event',
-        detail: { filters: { role: 'clinician' } },
+        detail: { filters: { role: 'clinician', actor: 'audit-test-clinician' } },
       });
     });
 
