@@ -17,7 +17,7 @@ export type MeasurementRegime = (typeof MEASUREMENT_REGIMES)[number];
 
 export class ServiceConfig {
   @Matches(/^[a-z][a-z0-9-]{1,40}$/, {
-    message: 'code must be lower-case letters, digits and hyphens',
+    message: 'code must be 2-41 lower-case letters, digits and hyphens, starting with a letter',
   })
   code: string;
   @IsString() name: string;

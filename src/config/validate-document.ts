@@ -12,10 +12,36 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
         ? `${prefix}[${e.property}]`
         : `${prefix}.${e.property}`
       : e.property;
-    for (const message of Object.values(e.constraints ?? {})) out.push(`${path}: ${message}`);
+    const messages = Object.values(e.constraints ?? {});
+    if (messages.length > 0 && isMissing(e)) {
+      // An absent field: one line that says so, not every rule a value would have had to meet
+      // ("name must be a string", "name must be shorter than or equal to 200 characters", ...).
+      const own = e.constraints?.isDefined;
+      out.push(
+        `${path}: ${own && !DEFAULT_IS_DEFINED.test(own) ? own : `${e.property} is required`}`,
+      );
+    } else {
+      for (const message of messages) out.push(`${path}: ${message}`);
+    }
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
   }
   return out;
+}
+
+/** class-validator's own @IsDefined() message; a rule's own message (e.g. what to give) is kept. */
+const DEFAULT_IS_DEFINED = /should not be null or undefined$/;
+
+/**
+ * The field was not given (or given as null, as YAML writes an empty value). class-validator puts the
+ * checked value on a field's own error; Nest's ValidationPipe removes it only from errors with
+ * children, which a field that is absent has none of. Array items keep their messages.
+ */
+function isMissing(e: ValidationError): boolean {
+  return (
+    Object.prototype.hasOwnProperty.call(e, 'value') &&
+    (e.value === undefined || e.value === null) &&
+    !/^\d+$/.test(e.property)
+  );
 }
 
 export class DocumentValidationError extends Error {

@@ -422,6 +422,16 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .set(auth(clinician))
       .send({ band: 'P2', reason: 'x y z', reviewDate: today })
       .expect(400);
+    // A missing reason is said once, in words a clinician can act on.
+    const noReason = await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P2', reviewDate: addDays(today, 3) })
+      .expect(400);
+    expect(noReason.body).toMatchObject({
+      code: 'request.invalid',
+      errors: ['reason: reason is required'],
+    });
     // The review date comes: the nightly job ends the override and tells the clinician.
     await t.db.query(`update priority_override set review_date = $2 where child_id = $1`, [
       child.id,

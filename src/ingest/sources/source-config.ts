@@ -76,7 +76,8 @@ export class FhirConfig {
 
 export class SourceConfig {
   @Matches(/^[a-z0-9][a-z0-9-]{1,60}$/, {
-    message: 'id must be lower-case letters, digits and hyphens',
+    message:
+      'id must be 2-61 lower-case letters, digits and hyphens, starting with a letter or digit',
   })
   id: string;
   @Matches(/^[A-Z0-9]{3,8}$/, { message: 'provider must be an ODS code from the catalogue' })

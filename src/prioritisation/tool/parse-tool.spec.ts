@@ -45,6 +45,16 @@ describe('parseTool', () => {
       /^factors\[2\]\.points: points is required/,
     ],
     [
+      'a factor without a label (one line, not every rule a label must meet)',
+      (s) => s.replace('    label: Has an EHCP\n', ''),
+      /^factors\[8\]\.label: label is required$/,
+    ],
+    [
+      'an id too short',
+      (s) => s.replace('id: ehcp', 'id: e'),
+      /^factors\[8\]\.id: id must be 2-61 lower-case letters/,
+    ],
+    [
       'an unknown field',
       (s) => s.replace('    cap: 60\n', '    cap: 60\n    colour: red\n'),
       /^factors\[0\]\.colour: property colour should not exist/,
@@ -114,6 +124,11 @@ describe('parseTool', () => {
     const parsed = parseTool(edit(DEFAULT_SOURCE), SERVICES);
     expect(parsed.valid).toBe(false);
     expect(parsed.problems).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
+  });
+
+  it('should say once that a required field is missing', () => {
+    const parsed = parseTool(DEFAULT_SOURCE.replace(/^name: .*\n/m, ''), SERVICES);
+    expect(parsed.problems).toEqual(['name: name is required']);
   });
 
   it('should refuse a document that is not a mapping', () => {

@@ -17,7 +17,7 @@ import {
 
 const ID = /^[a-z][a-z0-9-]{1,60}$/;
 const ID_MESSAGE =
-  'must be lower-case letters, digits and hyphens, starting with a letter (e.g. "waiting-time")';
+  'must be 2-61 lower-case letters, digits and hyphens, starting with a letter (e.g. "waiting-time")';
 const LEVELS = ['referral', 'child'] as const;
 
 /** Schema of the tool document (the YAML). Every problem is reported with the path of its field. */
