@@ -224,6 +224,24 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       expect(unsafe.body.problems).toEqual([
         expect.stringMatching(/^factors\[2\]\.when\.eval: unknown operator "eval"/),
       ]);
+      // Rules that could never work for any child are found before a draft goes live.
+      const neverWorks = await request(t.http)
+        .post('/api/prioritisation/tools/validate')
+        .set(auth(admin))
+        .send({
+          source: DEFAULT_TOOL.replace('    points: 15\n', "    points: 'fifteen'\n").replace(
+            "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+            "{ '<': [{ 'var': 'child.locality' }, 5] }",
+          ),
+        })
+        .expect(200);
+      expect(neverWorks.body).toMatchObject({
+        valid: false,
+        problems: [
+          'factors[2].when.<[0]: "<" needs a number here, but child.locality is text',
+          'factors[2].points: must give a number, but gives text',
+        ],
+      });
     });
 
     it('should keep a bad draft from activation, and keep scoring with the active tool', async () => {
@@ -658,6 +676,15 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     for (const r of p3) expect(r.band).toBe('P3');
     await request(t.http).get('/api/ranked?cursor=bad').set(auth(commissioner)).expect(400);
     await request(t.http).get('/api/ranked?service=dentistry').set(auth(commissioner)).expect(400);
+    // A band the tool does not have is an error, not an empty list that reads "nobody in it".
+    const lowerCase = await request(t.http)
+      .get('/api/ranked?band=p1')
+      .set(auth(commissioner))
+      .expect(400);
+    expect(lowerCase.body).toMatchObject({
+      code: 'prioritisation.unknown-band',
+      detail: '"p1" is not a band of the active tool; use one of: P1, P2, P3, P4.',
+    });
     await request(t.http).get('/api/ranked').set(auth(admin)).expect(403);
   });
 

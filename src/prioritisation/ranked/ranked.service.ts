@@ -59,6 +59,12 @@ export class RankedService {
         this.catalogue.providers().map((p) => p.code),
       );
     }
+    // An unknown band (a typing slip, "p1", or a band the tool no longer has) would otherwise be
+    // an empty list, read as "no children in that band".
+    if (q.band) {
+      const bands = (await this.tools.active()).compiled.bands.map((b) => b.code);
+      if (!bands.includes(q.band)) throw PrioritisationError.unknownBand(q.band, bands);
+    }
     let anyOfServices: string[] | undefined;
     if (user.role === 'clinician') {
       if (q.service && !user.services.includes(q.service)) {

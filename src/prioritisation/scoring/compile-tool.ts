@@ -108,6 +108,32 @@ export function toolProblems(doc: ToolDocument, knownServices: readonly string[]
   return problems;
 }
 
+/**
+ * Rules that could never work whatever a child's data: text or true/false where a number is needed,
+ * a number to look in, points that can never be a number (every child would be flagged for them at
+ * each rescore). Checked for documents being written (drafts, validation, preview, activation of a
+ * draft); not when loading a version already activated, so a check added later never stops its
+ * scores being explained. Run it after toolProblems has found nothing.
+ */
+export function toolTypeProblems(doc: ToolDocument): string[] {
+  const problems: string[] = [];
+  doc.factors.forEach((f, i) => {
+    const path = `factors[${i}]`;
+    const vars = f.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
+    if (f.when !== undefined) {
+      problems.push(...expressionProblems(f.when, `${path}.when`, vars, { types: true }));
+    }
+    problems.push(
+      ...expressionProblems(f.points, `${path}.points`, vars, { types: true, gives: 'number' }),
+    );
+  });
+  doc.triggers.forEach((t, i) => {
+    const vars = t.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
+    problems.push(...expressionProblems(t.when, `triggers[${i}].when`, vars, { types: true }));
+  });
+  return problems;
+}
+
 /** Compiles a tool document once; the result scores any number of children. */
 export function compileTool(doc: ToolDocument, knownServices: readonly string[]): CompiledTool {
   const problems = toolProblems(doc, knownServices);

@@ -101,6 +101,35 @@ describe('compileExpression', () => {
     expect(() => run({ in: ['x', 5] }, env)).toThrow(ExpressionRuntimeError);
   });
 
+  it.each<[unknown, string]>([
+    [{ '<': [{ var: 'a.s' }, 5] }, 'p.<[0]: "<" needs a number here, but a.s is text'],
+    [{ '+': [1, 'two'] }, 'p.+[1]: "+" needs a number here, but this is text'],
+    [{ '*': [{ '==': [1, 1] }, 5] }, 'p.*[0]: "*" needs a number here, but this is true or false'],
+    [{ '-': null }, 'p.-: "-" needs a number here, but this is null (no value)'],
+    [{ max: [{ var: 'a.list' }] }, 'p.max[0]: "max" needs a number here, but a.list is a list'],
+    [
+      { in: ['x', { var: 'a.n' }] },
+      'p.in[1]: "in" needs a list or a text to look in, but a.n is a number',
+    ],
+  ])('should find at validation that %j can never work', (expr, problem) => {
+    expect(expressionProblems(expr, 'p', VARS, { types: true })).toEqual([problem]);
+    // Only validation reports it: compiled, the rule runs (and fails for each child) as before.
+    expect(expressionProblems(expr, 'p', VARS)).toEqual([]);
+    expect(() => compileExpression(expr, 'p', VARS, resolve)).not.toThrow();
+  });
+
+  it.each<[unknown, string[]]>([
+    ['a', ['p: must give a number, but gives text']],
+    [{ '<': [1, { var: 'a.n' }] }, ['p: must give a number, but gives true or false']],
+    [{ if: [{ var: 'a.s' }, 10, 'none'] }, []], // a number for some children: cannot tell
+    [{ if: [{ var: 'a.s' }, 10] }, []],
+    [{ var: ['a.absent', 0] }, []],
+    [{ var: 'a.s' }, ['p: must give a number, but gives text']],
+    [{ or: [{ var: 'a.n' }, 0] }, []],
+  ])('should check that points %j can give a number', (expr, problems) => {
+    expect(expressionProblems(expr, 'p', VARS, { types: true, gives: 'number' })).toEqual(problems);
+  });
+
   it('should not convert types in equality', () => {
     expect(run({ '==': ['7', { var: 'a.n' }] }, env)).toBe(false);
   });

@@ -78,10 +78,33 @@ export function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
+/**
+ * What a rule gives, as far as can be told before it runs: 'any' when it depends on the inputs
+ * (e.g. an `if` whose branches give different kinds of value). Used only to report, at validation,
+ * rules that could never work (text where a number is needed), never to change how a rule runs.
+ */
+type StaticType = VarType | 'null' | 'list' | 'any';
+
 interface Node<E> {
   fn: Evaluator<E>;
+  type: StaticType;
   /** Set when the node is a bare variable: lets number checks name the missing input. */
   varName?: string;
+}
+
+const TYPE_WORDS: Record<StaticType, string> = {
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+  'string[]': 'a list',
+  null: 'null (no value)',
+  list: 'a list',
+  any: 'anything',
+};
+
+/** One kind if every part gives the same kind, else 'any'. */
+function same(types: StaticType[]): StaticType {
+  return types.length > 0 && types.every((t) => t === types[0]) ? types[0] : 'any';
 }
 
 /**
@@ -99,27 +122,35 @@ export function compileExpression<E>(
   return { evaluate: node.fn, vars: [...used].sort() };
 }
 
-/** Collects every problem instead of stopping at the first (for validation reports). */
-export function expressionProblems(expr: unknown, path: string, vars: VarCatalogue): string[] {
+/**
+ * Collects every problem instead of stopping at the first (for validation reports). With
+ * `types`, also reports parts that could never work whatever the child's data (text or true/false
+ * where a number is needed, a number to look in), and, with `gives: 'number'`, a rule whose result
+ * can never be a number. Those checks are for documents being written: a version already
+ * activated is loaded without them, so a check added later never stops its scores being explained.
+ */
+export function expressionProblems(
+  expr: unknown,
+  path: string,
+  vars: VarCatalogue,
+  options: { types?: boolean; gives?: 'number' } = {},
+): string[] {
   const problems: string[] = [];
-  walk(expr, path, vars, problems);
-  return problems;
-}
-
-function walk(expr: unknown, path: string, vars: VarCatalogue, problems: string[]): void {
+  const report: Report = (p, msg) => problems.push(`${p}: ${msg}`);
   try {
-    build(
-      expr,
-      path,
-      vars,
-      () => () => null,
-      new Set(),
-      (p, msg) => problems.push(`${p}: ${msg}`),
-    );
+    const node = build(expr, path, vars, () => () => null, new Set(), report, options.types);
+    if (options.types && options.gives === 'number' && !canBeNumber(node.type)) {
+      report(path, `must give a number, but gives ${TYPE_WORDS[node.type]}`);
+    }
   } catch (error) {
     if (error instanceof ExpressionSyntaxError) problems.push(error.message);
     else throw error;
   }
+  return problems;
+}
+
+function canBeNumber(t: StaticType): boolean {
+  return t === 'number' || t === 'any';
 }
 
 type Report = (path: string, problem: string) => void;
@@ -131,24 +162,27 @@ function build<E>(
   resolve: VarResolver<E>,
   used: Set<string>,
   report?: Report,
+  /** Also report type problems (validation of a document being written; see expressionProblems). */
+  types?: boolean,
 ): Node<E> {
   const fail = (p: string, problem: string): Node<E> => {
     if (report) {
       report(p, problem);
-      return { fn: () => null };
+      return { fn: () => null, type: 'any' };
     }
     throw new ExpressionSyntaxError(p, problem);
   };
-  if (expr === null || typeof expr === 'string' || typeof expr === 'boolean') {
-    return { fn: () => expr };
-  }
+  const sub = (e: unknown, p: string) => build(e, p, vars, resolve, used, report, types);
+  if (expr === null) return { fn: () => expr, type: 'null' };
+  if (typeof expr === 'string') return { fn: () => expr, type: 'string' };
+  if (typeof expr === 'boolean') return { fn: () => expr, type: 'boolean' };
   if (typeof expr === 'number') {
     if (!Number.isFinite(expr)) return fail(path, 'numbers must be finite');
-    return { fn: () => expr };
+    return { fn: () => expr, type: 'number' };
   }
   if (Array.isArray(expr)) {
-    const items = expr.map((e, i) => build(e, `${path}[${i}]`, vars, resolve, used, report).fn);
-    return { fn: (env) => items.map((f) => f(env)) };
+    const items = expr.map((e, i) => sub(e, `${path}[${i}]`).fn);
+    return { fn: (env) => items.map((f) => f(env)), type: 'list' };
   }
   if (typeof expr !== 'object') return fail(path, `unsupported value of type ${typeof expr}`);
   const keys = Object.keys(expr);
@@ -178,15 +212,26 @@ function build<E>(
     used.add(name);
     const read = resolve(name);
     if (rawArgs.length === 2) {
-      const fallback = build(rawArgs[1], `${here}[1]`, vars, resolve, used, report).fn;
-      return { fn: (env) => read(env) ?? fallback(env) };
+      const fallback = sub(rawArgs[1], `${here}[1]`);
+      const f = fallback.fn;
+      return { fn: (env) => read(env) ?? f(env), type: same([vars[name], fallback.type]) };
     }
-    return { fn: read, varName: name };
+    return { fn: read, type: vars[name], varName: name };
   }
 
-  const args = rawArgs.map((a, i) =>
-    build(a, Array.isArray(raw) ? `${here}[${i}]` : here, vars, resolve, used, report),
-  );
+  const argPaths = rawArgs.map((_, i) => (Array.isArray(raw) ? `${here}[${i}]` : here));
+  const args = rawArgs.map((a, i) => sub(a, argPaths[i]));
+  /** At validation: an argument that can never be a number where one is needed. */
+  const checkNumbers = () => {
+    if (!types || !report) return;
+    args.forEach((a, i) => {
+      if (canBeNumber(a.type)) return;
+      const what = a.varName
+        ? `${a.varName} is ${TYPE_WORDS[a.type]}`
+        : `this is ${TYPE_WORDS[a.type]}`;
+      report(argPaths[i], `"${op}" needs a number here, but ${what}`);
+    });
+  };
   const arity = (min: number, max: number): Node<E> | undefined =>
     args.length < min || args.length > max
       ? fail(
@@ -219,12 +264,16 @@ function build<E>(
         );
       }
       const fns = args.map((a) => a.fn);
+      // What it can give: each then-value, and the else-value (null when there is none).
+      const gives = args.filter((_, i) => i % 2 === 1 || i === args.length - 1).map((a) => a.type);
+      if (args.length % 2 === 0) gives.push('null');
       return {
         fn: (env) => {
           let i = 0;
           for (; i + 1 < fns.length; i += 2) if (truthy(fns[i](env))) return fns[i + 1](env);
           return i < fns.length ? fns[i](env) : null;
         },
+        type: same(gives),
       };
     }
     case '==':
@@ -232,26 +281,26 @@ function build<E>(
       const bad = arity(2, 2);
       if (bad) return bad;
       const [a, b] = args.map((x) => x.fn);
-      return { fn: (env) => a(env) === b(env) };
+      return { fn: (env) => a(env) === b(env), type: 'boolean' };
     }
     case '!=':
     case '!==': {
       const bad = arity(2, 2);
       if (bad) return bad;
       const [a, b] = args.map((x) => x.fn);
-      return { fn: (env) => a(env) !== b(env) };
+      return { fn: (env) => a(env) !== b(env), type: 'boolean' };
     }
     case '!': {
       const bad = arity(1, 1);
       if (bad) return bad;
       const a = args[0].fn;
-      return { fn: (env) => !truthy(a(env)) };
+      return { fn: (env) => !truthy(a(env)), type: 'boolean' };
     }
     case '!!': {
       const bad = arity(1, 1);
       if (bad) return bad;
       const a = args[0].fn;
-      return { fn: (env) => truthy(a(env)) };
+      return { fn: (env) => truthy(a(env)), type: 'boolean' };
     }
     case 'and': {
       if (args.length < 1) return fail(here, 'and needs at least one argument');
@@ -265,6 +314,7 @@ function build<E>(
           }
           return v;
         },
+        type: same(args.map((a) => a.type)),
       };
     }
     case 'or': {
@@ -279,12 +329,14 @@ function build<E>(
           }
           return v;
         },
+        type: same(args.map((a) => a.type)),
       };
     }
     case '<':
     case '<=': {
       const bad = arity(2, 3);
       if (bad) return bad;
+      checkNumbers();
       const [a, b, c] = args.map(num);
       const lt = op === '<' ? (x: number, y: number) => x < y : (x: number, y: number) => x <= y;
       // Three arguments: "between" (a < b < c), as in JSONLogic.
@@ -294,18 +346,24 @@ function build<E>(
             const bv = b(env);
             return lt(a(env), bv) && lt(bv, c(env));
           },
+          type: 'boolean',
         };
       }
-      return { fn: (env) => lt(a(env), b(env)) };
+      return { fn: (env) => lt(a(env), b(env)), type: 'boolean' };
     }
     case '>':
     case '>=': {
       const bad = arity(2, 2);
       if (bad) return bad;
+      checkNumbers();
       const [a, b] = args.map(num);
-      return { fn: op === '>' ? (env) => a(env) > b(env) : (env) => a(env) >= b(env) };
+      return {
+        fn: op === '>' ? (env) => a(env) > b(env) : (env) => a(env) >= b(env),
+        type: 'boolean',
+      };
     }
     case '+': {
+      checkNumbers();
       const fns = args.map(num);
       return {
         fn: (env) => {
@@ -313,10 +371,12 @@ function build<E>(
           for (const f of fns) s += f(env);
           return s;
         },
+        type: 'number',
       };
     }
     case '*': {
       if (args.length < 1) return fail(here, '* needs at least one argument');
+      checkNumbers();
       const fns = args.map(num);
       return {
         fn: (env) => {
@@ -324,18 +384,21 @@ function build<E>(
           for (const f of fns) s *= f(env);
           return s;
         },
+        type: 'number',
       };
     }
     case '-': {
       const bad = arity(1, 2);
       if (bad) return bad;
+      checkNumbers();
       const [a, b] = args.map(num);
-      return { fn: b ? (env) => a(env) - b(env) : (env) => -a(env) };
+      return { fn: b ? (env) => a(env) - b(env) : (env) => -a(env), type: 'number' };
     }
     case '/':
     case '%': {
       const bad = arity(2, 2);
       if (bad) return bad;
+      checkNumbers();
       const [a, b] = args.map(num);
       return {
         fn: (env) => {
@@ -343,14 +406,16 @@ function build<E>(
           if (d === 0) throw new ExpressionRuntimeError(`"${op}" by zero`);
           return op === '/' ? a(env) / d : a(env) % d;
         },
+        type: 'number',
       };
     }
     case 'min':
     case 'max': {
       if (args.length < 1) return fail(here, `${op} needs at least one argument`);
+      checkNumbers();
       const fns = args.map(num);
       const pick = op === 'min' ? Math.min : Math.max;
-      return { fn: (env) => pick(...fns.map((f) => f(env))) };
+      return { fn: (env) => pick(...fns.map((f) => f(env))), type: 'number' };
     }
     case 'in': {
       const bad = arity(2, 2);
@@ -358,6 +423,13 @@ function build<E>(
       const needle = args[0].fn;
       const hay = args[1].fn;
       const hayName = args[1].varName;
+      const hayType = args[1].type;
+      if (types && report && !['string', 'string[]', 'list', 'any'].includes(hayType)) {
+        report(
+          argPaths[1],
+          `"in" needs a list or a text to look in, but ${hayName ? `${hayName} is` : 'this is'} ${TYPE_WORDS[hayType]}`,
+        );
+      }
       return {
         fn: (env) => {
           const h = hay(env);
@@ -367,6 +439,7 @@ function build<E>(
           if (h === null || h === undefined) throw new MissingInputError(hayName ?? 'a list');
           throw new ExpressionRuntimeError('"in" needs a list or a text to look in');
         },
+        type: 'boolean',
       };
     }
     default:

@@ -55,6 +55,20 @@ describe('parseTool', () => {
       /^factors\[8\]\.id: id must be 2-61 lower-case letters/,
     ],
     [
+      'points given as text',
+      (s) => s.replace('    points: 15\n', "    points: 'fifteen'\n"),
+      /^factors\[2\]\.points: must give a number, but gives text$/,
+    ],
+    [
+      'a comparison of a text variable with a number',
+      (s) =>
+        s.replace(
+          "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+          "{ '<': [{ 'var': 'child.locality' }, 5] }",
+        ),
+      /^factors\[2\]\.when\.<\[0\]: "<" needs a number here, but child\.locality is text$/,
+    ],
+    [
       'an unknown field',
       (s) => s.replace('    cap: 60\n', '    cap: 60\n    colour: red\n'),
       /^factors\[0\]\.colour: property colour should not exist/,
@@ -129,6 +143,14 @@ describe('parseTool', () => {
   it('should say once that a required field is missing', () => {
     const parsed = parseTool(DEFAULT_SOURCE.replace(/^name: .*\n/m, ''), SERVICES);
     expect(parsed.problems).toEqual(['name: name is required']);
+  });
+
+  it('should load an activated version without the checks of rules that could never work', () => {
+    const source = DEFAULT_SOURCE.replace('    points: 15\n', "    points: 'fifteen'\n");
+    expect(parseTool(source, SERVICES).valid).toBe(false);
+    const loaded = parseTool(source, SERVICES, { strict: false });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.compiled?.referralFactors.map((f) => f.id)).toContain('early-years');
   });
 
   it('should refuse a document that is not a mapping', () => {

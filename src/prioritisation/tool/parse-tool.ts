@@ -2,7 +2,12 @@ import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse } from 'yaml';
 import { flattenValidationErrors } from '../../config/validate-document.js';
-import { compileTool, type CompiledTool, toolProblems } from '../scoring/compile-tool.js';
+import {
+  compileTool,
+  type CompiledTool,
+  toolProblems,
+  toolTypeProblems,
+} from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
 import { ToolDocumentSchema } from './tool-document.schema.js';
 
@@ -13,8 +18,14 @@ export type ParsedTool =
 /**
  * YAML text → schema check (field-level problems) → semantic checks and expression compilation
  * (problems name the path of each bad rule). Never throws for a bad document: it reports.
+ * `strict` (the default) adds the checks of rules that could never work (toolTypeProblems); a
+ * version already activated is loaded without them.
  */
-export function parseTool(source: string, knownServices: readonly string[]): ParsedTool {
+export function parseTool(
+  source: string,
+  knownServices: readonly string[],
+  options: { strict?: boolean } = {},
+): ParsedTool {
   let raw: unknown;
   try {
     raw = parse(source, { maxAliasCount: 50 });
@@ -46,7 +57,8 @@ export function parseTool(source: string, knownServices: readonly string[]): Par
     return { valid: false, document: null, compiled: null, problems: schemaProblems };
   }
   const document = toDocument(instance, raw as Record<string, unknown>);
-  const problems = toolProblems(document, knownServices);
+  let problems = toolProblems(document, knownServices);
+  if (problems.length === 0 && options.strict !== false) problems = toolTypeProblems(document);
   if (problems.length > 0) return { valid: false, document, compiled: null, problems };
   return { valid: true, document, compiled: compileTool(document, knownServices), problems: [] };
 }

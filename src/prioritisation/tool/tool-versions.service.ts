@@ -87,9 +87,14 @@ export class ToolVersionsService {
     return (await this.repository.list()).map(toToolVersionSummary);
   }
 
-  /** Compiles a stored version (drafts are re-validated: the catalogue may have changed). */
+  /**
+   * Compiles a stored version (re-validated: the catalogue may have changed). A draft gets every
+   * check; a version once activated is not held to checks added since (parseTool's `strict`).
+   */
   compile(row: ToolVersionRow): CompiledTool {
-    const parsed = this.parse(row.source);
+    const parsed = parseTool(row.source, this.knownServices(), {
+      strict: !row.firstActivatedAt,
+    });
     if (!parsed.valid) throw PrioritisationError.toolInvalid(parsed.problems);
     return parsed.compiled;
   }
