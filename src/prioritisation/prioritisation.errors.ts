@@ -7,6 +7,7 @@ export enum PrioritisationErrorCode {
   NoActiveTool = 'prioritisation.no-active-tool',
   NotScored = 'prioritisation.not-scored',
   UnknownBand = 'prioritisation.unknown-band',
+  ToolAlreadyActive = 'prioritisation.tool-already-active',
   ReviewDateNotFuture = 'prioritisation.review-date-not-future',
   ServiceNotAssigned = 'prioritisation.service-not-assigned',
   ProviderNotCommissioned = 'prioritisation.provider-not-commissioned',
@@ -41,6 +42,13 @@ export class PrioritisationError extends DomainError {
       'conflict',
       PrioritisationErrorCode.ToolNotDraft,
       `Tool version ${version} has been activated and can no longer be edited: create a new draft from it instead.`,
+    );
+  }
+  static toolAlreadyActive(version: number): PrioritisationError {
+    return new PrioritisationError(
+      'conflict',
+      PrioritisationErrorCode.ToolAlreadyActive,
+      `Tool version ${version} is already the active version: nothing was changed. To score every child again now, use POST /api/prioritisation/rescore.`,
     );
   }
   static noActiveTool(): PrioritisationError {

@@ -353,6 +353,21 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
         .send({ source, rationale: 'sneaky edit' })
         .expect(409);
       expect(edit.body.code).toBe('prioritisation.tool-not-draft');
+      // Activating the active version again changes nothing: no second activation, no rescore.
+      const runsBefore = await t.db.query(`select count(*)::int as n from priority_run`);
+      const again = await request(t.http)
+        .post(`/api/prioritisation/tools/${draft.id}/activate`)
+        .set(auth(admin))
+        .send({ rationale: 'pressed twice' })
+        .expect(409);
+      expect(again.body.code).toBe('prioritisation.tool-already-active');
+      expect(await t.db.query(`select count(*)::int as n from priority_run`)).toEqual(runsBefore);
+      expect(
+        await t.db.query(
+          `select count(*)::int as n from prioritisation_tool_activation where tool_version_id = $1`,
+          [draft.id],
+        ),
+      ).toEqual([{ n: 1 }]);
       await expect(
         t.db.query(`update prioritisation_tool_version set source = 'x' where id = $1`, [draft.id]),
       ).rejects.toThrow(/cannot be edited/);

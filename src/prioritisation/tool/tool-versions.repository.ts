@@ -125,14 +125,20 @@ export class ToolVersionsRepository {
   }
 
   /** Makes `id` the one active version (the previous one is retired) and records the activation. */
+  /** Makes the version the active one; false (and nothing written) when it already is. */
   async activate(
     id: string,
     activatedBy: string,
     rationale: string,
     m: EntityManager,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // Serialise activations so two admins cannot both see "no active version".
     await m.query(`lock table prioritisation_tool_version in share row exclusive mode`);
+    const [current]: Array<{ status: string }> = await m.query(
+      `select status from prioritisation_tool_version where id = $1`,
+      [id],
+    );
+    if (current?.status === 'active') return false;
     await m.query(
       `update prioritisation_tool_version set status = 'retired' where status = 'active' and id <> $1`,
       [id],
@@ -145,5 +151,6 @@ export class ToolVersionsRepository {
       `insert into prioritisation_tool_activation (tool_version_id, activated_by, rationale) values ($1, $2, $3)`,
       [id, activatedBy, rationale],
     );
+    return true;
   }
 }

@@ -208,7 +208,9 @@ export class ToolVersionsService {
       const row = await this.repository.findById(id, m);
       if (!row) throw PrioritisationError.toolNotFound();
       const compiled = this.compile(row);
-      await this.repository.activate(id, user.subject, rationale, m);
+      if (!(await this.repository.activate(id, user.subject, rationale, m))) {
+        throw PrioritisationError.toolAlreadyActive(row.version);
+      }
       await this.audit.record(
         {
           action: 'activate',
