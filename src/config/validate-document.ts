@@ -17,8 +17,16 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       // An absent field: one line that says so, not every rule a value would have had to meet
       // ("name must be a string", "name must be shorter than or equal to 200 characters", ...).
       const own = e.constraints?.isDefined;
+      // What the value must look like (one of a list, a pattern) still helps; its type and length do not.
+      const form = Object.entries(e.constraints ?? {})
+        .filter(([kind]) => FORM_CONSTRAINTS.has(kind))
+        .map(([, message]) => message);
       out.push(
-        `${path}: ${own && !DEFAULT_IS_DEFINED.test(own) ? own : `${e.property} is required`}`,
+        `${path}: ${
+          own && !DEFAULT_IS_DEFINED.test(own)
+            ? own
+            : [`${e.property} is required`, ...form].join(': ')
+        }`,
       );
     } else {
       for (const message of messages) out.push(`${path}: ${message}`);
@@ -27,6 +35,9 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   }
   return out;
 }
+
+/** Rules that say what a missing value must look like: kept with "is required". */
+const FORM_CONSTRAINTS = new Set(['isIn', 'isEnum', 'matches']);
 
 /** class-validator's own @IsDefined() message; a rule's own message (e.g. what to give) is kept. */
 const DEFAULT_IS_DEFINED = /should not be null or undefined$/;
