@@ -19,6 +19,7 @@ import { NumberServicesForReferralRankIndex1765000000000 } from './1765000000000
 import { KeyScoreHistoryByChild1765000000001 } from './1765000000001-KeyScoreHistoryByChild.js';
 import { CleanAuditChildIndexApart1765100000000 } from './1765100000000-CleanAuditChildIndexApart.js';
 import { StoreWaitsWithChildScores1765200000000 } from './1765200000000-StoreWaitsWithChildScores.js';
+import { TellServiceTeamsOfFamilyCrisis1765300000000 } from './1765300000000-TellServiceTeamsOfFamilyCrisis.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   KeyScoreHistoryByChild1765000000001,
   CleanAuditChildIndexApart1765100000000,
   StoreWaitsWithChildScores1765200000000,
+  TellServiceTeamsOfFamilyCrisis1765300000000,
 ];

@@ -522,6 +522,51 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .send({ answer: 'crisis' })
       .expect(201);
     expect(res.body).toMatchObject({ childId: child.id, answer: 'crisis', reportedOn: today });
+    // The family is told what happens now and where to get help that cannot wait.
+    expect(res.body.whatHappensNext).toMatch(/review their care/);
+    expect(res.body.whatHappensNext).toMatch(/call 999/);
+    expect(res.body.whatHappensNext).toMatch(/NHS 111/);
+    // The SLT team is told (any of its clinicians sees it; the first to read it reads it for all);
+    // a clinician of another service is not.
+    const slt = await t.tokenFor({ role: 'clinician', sub: 'slt-a', services: ['slt'] });
+    const sltToo = await t.tokenFor({ role: 'clinician', sub: 'slt-b', services: ['slt'] });
+    const mh = await t.tokenFor({ role: 'clinician', sub: 'mh-a', services: ['mental-health'] });
+    const unread = async (token: string) =>
+      (
+        await request(t.http)
+          .get('/api/prioritisation/notices?unread=true')
+          .set(auth(token))
+          .expect(200)
+      ).body;
+    const [notice] = await unread(slt);
+    expect(notice).toMatchObject({
+      childId: child.id,
+      pseudonym: child.pseudonym,
+      kind: 'family-crisis',
+      service: 'slt',
+      detail: {
+        checkInId: res.body.id,
+        reportedOn: today,
+        reportedByRole: 'family',
+        service: 'slt',
+      },
+      readAt: null,
+      readBy: null,
+    });
+    expect(await unread(mh)).toEqual([]);
+    await request(t.http)
+      .post(`/api/prioritisation/notices/${notice.id}/read`)
+      .set(auth(mh))
+      .expect(404);
+    await request(t.http)
+      .post(`/api/prioritisation/notices/${notice.id}/read`)
+      .set(auth(sltToo))
+      .expect(204);
+    expect(await unread(slt)).toEqual([]);
+    const [read] = (
+      await request(t.http).get('/api/prioritisation/notices').set(auth(slt)).expect(200)
+    ).body;
+    expect(read).toMatchObject({ id: notice.id, readBy: 'slt-b', readAt: expect.any(String) });
     const p = await priority(child.id);
     expect(p).toMatchObject({
       band: 'P1',
@@ -538,6 +583,8 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .expect(201);
     // 2 weeks of an 18-week target: 2.2, plus 25 for "worse" within 8 weeks.
     expect((await priority(other.id)).score).toBe(27.2);
+    // "Worse" counts in the score; only a crisis sends the team a notice.
+    expect(await unread(slt)).toEqual([]);
   });
 
   it('should score a child with missing data or a failing rule with the factors that apply, flag them and report it', async () => {

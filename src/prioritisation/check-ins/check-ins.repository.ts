@@ -21,11 +21,6 @@ export class CheckInsRepository {
     return this.db.transaction(fn);
   }
 
-  async childExists(childId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`select 1 from child where id = $1`, [childId]);
-    return rows.length > 0;
-  }
-
   async insert(c: Omit<CheckInRow, 'id' | 'createdAt'>, m: EntityManager): Promise<CheckInRow> {
     const rows: CheckInRow[] = await m.query(
       `insert into family_check_in (child_id, answer, reported_on, recorded_by, recorded_by_role) values ($1, $2, $3, $4, $5)
@@ -34,5 +29,23 @@ export class CheckInsRepository {
       [c.childId, c.answer, c.reportedOn, c.recordedBy, c.recordedByRole],
     );
     return rows[0];
+  }
+
+  /**
+   * A crisis reported for the child: one notice to the clinical team of each service they wait for
+   * (GET /api/prioritisation/notices), in the check-in's transaction.
+   */
+  async noticeCrisis(
+    childId: string,
+    services: string[],
+    detail: Record<string, unknown>,
+    m: EntityManager,
+  ): Promise<void> {
+    if (!services.length) return;
+    await m.query(
+      `insert into priority_notice (recipient_service, child_id, kind, detail)
+       select s, $1, 'family-crisis', $3::jsonb || jsonb_build_object('service', s) from unnest($2::text[]) s`,
+      [childId, services, JSON.stringify(detail)],
+    );
   }
 }

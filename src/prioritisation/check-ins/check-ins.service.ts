@@ -7,6 +7,7 @@ import { PrioritisationError } from '../prioritisation.errors.js';
 import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { CheckInsRepository } from './check-ins.repository.js';
+import type { CheckInBody } from './dto/check-in.dto.js';
 
 export interface CheckInResult {
   id: string;
@@ -14,12 +15,29 @@ export interface CheckInResult {
   answer: string;
   reportedOn: string;
   recordedAt: string;
+  /** For the family, in plain words: what happens now, and where to get help that cannot wait. */
+  whatHappensNext: string;
 }
 
 /**
+ * What the family is told after each answer. WaitWell is not watched around the clock, so whoever
+ * reports things are worse is told where to get help that cannot wait (999, NHS 111; 111's option 2
+ * is the NHS mental health crisis line in England).
+ */
+export const WHAT_HAPPENS_NEXT: Record<CheckInBody['answer'], string> = {
+  'no-change':
+    'Thank you for letting us know. Your child stays on the waiting list and we will check in with you again while you wait.',
+  worse:
+    "Thank you for telling us that things are worse. Your child's team can now see this, and it counts when deciding who is seen first. If you are worried about your child's safety, call NHS 111, or 999 in an emergency.",
+  crisis:
+    "Thank you for telling us. We have asked your child's team to review their care. This service is not watched all the time, so someone may not see this straight away. If your child is in danger now, call 999. For urgent help, call NHS 111 (for mental health, choose option 2).",
+};
+
+/**
  * Records a family check-in and rescores that child at once ("When to rescore"): "worse" adds points
- * for 8 weeks, "crisis" is a trigger for clinical review. Families may record only for their own child;
- * clinicians for children waiting for one of their services.
+ * for 8 weeks, "crisis" is a trigger for clinical review and a notice to the team of each service the
+ * child waits for. Families may record only for their own child; clinicians for children waiting for
+ * one of their services.
  */
 @Injectable()
 export class CheckInsService {
@@ -37,15 +55,11 @@ export class CheckInsService {
     user: AuthUser,
     today = londonDate(),
   ): Promise<CheckInResult> {
-    if (user.role === 'family') {
-      if (user.childId !== childId || !(await this.repository.childExists(childId))) {
-        throw PrioritisationError.notScored();
-      }
-    } else {
-      const services = await this.priority.openServices(childId);
-      if (!services || !services.some((s) => user.services.includes(s))) {
-        throw PrioritisationError.notScored();
-      }
+    if (user.role === 'family' && user.childId !== childId) throw PrioritisationError.notScored();
+    const services = await this.priority.openServices(childId);
+    if (!services) throw PrioritisationError.notScored();
+    if (user.role !== 'family' && !services.some((s) => user.services.includes(s))) {
+      throw PrioritisationError.notScored();
     }
     const reportedOn = input.reportedOn ?? today;
     if (reportedOn > today) throw PrioritisationError.checkInDateInFuture();
@@ -70,6 +84,14 @@ export class CheckInsService {
         },
         m,
       );
+      if (input.answer === 'crisis') {
+        await this.repository.noticeCrisis(
+          childId,
+          services,
+          { checkInId: inserted.id, reportedOn, reportedByRole: user.role },
+          m,
+        );
+      }
       return inserted;
     });
     await this.rescore.rescoreChildren([childId], 'check-in', today);
@@ -80,6 +102,7 @@ export class CheckInsService {
       answer: row.answer,
       reportedOn: row.reportedOn,
       recordedAt: new Date(row.createdAt).toISOString(),
+      whatHappensNext: WHAT_HAPPENS_NEXT[input.answer],
     };
   }
 }

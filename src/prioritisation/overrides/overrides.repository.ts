@@ -26,6 +26,10 @@ export interface NoticeRow {
   childId: string;
   pseudonym: string | null;
   kind: string;
+  /** Set when the notice went to a service's team rather than to one clinician. */
+  service: string | null;
+  /** Who marked it read (for a team's notice, the first of the team to do so). */
+  readBy: string | null;
   detail: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
@@ -94,25 +98,35 @@ export class OverridesRepository {
     return rows;
   }
 
-  async notices(recipient: string, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
+  /** The clinician's own notices and those of their services' teams, newest first. */
+  async notices(
+    recipient: string,
+    services: string[],
+    unreadOnly: boolean,
+    limit: number,
+  ): Promise<NoticeRow[]> {
     return this.db.query(
-      `select n.id, n.child_id as "childId", c.pseudonym, n.kind, n.detail, n.created_at as "createdAt", n.read_at as "readAt"
+      `select n.id, n.child_id as "childId", c.pseudonym, n.kind, n.recipient_service as service, n.detail,
+              n.created_at as "createdAt", n.read_at as "readAt", n.read_by as "readBy"
          from priority_notice n join child c on c.id = n.child_id
-        where n.recipient_subject = $1 ${unreadOnly ? 'and n.read_at is null' : ''}
+        where (n.recipient_subject = $1 or n.recipient_service = any($3::text[])) ${unreadOnly ? 'and n.read_at is null' : ''}
         order by n.created_at desc, n.id limit $2`,
-      [recipient, limit],
+      [recipient, limit, services],
     );
   }
 
   async markRead(
     id: string,
     recipient: string,
+    services: string[],
     m: EntityManager,
   ): Promise<{ childId: string } | null> {
     const rows = await rowsOf<{ childId: string }>(
       m,
-      `update priority_notice set read_at = coalesce(read_at, now()) where id = $1 and recipient_subject = $2 returning child_id as "childId"`,
-      [id, recipient],
+      `update priority_notice set read_at = coalesce(read_at, now()), read_by = coalesce(read_by, $2)
+        where id = $1 and (recipient_subject = $2 or recipient_service = any($3::text[]))
+        returning child_id as "childId"`,
+      [id, recipient, services],
     );
     return rows[0] ?? null;
   }

@@ -127,7 +127,7 @@ export class OverridesService {
   }
 
   async notices(user: AuthUser, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
-    const rows = await this.repository.notices(user.subject, unreadOnly, limit);
+    const rows = await this.repository.notices(user.subject, user.services, unreadOnly, limit);
     if (rows.length) {
       await this.audit.record({
         action: 'list',
@@ -141,7 +141,7 @@ export class OverridesService {
 
   async markRead(id: string, user: AuthUser): Promise<void> {
     await this.repository.transaction(async (m) => {
-      const row = await this.repository.markRead(id, user.subject, m);
+      const row = await this.repository.markRead(id, user.subject, user.services, m);
       if (!row) throw PrioritisationError.noticeNotFound();
       await this.audit.record(
         {

@@ -21,4 +21,9 @@ export class CheckInResponse {
   @ApiProperty() answer: string;
   @ApiProperty() reportedOn: string;
   @ApiProperty() recordedAt: string;
+  @ApiProperty({
+    description:
+      'For the family, in plain words: what happens now, and where to get help that cannot wait',
+  })
+  whatHappensNext: string;
 }
