@@ -17,6 +17,7 @@ export enum PrioritisationErrorCode {
   NoticeNotFound = 'prioritisation.notice-not-found',
   RunNotFound = 'prioritisation.run-not-found',
   CheckInDateInFuture = 'prioritisation.check-in-date-in-future',
+  CheckInDateTooOld = 'prioritisation.check-in-date-too-old',
   ScoresRebuilding = 'prioritisation.scores-rebuilding',
 }
 
@@ -141,6 +142,13 @@ export class PrioritisationError extends DomainError {
       'validation',
       PrioritisationErrorCode.CheckInDateInFuture,
       'The check-in date cannot be in the future: give the date the family reported, or leave it out for today.',
+    );
+  }
+  static checkInDateTooOld(earliest: string): PrioritisationError {
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.CheckInDateTooOld,
+      `The check-in date is more than a year ago (the earliest accepted is ${earliest}): check the year, or leave it out for today.`,
     );
   }
 }

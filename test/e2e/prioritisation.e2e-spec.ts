@@ -583,6 +583,13 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .expect(201);
     // 2 weeks of an 18-week target: 2.2, plus 25 for "worse" within 8 weeks.
     expect((await priority(other.id)).score).toBe(27.2);
+    const typo = await request(t.http)
+      .post(`/api/children/${other.id}/check-ins`)
+      .set(auth(clinician))
+      .send({ answer: 'worse', reportedOn: '1990-01-01' })
+      .expect(400);
+    expect(typo.body.code).toBe('prioritisation.check-in-date-too-old');
+    expect(typo.body.detail).toContain(`the earliest accepted is ${addDays(today, -365)}`);
     // "Worse" counts in the score; only a crisis sends the team a notice.
     expect(await unread(slt)).toEqual([]);
   });

@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { DomainEvents } from '../../common/events/domain-events.js';
-import { londonDate } from '../../common/time/calendar-date.js';
+import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { CheckInsRepository } from './check-ins.repository.js';
 import type { CheckInBody } from './dto/check-in.dto.js';
+
+/** How far back a check-in's date may be: a year. */
+const CHECK_IN_MAX_AGE_DAYS = 365;
 
 export interface CheckInResult {
   id: string;
@@ -63,6 +66,9 @@ export class CheckInsService {
     }
     const reportedOn = input.reportedOn ?? today;
     if (reportedOn > today) throw PrioritisationError.checkInDateInFuture();
+    // A year back is room for a report written up late; further is a slip of the year.
+    const earliest = addDays(today, -CHECK_IN_MAX_AGE_DAYS);
+    if (reportedOn < earliest) throw PrioritisationError.checkInDateTooOld(earliest);
     const row = await this.repository.transaction(async (m) => {
       const inserted = await this.repository.insert(
         {
