@@ -592,6 +592,16 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(typo.body.detail).toContain(`the earliest accepted is ${addDays(today, -365)}`);
     // "Worse" counts in the score; only a crisis sends the team a notice.
     expect(await unread(slt)).toEqual([]);
+    // A child who waits for nothing now: no team is told, and the family is not told one was.
+    await t.db.query(`update referral set status = 'discharged' where child_id = $1`, [child.id]);
+    const discharged = await request(t.http)
+      .post(`/api/children/${child.id}/check-ins`)
+      .set(auth(family))
+      .send({ answer: 'crisis' })
+      .expect(201);
+    expect(discharged.body.whatHappensNext).toMatch(/no team has been asked/);
+    expect(discharged.body.whatHappensNext).toMatch(/call 999/);
+    expect(await unread(slt)).toEqual([]);
   });
 
   it('should score a child with missing data or a failing rule with the factors that apply, flag them and report it', async () => {

@@ -23,17 +23,31 @@ export interface CheckInResult {
 }
 
 /**
- * What the family is told after each answer. WaitWell is not watched around the clock, so whoever
- * reports things are worse is told where to get help that cannot wait (999, NHS 111; 111's option 2
- * is the NHS mental health crisis line in England).
+ * What the family is told after each answer, while the child waits for at least one service and when
+ * they wait for none (then no team has been told, and the words must not say one has). WaitWell is
+ * not watched around the clock, so whoever reports things are worse is told where to get help that
+ * cannot wait (999, NHS 111; 111's option 2 is the NHS mental health crisis line in England).
  */
-export const WHAT_HAPPENS_NEXT: Record<CheckInBody['answer'], string> = {
-  'no-change':
-    'Thank you for letting us know. Your child stays on the waiting list and we will check in with you again while you wait.',
-  worse:
-    "Thank you for telling us that things are worse. Your child's team can now see this, and it counts when deciding who is seen first. If you are worried about your child's safety, call NHS 111, or 999 in an emergency.",
-  crisis:
-    "Thank you for telling us. We have asked your child's team to review their care. This service is not watched all the time, so someone may not see this straight away. If your child is in danger now, call 999. For urgent help, call NHS 111 (for mental health, choose option 2).",
+export const WHAT_HAPPENS_NEXT: Record<
+  'waiting' | 'notWaiting',
+  Record<CheckInBody['answer'], string>
+> = {
+  waiting: {
+    'no-change':
+      'Thank you for letting us know. Your child stays on the waiting list and we will check in with you again while you wait.',
+    worse:
+      "Thank you for telling us that things are worse. Your child's team can now see this, and it counts when deciding who is seen first. If you are worried about your child's safety, call NHS 111, or 999 in an emergency.",
+    crisis:
+      "Thank you for telling us. We have asked your child's team to review their care. This service is not watched all the time, so someone may not see this straight away. If your child is in danger now, call 999. For urgent help, call NHS 111 (for mental health, choose option 2).",
+  },
+  notWaiting: {
+    'no-change':
+      'Thank you for letting us know. Your child is not on any of our waiting lists at the moment.',
+    worse:
+      "Thank you for telling us that things are worse. Your child is not on any of our waiting lists at the moment, so please speak to your GP about getting help. If you are worried about your child's safety, call NHS 111, or 999 in an emergency.",
+    crisis:
+      'Thank you for telling us. Your child is not on any of our waiting lists at the moment, so no team has been asked to review their care. If your child is in danger now, call 999. For urgent help, call NHS 111 (for mental health, choose option 2), or speak to your GP.',
+  },
 };
 
 /**
@@ -108,7 +122,7 @@ export class CheckInsService {
       answer: row.answer,
       reportedOn: row.reportedOn,
       recordedAt: new Date(row.createdAt).toISOString(),
-      whatHappensNext: WHAT_HAPPENS_NEXT[input.answer],
+      whatHappensNext: WHAT_HAPPENS_NEXT[services.length ? 'waiting' : 'notWaiting'][input.answer],
     };
   }
 }
