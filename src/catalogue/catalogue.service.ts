@@ -23,6 +23,13 @@ export class CatalogueService implements OnModuleInit {
     return this.config.catalogue.providers;
   }
 
+  /** The codes of the providers an ICB commissions (a commissioner sees only these lists). */
+  providersCommissionedBy(commissionerCode: string): string[] {
+    return this.config.catalogue.providers
+      .filter((p) => p.commissioner === commissionerCode)
+      .map((p) => p.code);
+  }
+
   service(code: string): ServiceConfig | undefined {
     return this.config.catalogue.services.find((s) => s.code === code);
   }

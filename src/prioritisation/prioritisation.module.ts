@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { CheckInsRepository } from './check-ins/check-ins.repository.js';
 import { CheckInsService } from './check-ins/check-ins.service.js';
 import { ChildPriorityController } from './child-priority.controller.js';
+import { EquityController } from './equity/equity.controller.js';
+import { EquityRepository } from './equity/equity.repository.js';
+import { EquityService } from './equity/equity.service.js';
 import { OverridesRepository } from './overrides/overrides.repository.js';
 import { OverridesService } from './overrides/overrides.service.js';
 import { PreviewService } from './preview/preview.service.js';
@@ -23,7 +26,12 @@ import { ToolVersionsService } from './tool/tool-versions.service.js';
  * what-if preview, clinician overrides, family check-ins and risk-ranked lists.
  */
 @Module({
-  controllers: [PrioritisationController, ChildPriorityController, RankedController],
+  controllers: [
+    PrioritisationController,
+    ChildPriorityController,
+    RankedController,
+    EquityController,
+  ],
   providers: [
     ToolVersionsRepository,
     ToolVersionsService,
@@ -38,6 +46,8 @@ import { ToolVersionsService } from './tool/tool-versions.service.js';
     CheckInsRepository,
     CheckInsService,
     RankedRepository,
+    EquityRepository,
+    EquityService,
     RankedService,
     PreviewService,
   ],

@@ -767,6 +767,93 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     await request(t.http).get('/api/ranked').set(auth(admin)).expect(403);
   });
 
+  it('should show how the live bands fall by deprivation, age and locality (aggregates only)', async () => {
+    // The unit's demo providers: SLT with RYB, the rest with RXA (both the test ICB's).
+    const a = await childWaitingFor([['slt', 10]], {
+      deprivationDecile: 1,
+      dateOfBirth: yearsOld(3),
+      locality: 'Riverside',
+    });
+    await childWaitingFor(
+      [
+        ['slt', 30],
+        ['mental-health', 5],
+      ],
+      { deprivationDecile: 2, dateOfBirth: yearsOld(8), locality: 'Riverside' },
+    );
+    await childWaitingFor([['neurodiversity', 50]], {
+      deprivationDecile: 9,
+      dateOfBirth: yearsOld(13),
+      locality: 'Eastfield',
+    });
+    const d = await childWaitingFor([['slt', 2]], { dateOfBirth: yearsOld(17) });
+    await t.db.query(`update child set deprivation_decile = null, locality = null where id = $1`, [
+      d.id,
+    ]);
+    await rescore();
+    await request(t.http)
+      .put(`/api/children/${a.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P1', reason: 'Lost words since the summer', reviewDate: addDays(today, 30) })
+      .expect(200);
+    const res = await request(t.http)
+      .get('/api/prioritisation/equity')
+      .set(auth(commissioner))
+      .expect(200);
+    const live = await t.db.query<Array<{ band: string; n: number }>>(
+      `select band, count(*)::int as n from child_priority group by band`,
+    );
+    expect(res.body).toMatchObject({
+      asAt: today,
+      toolVersion: { version: 1 },
+      bands: ['P1', 'P2', 'P3', 'P4'],
+      overall: {
+        key: 'all',
+        children: 4,
+        bands: Object.fromEntries(
+          ['P1', 'P2', 'P3', 'P4'].map((b) => [b, live.find((r) => r.band === b)?.n ?? 0]),
+        ),
+        overridden: 1,
+        overriddenPercent: 25,
+      },
+    });
+    const summary = (groups: Array<{ key: string; children: number; overridden: number }>) =>
+      groups.map((g) => [g.key, g.children, g.overridden]);
+    expect(summary(res.body.byDeprivationQuintile)).toEqual([
+      ['1', 2, 1],
+      ['5', 1, 0],
+      ['unknown', 1, 0],
+    ]);
+    expect(summary(res.body.byAgeGroup)).toEqual([
+      ['0-4', 1, 1],
+      ['5-10', 1, 0],
+      ['11-15', 1, 0],
+      ['16+', 1, 0],
+    ]);
+    expect(summary(res.body.byLocality)).toEqual([
+      ['Eastfield', 1, 0],
+      ['Riverside', 2, 1],
+      ['unknown', 1, 0],
+    ]);
+    // The middle child's longest wait: of 10 and 30 weeks, the first (percentile_disc).
+    expect(res.body.byDeprivationQuintile[0]).toMatchObject({ medianWeeksWaited: 10 });
+    expect(res.body.byAgeGroup[0].bands).toMatchObject({ P1: 1 });
+    expect(JSON.stringify(res.body)).not.toMatch(/nhsNumber|pseudonym|childId|Lost words/);
+    // Another ICB's commissioner: none of these children; an admin sees every provider.
+    const otherIcb = await t.tokenFor({ role: 'commissioner', commissioner: 'QAA' });
+    const theirs = await request(t.http)
+      .get('/api/prioritisation/equity')
+      .set(auth(otherIcb))
+      .expect(200);
+    expect(theirs.body.overall.children).toBe(0);
+    expect(theirs.body.byLocality).toEqual([]);
+    const everyone = await request(t.http)
+      .get('/api/prioritisation/equity')
+      .set(auth(admin))
+      .expect(200);
+    expect(everyone.body).toMatchObject({ scope: 'all providers', overall: { children: 4 } });
+  });
+
   it("should show a commissioner only the lists of their own ICB's providers", async () => {
     const child = await childWaitingFor([['slt', 30]]);
     await rescore();

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/prioritisation/rescore': ['admin'],
   'GET /api/prioritisation/runs': ['admin', 'commissioner', 'auditor'],
   'GET /api/prioritisation/runs/:id': ['admin', 'commissioner', 'auditor'],
+  'GET /api/prioritisation/equity': ['commissioner', 'admin'],
   'GET /api/prioritisation/notices': ['clinician'],
   'POST /api/prioritisation/notices/:id/read': ['clinician'],
   // Ingest (sources are admin's; import runs are data-quality facts commissioners may see; rejects hold raw rows).

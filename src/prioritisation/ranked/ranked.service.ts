@@ -75,10 +75,7 @@ export class RankedService {
     // Commissioners see the lists of the providers their ICB commissions (the token names the ICB).
     let anyOfProviders: string[] | undefined;
     if (user.role === 'commissioner' && user.commissionerCode) {
-      anyOfProviders = this.catalogue
-        .providers()
-        .filter((p) => p.commissioner === user.commissionerCode)
-        .map((p) => p.code);
+      anyOfProviders = this.catalogue.providersCommissionedBy(user.commissionerCode);
       if (q.provider && !anyOfProviders.includes(q.provider)) {
         throw PrioritisationError.providerNotCommissioned(q.provider);
       }
