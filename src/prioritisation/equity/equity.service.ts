@@ -5,7 +5,11 @@ import { PrioritisationError } from '../prioritisation.errors.js';
 import { RescoreRepository } from '../rescore/rescore.repository.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import type { EquityGroup, EquityReport } from './dto/equity.response.dto.js';
-import { type EquityDimension, EquityRepository } from './equity.repository.js';
+import {
+  type EquityCountRow,
+  type EquityDimension,
+  EquityRepository,
+} from './equity.repository.js';
 
 const AGE_GROUPS = ['0-4', '5-10', '11-15', '16+', 'unknown'];
 
@@ -28,49 +32,36 @@ export class EquityService {
       user.role === 'commissioner' && user.commissionerCode
         ? this.catalogue.providersCommissionedBy(user.commissionerCode)
         : null;
-    const cells = await this.repository.cells(providers);
-    const all = cells.find((c) => c.dimension === 'all' && c.band === null);
-    if (!all?.children && (await this.rescores.scoresMissing())) {
+    const [counts, run] = await Promise.all([
+      this.repository.counts(providers),
+      this.repository.lastRun(),
+    ]);
+    if (counts.length === 0 && (await this.rescores.scoresMissing())) {
       throw PrioritisationError.scoresRebuilding();
     }
-    const tool = all?.toolVersionId ? await this.tools.version(all.toolVersionId) : null;
-    const bands = (tool ?? (await this.tools.active())).compiled.bands.map((b) => b.code);
-    const groups = (dimension: EquityDimension | 'all'): EquityGroup[] => {
-      const own = cells.filter((c) => c.dimension === dimension && c.band === null);
-      return own.map((g) => {
-        const counts = Object.fromEntries(bands.map((b) => [b, 0]));
-        for (const c of cells) {
-          if (c.dimension === dimension && c.key === g.key && c.band !== null) {
-            counts[c.band] = c.children;
-          }
-        }
-        return {
-          key: g.key,
-          children: g.children,
-          bands: counts,
-          medianWeeksWaited: g.medianWeeks,
-          overridden: g.overridden,
-          overriddenPercent: percent(g.overridden, g.children),
-        };
-      });
-    };
-    const byKey = (order: (k: string) => number | string) => (a: EquityGroup, b: EquityGroup) => {
-      const x = order(a.key);
-      const y = order(b.key);
-      return x < y ? -1 : x > y ? 1 : 0;
-    };
-    const unknownLast = (k: string) => (k === 'unknown' ? '\uffff' : k);
+    const tool = run ? await this.tools.version(run.toolVersionId) : await this.tools.active();
+    const bands = tool.compiled.bands.map((b) => b.code);
+    const byDimension = (dimension: EquityDimension): EquityGroup[] =>
+      summarise(
+        counts.filter((c) => c.dimension === dimension),
+        bands,
+      );
+    // Every child is in exactly one quintile group: their sum is everyone.
+    const overall = summarise(
+      counts
+        .filter((c) => c.dimension === 'deprivationQuintile')
+        .map((c) => ({ ...c, key: 'all' })),
+      bands,
+    );
     return {
-      asAt: all?.asAt ?? null,
-      toolVersion: tool
-        ? { id: tool.row.id, version: tool.row.version, name: tool.row.name }
-        : null,
+      asAt: run?.asAt ?? null,
+      toolVersion: { id: tool.row.id, version: tool.row.version, name: tool.row.name },
       scope: providers ? { providers } : 'all providers',
       bands,
-      overall: groups('all')[0] ?? emptyGroup('all', bands),
-      byDeprivationQuintile: groups('deprivationQuintile').sort(byKey(unknownLast)),
-      byAgeGroup: groups('ageGroup').sort(byKey((k) => AGE_GROUPS.indexOf(k))),
-      byLocality: groups('locality').sort(byKey(unknownLast)),
+      overall: overall[0] ?? summarise([], bands, 'all')[0],
+      byDeprivationQuintile: byDimension('deprivationQuintile').sort(byKey(unknownLast)),
+      byAgeGroup: byDimension('ageGroup').sort(byKey((k) => AGE_GROUPS.indexOf(k))),
+      byLocality: byDimension('locality').sort(byKey(unknownLast)),
       notes: [
         'Live scores: the band shown (a clinician override where there is one), the longest wait of each child in completed weeks, as at the last rescore.',
         'Deprivation quintile 1 is the most deprived fifth (IMD deciles 1-2); age is at the as-at date.',
@@ -80,17 +71,70 @@ export class EquityService {
   }
 }
 
-function percent(part: number, whole: number): number {
-  return whole ? Math.round((1000 * part) / whole) / 10 : 0;
+/**
+ * Adds up one dimension's counts into its groups: children, band sizes, override count and the
+ * median longest wait, which is the lower middle value when the count is even (as PostgreSQL's
+ * percentile_disc(0.5)). With `emptyKey`, an empty group of that name when there are no counts.
+ */
+export function summarise(
+  rows: EquityCountRow[],
+  bands: string[],
+  emptyKey?: string,
+): EquityGroup[] {
+  const groups = new Map<string, { group: EquityGroup; weeks: Map<number, number> }>();
+  const open = (key: string) => {
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        group: {
+          key,
+          children: 0,
+          bands: Object.fromEntries(bands.map((b) => [b, 0])),
+          medianWeeksWaited: null,
+          overridden: 0,
+          overriddenPercent: 0,
+        },
+        weeks: new Map(),
+      };
+      groups.set(key, g);
+    }
+    return g;
+  };
+  if (emptyKey !== undefined && rows.length === 0) open(emptyKey);
+  for (const r of rows) {
+    const g = open(r.key);
+    g.group.children += r.children;
+    g.group.overridden += r.overridden;
+    g.group.bands[r.band] = (g.group.bands[r.band] ?? 0) + r.children;
+    g.weeks.set(r.weeks, (g.weeks.get(r.weeks) ?? 0) + r.children);
+  }
+  return [...groups.values()].map(({ group, weeks }) => {
+    const middle = Math.ceil(group.children / 2);
+    let seen = 0;
+    for (const w of [...weeks.keys()].sort((a, b) => a - b)) {
+      seen += weeks.get(w)!;
+      if (seen >= middle) {
+        group.medianWeeksWaited = w;
+        break;
+      }
+    }
+    group.overriddenPercent = percent(group.overridden, group.children);
+    return group;
+  });
 }
 
-function emptyGroup(key: string, bands: string[]): EquityGroup {
-  return {
-    key,
-    children: 0,
-    bands: Object.fromEntries(bands.map((b) => [b, 0])),
-    medianWeeksWaited: null,
-    overridden: 0,
-    overriddenPercent: 0,
+function byKey(order: (k: string) => number | string) {
+  return (a: EquityGroup, b: EquityGroup) => {
+    const x = order(a.key);
+    const y = order(b.key);
+    return x < y ? -1 : x > y ? 1 : 0;
   };
+}
+
+function unknownLast(k: string): string {
+  return k === 'unknown' ? '\uffff' : k;
+}
+
+function percent(part: number, whole: number): number {
+  return whole ? Math.round((1000 * part) / whole) / 10 : 0;
 }
