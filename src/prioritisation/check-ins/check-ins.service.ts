@@ -28,10 +28,7 @@ export interface CheckInResult {
  * not watched around the clock, so whoever reports things are worse is told where to get help that
  * cannot wait (999, NHS 111; 111's option 2 is the NHS mental health crisis line in England).
  */
-export const WHAT_HAPPENS_NEXT: Record<
-  'waiting' | 'notWaiting',
-  Record<CheckInBody['answer'], string>
-> = {
+const WHAT_HAPPENS_NEXT: Record<'waiting' | 'notWaiting', Record<CheckInBody['answer'], string>> = {
   waiting: {
     'no-change':
       'Thank you for letting us know. Your child stays on the waiting list and we will check in with you again while you wait.',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 export type EquityDimension = 'deprivationQuintile' | 'ageGroup' | 'locality';
 
@@ -30,13 +30,8 @@ export class EquityRepository {
       // The planner overestimates the groups (its guess for each CASE) and would sort the whole list
       // for one of the three sets; the tables it hashes hold a few thousand groups (under 1 MB).
       await m.query(`set local work_mem = '64MB'`);
-      return this.countsIn(m, providers);
-    });
-  }
-
-  private countsIn(m: EntityManager, providers: string[] | null): Promise<EquityCountRow[]> {
-    return m.query(
-      `with scoped as (
+      return m.query<EquityCountRow[]>(
+        `with scoped as (
          select cp.band, cp.overridden, cp.max_weeks,
                 case when cp.deprivation_decile is null then 'unknown'
                      else ((cp.deprivation_decile + 1) / 2)::text end as quintile,
@@ -57,8 +52,9 @@ export class EquityRepository {
               (count(*) filter (where overridden))::int as overridden
          from scoped
         group by grouping sets ((quintile, band, max_weeks), (age_group, band, max_weeks), (locality, band, max_weeks))`,
-      [providers],
-    );
+        [providers],
+      );
+    });
   }
 
   /** The tool version and as-at date of the last rescore that completed (null before the first). */

@@ -38,9 +38,7 @@ export class OverridesService {
     today = londonDate(),
   ): Promise<OverrideResult> {
     await this.assertClinicianSees(childId, user);
-    const tool = await this.tools.active();
-    const bands = tool.compiled.bands.map((b) => b.code);
-    if (!bands.includes(input.band)) throw PrioritisationError.unknownBand(input.band, bands);
+    await this.tools.assertActiveBand(input.band);
     if (input.reviewDate <= today) throw PrioritisationError.reviewDateNotFuture();
     const row = await this.repository.transaction(async (m) => {
       const replaced = await this.repository.end(childId, 'replaced', user.subject, m);

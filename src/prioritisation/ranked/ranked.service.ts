@@ -61,10 +61,7 @@ export class RankedService {
     }
     // An unknown band (a typing slip, "p1", or a band the tool no longer has) would otherwise be
     // an empty list, read as "no children in that band".
-    if (q.band) {
-      const bands = (await this.tools.active()).compiled.bands.map((b) => b.code);
-      if (!bands.includes(q.band)) throw PrioritisationError.unknownBand(q.band, bands);
-    }
+    if (q.band) await this.tools.assertActiveBand(q.band);
     let anyOfServices: string[] | undefined;
     if (user.role === 'clinician') {
       if (q.service && !user.services.includes(q.service)) {

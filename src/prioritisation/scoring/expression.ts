@@ -221,17 +221,6 @@ function build<E>(
 
   const argPaths = rawArgs.map((_, i) => (Array.isArray(raw) ? `${here}[${i}]` : here));
   const args = rawArgs.map((a, i) => sub(a, argPaths[i]));
-  /** At validation: an argument that can never be a number where one is needed. */
-  const checkNumbers = () => {
-    if (!types || !report) return;
-    args.forEach((a, i) => {
-      if (canBeNumber(a.type)) return;
-      const what = a.varName
-        ? `${a.varName} is ${TYPE_WORDS[a.type]}`
-        : `this is ${TYPE_WORDS[a.type]}`;
-      report(argPaths[i], `"${op}" needs a number here, but ${what}`);
-    });
-  };
   const arity = (min: number, max: number): Node<E> | undefined =>
     args.length < min || args.length > max
       ? fail(
@@ -241,9 +230,17 @@ function build<E>(
             : `${op} takes ${min} to ${max} arguments`,
         )
       : undefined;
-  const num = (n: Node<E>): ((env: E) => number) => {
+  /**
+   * Argument `i` as a number when the rule runs. At validation (`types`), an argument that can never
+   * be a number is reported here, once for every operator that needs numbers.
+   */
+  const num = (n: Node<E>, i: number): ((env: E) => number) => {
     const f = n.fn;
     const name = n.varName;
+    if (types && report && !canBeNumber(n.type)) {
+      const what = name ? `${name} is ${TYPE_WORDS[n.type]}` : `this is ${TYPE_WORDS[n.type]}`;
+      report(argPaths[i], `"${op}" needs a number here, but ${what}`);
+    }
     return (env) => {
       const v = f(env);
       if (typeof v === 'number') return v;
@@ -336,7 +333,6 @@ function build<E>(
     case '<=': {
       const bad = arity(2, 3);
       if (bad) return bad;
-      checkNumbers();
       const [a, b, c] = args.map(num);
       const lt = op === '<' ? (x: number, y: number) => x < y : (x: number, y: number) => x <= y;
       // Three arguments: "between" (a < b < c), as in JSONLogic.
@@ -355,7 +351,6 @@ function build<E>(
     case '>=': {
       const bad = arity(2, 2);
       if (bad) return bad;
-      checkNumbers();
       const [a, b] = args.map(num);
       return {
         fn: op === '>' ? (env) => a(env) > b(env) : (env) => a(env) >= b(env),
@@ -363,7 +358,6 @@ function build<E>(
       };
     }
     case '+': {
-      checkNumbers();
       const fns = args.map(num);
       return {
         fn: (env) => {
@@ -376,7 +370,6 @@ function build<E>(
     }
     case '*': {
       if (args.length < 1) return fail(here, '* needs at least one argument');
-      checkNumbers();
       const fns = args.map(num);
       return {
         fn: (env) => {
@@ -390,7 +383,6 @@ function build<E>(
     case '-': {
       const bad = arity(1, 2);
       if (bad) return bad;
-      checkNumbers();
       const [a, b] = args.map(num);
       return { fn: b ? (env) => a(env) - b(env) : (env) => -a(env), type: 'number' };
     }
@@ -398,7 +390,6 @@ function build<E>(
     case '%': {
       const bad = arity(2, 2);
       if (bad) return bad;
-      checkNumbers();
       const [a, b] = args.map(num);
       return {
         fn: (env) => {
@@ -412,7 +403,6 @@ function build<E>(
     case 'min':
     case 'max': {
       if (args.length < 1) return fail(here, `${op} needs at least one argument`);
-      checkNumbers();
       const fns = args.map(num);
       const pick = op === 'min' ? Math.min : Math.max;
       return { fn: (env) => pick(...fns.map((f) => f(env))), type: 'number' };

@@ -124,8 +124,10 @@ export class ToolVersionsRepository {
     return rows[0] ?? null;
   }
 
-  /** Makes `id` the one active version (the previous one is retired) and records the activation. */
-  /** Makes the version the active one; false (and nothing written) when it already is. */
+  /**
+   * Makes `id` the one active version (the previous one is retired) and records the activation;
+   * false, and nothing written, when it is the active version already.
+   */
   async activate(
     id: string,
     activatedBy: string,

@@ -110,6 +110,12 @@ export class ToolVersionsService {
     return this.cache;
   }
 
+  /** Refuses a band the active tool does not have, naming the bands it has. */
+  async assertActiveBand(band: string): Promise<void> {
+    const bands = (await this.active()).compiled.bands.map((b) => b.code);
+    if (!bands.includes(band)) throw PrioritisationError.unknownBand(band, bands);
+  }
+
   /** A stored version, compiled (for explaining scores it produced). */
   async version(id: string): Promise<ActiveTool> {
     const hit = this.versions.get(id);

@@ -21,11 +21,8 @@ export class EquityGroup {
 
 export class EquityReport {
   @ApiProperty({ nullable: true, type: String }) asAt: string | null;
-  @ApiProperty({ nullable: true, type: Object }) toolVersion: {
-    id: string;
-    version: number;
-    name: string;
-  } | null;
+  @ApiProperty({ description: 'The tool version of the live scores' })
+  toolVersion: { id: string; version: number; name: string };
   @ApiProperty({ description: '"all providers", or the providers of the caller\'s ICB' })
   scope: 'all providers' | { providers: string[] };
   @ApiProperty({ type: [String] }) bands: string[];
