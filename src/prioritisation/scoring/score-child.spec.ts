@@ -244,7 +244,7 @@ describe('scoreChild with the default tool', () => {
     );
     const slt = e.referrals.find((r) => r.service === 'slt')!;
     expect(slt.factors.map((f) => f.text)).toEqual([
-      "Time waited against the service's target: Waited 27 weeks against a 18-week target → +30 points",
+      "Time waited against the service's target: Waited 27 weeks against a target of 18 weeks → +30 points",
       'Clinical priority: Referred as soon → +20 points',
       'Early years developmental window (under 5): Aged 4, waiting for slt → +15 points',
     ]);
