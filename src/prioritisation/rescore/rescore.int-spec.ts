@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
-import { PriorityWriter, RescoreRepository } from './rescore.repository.js';
+import { type ChildRow, PriorityWriter, RescoreRepository } from './rescore.repository.js';
 import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
 
@@ -200,5 +200,62 @@ describe('Full rescore into the idle score tables', () => {
     for (let batch = await all.next(); batch; batch = await all.next()) rows += batch.length;
     await all.close();
     expect(rows).toBe(6); // the child who left is not among them
+  });
+
+  it('should read the same facts in ranges of child ids as in one piece, and not a child who starts waiting after the read began', async () => {
+    const repository = t.app.get(RescoreRepository);
+    const read = async (parts: number) => {
+      const facts = await repository.openFacts('2026-11-25', null, 1 << 10, parts);
+      const rows: ChildRow[] = [];
+      for (let batch = await facts.next(); batch; batch = await facts.next()) rows.push(...batch);
+      await facts.close();
+      // A child's referrals come in no particular order (scoring does not depend on it).
+      return rows
+        .map((row) => {
+          const referrals = [...row.facts.referrals].sort((a, b) =>
+            a.referralId.localeCompare(b.referralId),
+          );
+          const serviceNumbers = [...row.serviceNumbers].sort((a, b) => a - b);
+          return JSON.stringify({ ...row, facts: { ...row.facts, referrals }, serviceNumbers });
+        })
+        .sort();
+    };
+    const whole = await read(1);
+    expect(whole).toHaveLength(6);
+    expect(await read(2)).toEqual(whole);
+    expect(await read(3)).toEqual(whole);
+
+    // A child who starts waiting after the read began, in the last range (read by the connection
+    // that imports the first one's snapshot), is not among them.
+    const split = await repository.openFacts('2026-11-25', null, 1 << 10, 2);
+    const late = await insertChild(t.db);
+    const lateId = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+    await t.db.query(`update child set id = $1 where id = $2`, [lateId, late.id]);
+    await insertReferral(t.db, lateId, { service: 'slt', receivedDate: '2026-03-01' });
+    const ids: string[] = [];
+    for (let batch = await split.next(); batch; batch = await split.next()) {
+      ids.push(...batch.map((row) => row.facts.childId));
+    }
+    await split.close();
+    const before = whole.map((row) => (JSON.parse(row) as ChildRow).facts.childId);
+    expect(before).toHaveLength(6);
+    expect(before).not.toContain(lateId);
+    expect(ids.sort()).toEqual(before);
+    expect((await read(2)).length).toBe(7); // a read that starts now sees that child
+  });
+
+  it('should leave the score tables analysed, with no changes counted since, so autovacuum does not analyse them again', async () => {
+    // PostgreSQL passes a connection's counts of written rows to its statistics at most once a
+    // second: wait that long, as a full rescore at any real size does between its COPY and analyse.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await rescore.rescoreAll('test');
+    const stats: Array<{ relname: string; changed: number; analysed: boolean }> = await t.db.query(
+      `select relname, n_mod_since_analyze::int as changed, last_analyze is not null as analysed
+         from pg_stat_user_tables where relname in ('child_priority', 'referral_priority') order by relname`,
+    );
+    expect(stats).toEqual([
+      { relname: 'child_priority', changed: 0, analysed: true },
+      { relname: 'referral_priority', changed: 0, analysed: true },
+    ]);
   });
 });

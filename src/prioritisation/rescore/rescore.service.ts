@@ -30,6 +30,8 @@ export interface RunReport {
 const BATCH_BYTES = 256 * 1024;
 /** Batches read and handed to the scorer ahead of the one being written. */
 const AHEAD = 3;
+/** A full rescore reads its facts as this many COPYs side by side (one snapshot): see openFacts. */
+const FACTS_PARTS = 2;
 
 /**
  * Rescoring (prioritisation.md "When to rescore"): full when the tool changes or nightly, incremental
@@ -98,7 +100,7 @@ export class RescoreService {
     const since = (t: number) => Date.now() - t;
     try {
       await this.repository.runInWriteTransaction(async (w) => {
-        const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES);
+        const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES, FACTS_PARTS);
         const scorer: BatchScorer = childIds
           ? inlineScorer(tool.compiled, header, true)
           : new FullRescoreScorer(tool.compiled, {
