@@ -190,6 +190,10 @@ describe('Full rescore into the idle score tables', () => {
     // A run that fails before reading its facts to the end (here: before reading any).
     const stopped = await repository.openFacts('2026-11-25', null, 1 << 20);
     await stopped.close();
+    // The same for a read in two parts, one of them stopped after its first batch.
+    const split = await repository.openFacts('2026-11-25', null, 1 << 10, 2);
+    expect(await split.nextBatch()).not.toBeNull();
+    await split.close();
     // Every pooled connection still answers (none was returned mid-COPY).
     const answers = await Promise.all(
       Array.from({ length: 12 }, () => t.db.query(`select 1 as ok`)),
