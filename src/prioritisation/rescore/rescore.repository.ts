@@ -206,7 +206,7 @@ interface IdRange {
 }
 
 /** `parts` equal ranges of uuids by their first 32 bits (child ids are random). */
-export function splitIds(parts: number): IdRange[] {
+function splitIds(parts: number): IdRange[] {
   const bound = (i: number) =>
     `${Math.floor((i * 0x1_0000_0000) / parts)
       .toString(16)
@@ -263,7 +263,7 @@ export class RescoreRepository {
    * of about `batchBytes` (see FactsReader). A full read is split into `parts` ranges of child ids,
    * each a COPY on a connection of its own, all in one snapshot (exported by the first, imported by
    * the others): each query sorts and joins only its share, so the first facts come sooner and the
-   * box's cores share that work. One part reads on one connection, as before.
+   * box's cores share that work. Incremental rescores and previews read in one part.
    */
   async openFacts(
     asAt: string,
