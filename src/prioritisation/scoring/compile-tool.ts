@@ -45,8 +45,19 @@ export class ToolInvalidError extends Error {
 /**
  * Checks what a schema cannot: unique ids, band order, known services and bands, and that every
  * expression compiles (naming the path of each bad rule). Empty when the tool is valid.
+ *
+ * With `types`, also rules that could never work whatever a child's data: text or true/false where
+ * a number is needed, a number to look in, points that can never be a number (every child would be
+ * flagged for them at each rescore). For documents being written (drafts, validation, preview,
+ * activation of a draft); not when loading a version already activated, so a check added later never
+ * stops its scores being explained.
  */
-export function toolProblems(doc: ToolDocument, knownServices: readonly string[]): string[] {
+export function toolProblems(
+  doc: ToolDocument,
+  knownServices: readonly string[],
+  options: { types?: boolean } = {},
+): string[] {
+  const { types } = options;
   const problems: string[] = [];
   const bandCodes = doc.bands.map((b) => b.code);
   dupes(bandCodes).forEach((c) => problems.push(`bands: code "${c}" appears twice`));
@@ -90,46 +101,24 @@ export function toolProblems(doc: ToolDocument, knownServices: readonly string[]
   doc.factors.forEach((f, i) => {
     const path = `factors[${i}]`;
     const vars = f.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
-    if (f.when !== undefined) problems.push(...expressionProblems(f.when, `${path}.when`, vars));
-    problems.push(...expressionProblems(f.points, `${path}.points`, vars));
+    if (f.when !== undefined) {
+      problems.push(...expressionProblems(f.when, `${path}.when`, vars, { types }));
+    }
+    problems.push(
+      ...expressionProblems(f.points, `${path}.points`, vars, { types, gives: 'number' }),
+    );
     checkServices(f.services, f.level, path);
     checkTemplate(f.explain, vars, `${path}.explain`, problems);
   });
   doc.triggers.forEach((t, i) => {
     const path = `triggers[${i}]`;
     const vars = t.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
-    problems.push(...expressionProblems(t.when, `${path}.when`, vars));
+    problems.push(...expressionProblems(t.when, `${path}.when`, vars, { types }));
     checkServices(t.services, t.level, path);
     checkTemplate(t.explain, vars, `${path}.explain`, problems);
     if (t.band !== undefined && !bandCodes.includes(t.band)) {
       problems.push(`${path}.band: "${t.band}" is not one of the bands (${bandCodes.join(', ')})`);
     }
-  });
-  return problems;
-}
-
-/**
- * Rules that could never work whatever a child's data: text or true/false where a number is needed,
- * a number to look in, points that can never be a number (every child would be flagged for them at
- * each rescore). Checked for documents being written (drafts, validation, preview, activation of a
- * draft); not when loading a version already activated, so a check added later never stops its
- * scores being explained. Run it after toolProblems has found nothing.
- */
-export function toolTypeProblems(doc: ToolDocument): string[] {
-  const problems: string[] = [];
-  doc.factors.forEach((f, i) => {
-    const path = `factors[${i}]`;
-    const vars = f.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
-    if (f.when !== undefined) {
-      problems.push(...expressionProblems(f.when, `${path}.when`, vars, { types: true }));
-    }
-    problems.push(
-      ...expressionProblems(f.points, `${path}.points`, vars, { types: true, gives: 'number' }),
-    );
-  });
-  doc.triggers.forEach((t, i) => {
-    const vars = t.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
-    problems.push(...expressionProblems(t.when, `triggers[${i}].when`, vars, { types: true }));
   });
   return problems;
 }

@@ -126,8 +126,7 @@ export function compileExpression<E>(
  * Collects every problem instead of stopping at the first (for validation reports). With
  * `types`, also reports parts that could never work whatever the child's data (text or true/false
  * where a number is needed, a number to look in), and, with `gives: 'number'`, a rule whose result
- * can never be a number. Those checks are for documents being written: a version already
- * activated is loaded without them, so a check added later never stops its scores being explained.
+ * can never be a number (see toolProblems for when these checks apply).
  */
 export function expressionProblems(
   expr: unknown,
@@ -147,6 +146,11 @@ export function expressionProblems(
     else throw error;
   }
   return problems;
+}
+
+/** "child.locality is text", or "this is text" for a part that is not a bare variable. */
+function whatItIs(n: { type: StaticType; varName?: string }): string {
+  return `${n.varName ?? 'this'} is ${TYPE_WORDS[n.type]}`;
 }
 
 function canBeNumber(t: StaticType): boolean {
@@ -238,8 +242,7 @@ function build<E>(
     const f = n.fn;
     const name = n.varName;
     if (types && report && !canBeNumber(n.type)) {
-      const what = name ? `${name} is ${TYPE_WORDS[n.type]}` : `this is ${TYPE_WORDS[n.type]}`;
-      report(argPaths[i], `"${op}" needs a number here, but ${what}`);
+      report(argPaths[i], `"${op}" needs a number here, but ${whatItIs(n)}`);
     }
     return (env) => {
       const v = f(env);
@@ -413,12 +416,8 @@ function build<E>(
       const needle = args[0].fn;
       const hay = args[1].fn;
       const hayName = args[1].varName;
-      const hayType = args[1].type;
-      if (types && report && !['string', 'string[]', 'list', 'any'].includes(hayType)) {
-        report(
-          argPaths[1],
-          `"in" needs a list or a text to look in, but ${hayName ? `${hayName} is` : 'this is'} ${TYPE_WORDS[hayType]}`,
-        );
+      if (types && report && !['string', 'string[]', 'list', 'any'].includes(args[1].type)) {
+        report(argPaths[1], `"in" needs a list or a text to look in, but ${whatItIs(args[1])}`);
       }
       return {
         fn: (env) => {

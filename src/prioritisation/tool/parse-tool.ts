@@ -2,12 +2,7 @@ import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { parse } from 'yaml';
 import { flattenValidationErrors } from '../../config/validate-document.js';
-import {
-  compileTool,
-  type CompiledTool,
-  toolProblems,
-  toolTypeProblems,
-} from '../scoring/compile-tool.js';
+import { compileTool, type CompiledTool, toolProblems } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
 import { ToolDocumentSchema } from './tool-document.schema.js';
 
@@ -18,7 +13,7 @@ export type ParsedTool =
 /**
  * YAML text → schema check (field-level problems) → semantic checks and expression compilation
  * (problems name the path of each bad rule). Never throws for a bad document: it reports.
- * `strict` (the default) adds the checks of rules that could never work (toolTypeProblems); a
+ * `strict` (the default) adds the checks of rules that could never work (toolProblems' `types`); a
  * version already activated is loaded without them.
  */
 export function parseTool(
@@ -57,8 +52,7 @@ export function parseTool(
     return { valid: false, document: null, compiled: null, problems: schemaProblems };
   }
   const document = toDocument(instance, raw as Record<string, unknown>);
-  let problems = toolProblems(document, knownServices);
-  if (problems.length === 0 && options.strict !== false) problems = toolTypeProblems(document);
+  const problems = toolProblems(document, knownServices, { types: options.strict !== false });
   if (problems.length > 0) return { valid: false, document, compiled: null, problems };
   return { valid: true, document, compiled: compileTool(document, knownServices), problems: [] };
 }
