@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   addDays,
+  ageInMonths,
   ageInYears,
   daysBetween,
   isIsoDate,
@@ -31,6 +32,13 @@ describe('calendar dates', () => {
     expect(ageInYears('2020-11-26', '2026-11-25')).toBe(5);
     expect(ageInYears('2020-11-25', '2026-11-25')).toBe(6);
     expect(monthEnd('2024-02')).toBe('2024-02-29');
+    expect(ageInMonths('2020-11-25', '2026-11-25')).toBe(72);
+    expect(ageInMonths('2020-11-26', '2026-11-25')).toBe(71);
+    expect(ageInMonths('2026-01-31', '2026-02-28')).toBe(0);
+    expect(ageInMonths('2026-01-31', '2026-03-01')).toBe(1);
+    expect(ageInMonths('2024-02-29', '2025-02-28')).toBe(11);
+    expect(ageInMonths('2024-02-29', '2025-03-01')).toBe(12);
+    expect(ageInMonths('2026-11-26', '2026-11-25')).toBe(-1);
     expect(monthEnd('2026-12')).toBe('2026-12-31');
   });
 });

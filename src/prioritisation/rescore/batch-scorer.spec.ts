@@ -31,8 +31,9 @@ function rows(from: number, n: number): Uint8Array<ArrayBuffer> {
         `P${i}`,
         i % 4 ? 'Northbridge' : null,
         i % 7 ? (i % 10) + 1 : null,
-        i % 16,
-        (i % 16) * 12 + (i % 12),
+        i % 13
+          ? `${2010 + (i % 16)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`
+          : null,
         refs.join(';'),
         i % 3 ? null : 'ehcp|not-in-school:excluded\tsince\\May',
         i % 5 ? null : 'worse',

@@ -31,7 +31,7 @@ export function inlineScorer(
   return {
     score: (facts) => {
       try {
-        return Promise.resolve(scoreRows(tool, parseFacts(facts), header, collectIds));
+        return Promise.resolve(scoreRows(tool, parseFacts(facts, header.asAt), header, collectIds));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }

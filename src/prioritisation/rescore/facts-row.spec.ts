@@ -3,6 +3,7 @@ import { factsText } from '../../../test/utils/facts-text.js';
 import { FACTS_COLUMNS, parseFacts } from './facts-row.js';
 
 const ID = '3f2b8c1e-6a1d-4c1e-9b7a-0d7c2e9a1b01';
+const AS_AT = '2026-11-25';
 const REFS = `${ID.replace('01', 'aa')},slt,RXA,urgent,130,18,2;${ID.replace('01', 'bb')},mental-health,RXB,routine,,18,4`;
 
 describe(parseFacts.name, () => {
@@ -14,8 +15,7 @@ describe(parseFacts.name, () => {
           'WW-7QK2',
           'Northbridge',
           3,
-          7,
-          89,
+          '2019-06-25',
           REFS,
           'ehcp|not-in-school:excluded',
           'worse',
@@ -25,6 +25,7 @@ describe(parseFacts.name, () => {
           'P2',
         ],
       ]),
+      AS_AT,
     );
     expect(row).toEqual({
       facts: {
@@ -66,7 +67,8 @@ describe(parseFacts.name, () => {
   it('should undo COPY escapes so tabs, newlines and backslashes in free text survive', () => {
     const detail = 'not-in-school:out\tsince\nMay \\ term \\N';
     const [row] = parseFacts(
-      factsText([[ID, 'WW-1', null, null, null, null, REFS, detail, null, null, null, null, null]]),
+      factsText([[ID, 'WW-1', null, null, null, REFS, detail, null, null, null, null, null]]),
+      AS_AT,
     );
     expect(row.facts.flagDetails).toEqual([detail]);
     expect(row.facts).toMatchObject({ locality: null, ageYears: null, checkIn: null });
@@ -81,39 +83,61 @@ describe(parseFacts.name, () => {
           `WW-${i}`,
           'Ynys Môn',
           i + 1,
-          i,
-          i * 12,
+          `${2026 - i}-11-25`,
           REFS,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
+          ...Array<null>(6).fill(null),
         ]),
       ),
+      AS_AT,
     );
-    expect(rows.map((r) => [r.pseudonym, r.facts.locality, r.facts.deprivationDecile])).toEqual([
-      ['WW-0', 'Ynys Môn', 1],
-      ['WW-1', 'Ynys Môn', 2],
-      ['WW-2', 'Ynys Môn', 3],
+    expect(
+      rows.map((r) => [r.pseudonym, r.facts.locality, r.facts.deprivationDecile, r.facts.ageYears]),
+    ).toEqual([
+      ['WW-0', 'Ynys Môn', 1, 0],
+      ['WW-1', 'Ynys Môn', 2, 1],
+      ['WW-2', 'Ynys Môn', 3, 2],
     ]);
+  });
+
+  it('should give completed years and months as at the run date, none before birth', () => {
+    const ages = (dateOfBirth: string | null) => {
+      const [row] = parseFacts(
+        factsText([
+          [ID, 'WW-1', null, null, dateOfBirth, REFS, null, null, null, null, null, null],
+        ]),
+        AS_AT,
+      );
+      return [row.facts.ageYears, row.facts.ageMonths];
+    };
+    expect(ages('2020-11-25')).toEqual([6, 72]);
+    expect(ages('2020-11-26')).toEqual([5, 71]);
+    expect(ages('2026-10-26')).toEqual([0, 0]);
+    expect(ages(AS_AT)).toEqual([0, 0]);
+    expect(ages('2026-11-26')).toEqual([null, null]);
+    expect(ages(null)).toEqual([null, null]);
+  });
+
+  it('should refuse a date of birth that is not written YYYY-MM-DD', () => {
+    for (const written of ['25/11/2020', '2020-11-2', '20201125', '2020-1a-25']) {
+      const bytes = factsText([[ID, 'WW-1', null, null, written, REFS, ...Array(6).fill(null)]]);
+      expect(() => parseFacts(bytes, AS_AT)).toThrow('a date of birth that is not YYYY-MM-DD');
+    }
   });
 
   it('should refuse a row with the wrong number of columns, naming it', () => {
     const short = new TextEncoder().encode(`${ID}\tWW-1\n`);
-    expect(() => parseFacts(short)).toThrow(`only 2 columns, not ${FACTS_COLUMNS}`);
+    expect(() => parseFacts(short, AS_AT)).toThrow(`only 2 columns, not ${FACTS_COLUMNS}`);
     const long = new TextEncoder().encode(
       `${Array(FACTS_COLUMNS + 1)
         .fill('x')
         .join('\t')}\n`,
     );
-    expect(() => parseFacts(long)).toThrow(`more than ${FACTS_COLUMNS} columns`);
+    expect(() => parseFacts(long, AS_AT)).toThrow(`more than ${FACTS_COLUMNS} columns`);
   });
 
   it('should refuse a packed referral with parts missing', () => {
-    const row = [ID, 'WW-1', null, null, null, null, `${ID},slt,RXA,urgent,130`];
+    const row = [ID, 'WW-1', null, null, null, `${ID},slt,RXA,urgent,130`];
     const bytes = factsText([[...row, null, null, null, null, null, null]]);
-    expect(() => parseFacts(bytes)).toThrow('a packed referral has fewer than 7 parts');
+    expect(() => parseFacts(bytes, AS_AT)).toThrow('a packed referral has fewer than 7 parts');
   });
 });

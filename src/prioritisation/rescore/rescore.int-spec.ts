@@ -262,4 +262,43 @@ describe('Full rescore into the idle score tables', () => {
       { relname: 'referral_priority', changed: 0, analysed: true },
     ]);
   });
+
+  it("should give the rules each child's age as PostgreSQL's age() counts it, and none for a birth date after the run's date", async () => {
+    const births = [
+      '2016-02-29',
+      '2020-11-26',
+      '2020-11-25',
+      '2026-12-01',
+      '2010-01-31',
+      '2019-03-31',
+    ];
+    await t.db.query(
+      `update child c set date_of_birth = b.born::date
+         from (select id, row_number() over (order by id) as n from child
+                where id in (select child_id from referral where status = 'waiting')) k
+         join unnest($1::text[]) with ordinality as b(born, n) on b.n = k.n
+        where c.id = k.id`,
+      [births],
+    );
+    await rescore.rescoreAll('test', '2026-11-25');
+    const ages: Array<{
+      born: string;
+      years: number | null;
+      months: number | null;
+      pg: number | null;
+    }> = await t.db.query(
+      `select to_char(c.date_of_birth, 'YYYY-MM-DD') as born, cp.age_years as years, cp.age_months as months,
+                case when c.date_of_birth <= '2026-11-25' then
+                  (date_part('year', age('2026-11-25', c.date_of_birth)) * 12
+                   + date_part('month', age('2026-11-25', c.date_of_birth)))::int end as pg
+           from child_priority cp join child c on c.id = cp.child_id order by c.date_of_birth`,
+    );
+    expect(ages.map((a) => a.born)).toEqual(expect.arrayContaining(births));
+    for (const a of ages) {
+      expect([a.born, a.months]).toEqual([a.born, a.pg]);
+      expect([a.born, a.years]).toEqual([a.born, a.pg === null ? null : Math.floor(a.pg / 12)]);
+    }
+    expect(ages.find((a) => a.born === '2016-02-29')).toMatchObject({ years: 10, months: 128 });
+    expect(ages.find((a) => a.born === '2026-12-01')).toMatchObject({ years: null, months: null });
+  });
 });

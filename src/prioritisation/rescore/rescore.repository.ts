@@ -46,9 +46,10 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
   r.referrals_scored as "referralsScored", r.children_flagged as "childrenFlagged", r.problems, r.detail`;
 
 /**
- * The facts every rule can read, derived in SQL for one as-at date: completed years and months of
- * age, days on the clock, active flags, the latest family check-in, the active override, and the
- * child's current score. Open referrals only (status 'waiting'). Packed as text to keep a million
+ * The facts every rule can read, derived in SQL for one as-at date: days on the clock, active flags,
+ * the latest family check-in, the active override, and the child's current score; the date of birth
+ * as it is (the ages are worked out by parseFacts: facts-row.ts). Open referrals only (status
+ * 'waiting'). Packed as text to keep a million
  * rows cheap to move: referrals "id,service,provider,priority,days,target,service number;..." and flags
  * "code:detail|..." (parsed by facts-row.ts). COPY takes no parameters: the as-at date and the child
  * ids come as escaped literals.
@@ -81,11 +82,7 @@ function factsQuery(asAt: string, childIds: string | null, range: IdRange): stri
        where reported_on <= ${d}${only('child_id')}
        order by child_id, reported_on desc, created_at desc
     )
-    select c.id, c.pseudonym, c.locality, c.deprivation_decile,
-           case when c.date_of_birth <= ${d} then date_part('year', age(${d}, c.date_of_birth))::int end,
-           case when c.date_of_birth <= ${d} then (date_part('year', age(${d}, c.date_of_birth)) * 12
-                                                  + date_part('month', age(${d}, c.date_of_birth)))::int end,
-           refs.refs, flags.flags, ci.answer, ci.days_ago, o.band, cp.score, cp.band
+    select c.id, c.pseudonym, c.locality, c.deprivation_decile, c.date_of_birth, refs.refs, flags.flags, ci.answer, ci.days_ago, o.band, cp.score, cp.band
       from refs
       join child c on c.id = refs.child_id${only('c.id')}
       left join flags on flags.child_id = c.id
@@ -112,6 +109,7 @@ export class FactsReader implements Facts {
     private readonly runner: QueryRunner,
     private readonly stream: CopyToStreamQuery,
     private readonly batchBytes: number,
+    private readonly asAt: string,
   ) {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     // Reading rejects with the COPY's error; this keeps an error that comes after the reader stopped
@@ -138,7 +136,7 @@ export class FactsReader implements Facts {
   /** The next batch parsed here (previews and tests; rescores hand the bytes to their scorer). */
   async next(): Promise<ChildRow[] | null> {
     const batch = await this.nextBatch();
-    return batch && parseFacts(batch);
+    return batch && parseFacts(batch, this.asAt);
   }
 
   /** Everything up to the last newline read so far, in one buffer of its own; the rest is kept. */
@@ -225,7 +223,10 @@ function splitIds(parts: number): IdRange[] {
 class MergedFacts implements Facts {
   private turn = 0;
 
-  constructor(private readonly readers: FactsReader[]) {}
+  constructor(
+    private readonly readers: FactsReader[],
+    private readonly asAt: string,
+  ) {}
 
   async nextBatch(): Promise<Uint8Array<ArrayBuffer> | null> {
     while (this.readers.length) {
@@ -243,7 +244,7 @@ class MergedFacts implements Facts {
 
   async next(): Promise<ChildRow[] | null> {
     const batch = await this.nextBatch();
-    return batch && parseFacts(batch);
+    return batch && parseFacts(batch, this.asAt);
   }
 
   async close(): Promise<void> {
@@ -291,13 +292,15 @@ export class RescoreRepository {
             }
           } else await runner.startTransaction();
           await runner.query(`set local work_mem = '256MB'`);
+          // Dates as YYYY-MM-DD whatever the server's default (parseFacts reads the date of birth).
+          await runner.query(`set local datestyle = 'ISO'`);
           const sql = factsQuery(
             client.escapeLiteral(asAt),
             childIds && client.escapeLiteral(`{${childIds.join(',')}}`),
             range,
           );
           const stream = client.query(copyTo(`copy (${sql}) to stdout`));
-          readers.push(new FactsReader(runner, stream, batchBytes));
+          readers.push(new FactsReader(runner, stream, batchBytes, asAt));
         } catch (error) {
           await runner.release();
           throw error;
@@ -307,7 +310,7 @@ export class RescoreRepository {
       await Promise.allSettled(readers.map((r) => r.close()));
       throw error;
     }
-    return readers.length === 1 ? readers[0] : new MergedFacts(readers);
+    return readers.length === 1 ? readers[0] : new MergedFacts(readers, asAt);
   }
 
   /** Runs `fn` in one transaction holding the rescore lock: readers see old scores until it commits. */

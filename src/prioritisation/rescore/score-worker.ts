@@ -12,7 +12,7 @@ const data = workerData as ScoreWorkerData;
 const tool = compileTool(data.document, data.knownServices);
 const port = parentPort!;
 port.on('message', (facts: Uint8Array) => {
-  const batch = scoreRows(tool, parseFacts(facts), data.header, data.collectIds);
+  const batch = scoreRows(tool, parseFacts(facts, data.header.asAt), data.header, data.collectIds);
   // Hand the encoded rows over rather than copying them.
   const buffers = [batch.children, batch.referrals, batch.history]
     .filter((b) => b.length)
