@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../database/data-source-options.js';
+import { testDatabaseUrl } from '../../../test/utils/test-database.js';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
 import { type ChildRow, PriorityWriter, RescoreRepository } from './rescore.repository.js';
@@ -300,5 +303,34 @@ describe('Full rescore into the idle score tables', () => {
     }
     expect(ages.find((a) => a.born === '2016-02-29')).toMatchObject({ years: 10, months: 128 });
     expect(ages.find((a) => a.born === '2026-12-01')).toMatchObject({ years: null, months: null });
+  });
+
+  it('should read dates of birth whatever date style the server writes dates in', async () => {
+    const options = dataSourceOptions(testDatabaseUrl());
+    const ds = new DataSource({
+      ...options,
+      extra: { ...options.extra, max: 2, options: '-c datestyle=SQL,DMY' },
+    });
+    await ds.initialize();
+    try {
+      const [style]: Array<{ date: string }> = await ds.query(
+        `select '2016-02-29'::date::text as date`,
+      );
+      expect(style.date).toBe('29/02/2016'); // what the facts query would otherwise have sent
+      const facts = await new RescoreRepository(ds).openFacts('2026-11-25', null, 1 << 10, 2);
+      const ages: Array<[number | null, number | null]> = [];
+      for (let batch = await facts.next(); batch; batch = await facts.next()) {
+        ages.push(
+          ...batch.map(
+            (row) => [row.facts.ageYears, row.facts.ageMonths] as [number | null, number | null],
+          ),
+        );
+      }
+      await facts.close();
+      expect(ages).toContainEqual([10, 128]); // born 29 February 2016
+      expect(ages).toContainEqual([null, null]); // born after the run's date
+    } finally {
+      await ds.destroy();
+    }
   });
 });
