@@ -20,6 +20,7 @@ import { KeyScoreHistoryByChild1765000000001 } from './1765000000001-KeyScoreHis
 import { CleanAuditChildIndexApart1765100000000 } from './1765100000000-CleanAuditChildIndexApart.js';
 import { StoreWaitsWithChildScores1765200000000 } from './1765200000000-StoreWaitsWithChildScores.js';
 import { TellServiceTeamsOfFamilyCrisis1765300000000 } from './1765300000000-TellServiceTeamsOfFamilyCrisis.js';
+import { PackRankKeys1765400000000 } from './1765400000000-PackRankKeys.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   CleanAuditChildIndexApart1765100000000,
   StoreWaitsWithChildScores1765200000000,
   TellServiceTeamsOfFamilyCrisis1765300000000,
+  PackRankKeys1765400000000,
 ];

@@ -12,12 +12,17 @@ export class CatalogueRepository {
     const commissioners = new Map(c.commissioners.map((x) => [x.code, x.name]));
     await this.db.transaction(async (m) => {
       for (const s of c.services) {
+        // Update, and insert only a service that is new: an INSERT ... ON CONFLICT DO UPDATE takes a
+        // number from `service.number`'s sequence on every call, conflict or not, and numbers must
+        // stay few (they lead the rank keys: migration PackRankKeys).
         await m.query(
-          `insert into service (code, name, public_name, target_weeks, measurement_regime, treatment_function)
-           values ($1, $2, $3, $4, $5, $6)
-           on conflict (code) do update set name = excluded.name, public_name = excluded.public_name,
-             target_weeks = excluded.target_weeks, measurement_regime = excluded.measurement_regime,
-             treatment_function = excluded.treatment_function, updated_at = now()`,
+          `with updated as (
+             update service set name = $2, public_name = $3, target_weeks = $4, measurement_regime = $5,
+                    treatment_function = $6, updated_at = now()
+              where code = $1 returning code)
+           insert into service (code, name, public_name, target_weeks, measurement_regime, treatment_function)
+           select $1, $2, $3, $4, $5, $6 where not exists (select 1 from updated)
+           on conflict (code) do nothing`,
           [
             s.code,
             s.name,

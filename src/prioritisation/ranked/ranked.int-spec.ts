@@ -5,6 +5,7 @@ import { insertChild, insertReferral } from '../../../test/factories/waiting-lis
 import { asOwner, createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { RescoreService } from '../rescore/rescore.service.js';
+import { rankKey } from '../rescore/rank-key.js';
 import { rankedPageQuery, type RankedFilter } from './ranked.repository.js';
 
 const ITEM_KEYS = [
@@ -199,6 +200,15 @@ describe('GET /api/ranked: the page as JSON text', () => {
         weeks: i.weeksWaited,
       })),
     ).toEqual(stored);
+
+    // A cursor from another list (here the whole-child list's first page) starts a service's list at
+    // its top, never in another service's rows.
+    const children = await get('/api/ranked?limit=1', commissioner);
+    const foreign = await get(
+      `/api/ranked?service=slt&limit=200&cursor=${children.next}`,
+      commissioner,
+    );
+    expect(foreign.items).toEqual(whole.items);
   });
 
   it("should show each child's waits as its referral scores stand, after a full and after a partial rescore", async () => {
@@ -264,7 +274,10 @@ function planNodes(node: PlanNode): PlanNode[] {
  */
 describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', () => {
   let t: TestApp;
-  const cursor: RankedFilter['after'] = [1, -80, -12, '80000000-0000-4000-8000-000000000000'];
+  const cursor: RankedFilter['after'] = [
+    rankKey(0, 1, -80, -12),
+    '80000000-0000-4000-8000-000000000000',
+  ];
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -275,22 +288,24 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
         insert into child_priority (child_id, pseudonym, tool_version_id, run_id, as_at, score, tool_band,
                band, band_rank, overridden, review, flagged, neg_score, max_weeks, neg_weeks, service_count,
                services, providers, locality, flags, flag_details, child_points, referral_points,
-               factor_points, triggers, problems, top_reasons, waits)
+               factor_points, triggers, problems, top_reasons, waits, rank_key)
         select gen_random_uuid(), 'WW-' || i, '00000000-0000-4000-8000-000000000001',
                '00000000-0000-4000-8000-000000000002', current_date, 40 + i % 160, 'P' || (1 + i % 4),
                'P' || (1 + i % 4), i % 4, false, false, false, -(40 + i % 160), i % 80, -(i % 80),
                1 + i % 3, case i % 3 when 0 then array['slt'] when 1 then array['slt', 'neurodiversity'] else array['mental-health'] end,
                case i % 3 when 0 then array['RXA'] when 1 then array['RYB'] else array['RXA', 'RYB'] end,
                (array['Eastfield', 'Riverside', 'Northgate', 'Southbank', 'Westmoor'])[1 + i % 5],
-               case when i % 7 = 0 then array['ehcp'] else '{}' end, '{}', 0, 0, '', '', '', '', '[]'
+               case when i % 7 = 0 then array['ehcp'] else '{}' end, '{}', 0, 0, '', '', '', '', '[]',
+               priority_rank_key(0, i % 4, -(40 + i % 160), -(i % 80))
           from generate_series(1, 20000) i`);
       // Each child's referrals, one per service it waits for, ranked as the child is.
       await runner.query(`
         insert into referral_priority (referral_id, child_id, service_code, provider_code, priority,
                target_weeks, weeks, points, rank_score, band_rank, neg_score, neg_weeks, factor_points,
-               service_number)
+               service_number, rank_key)
         select gen_random_uuid(), cp.child_id, s.code, cp.providers[1], 'routine', 18, cp.max_weeks, 0,
-               cp.score, cp.band_rank, cp.neg_score, cp.neg_weeks, '', s.number
+               cp.score, cp.band_rank, cp.neg_score, cp.neg_weeks, '', s.number,
+               priority_rank_key(s.number, cp.band_rank, cp.neg_score, cp.neg_weeks)
           from child_priority cp cross join lateral unnest(cp.services) as w(code)
           join service s on s.code = w.code`);
       await runner.query(`analyze child_priority`);
@@ -338,8 +353,17 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
     ],
   ];
 
+  const withNumber = async <T extends Omit<RankedFilter, 'limit'>>(filter: T): Promise<T> => {
+    if (!filter.service) return filter;
+    const [{ number }]: Array<{ number: number }> = await t.db.query(
+      `select number from service where code = $1`,
+      [filter.service],
+    );
+    return { ...filter, serviceNumber: number };
+  };
+
   it.each(lists)('%s', async (_what, filter, reads) => {
-    const { text } = rankedPageQuery({ ...filter, limit: 51 });
+    const { text } = rankedPageQuery({ ...(await withNumber(filter)), limit: 51 });
     const [{ 'QUERY PLAN': plan }] = await t.db.query<
       Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>
     >(`explain (generic_plan, format json) ${text}`);
@@ -354,7 +378,10 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
 
   // A cursor near the head of a list: with its values in view, the planner priced each page's own
   // plan below the generic one and planned every deep page anew (0.3-0.6 ms of PostgreSQL a page).
-  const nearTop: RankedFilter['after'] = [0, -190, -70, '00000000-0000-4000-8000-000000000000'];
+  const nearTop: RankedFilter['after'] = [
+    rankKey(0, 0, -190, -70),
+    '00000000-0000-4000-8000-000000000000',
+  ];
   let statements = 0;
   it.each([
     [
@@ -365,7 +392,11 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
   ] as Array<[string, Omit<RankedFilter, 'limit' | 'after'>]>)(
     '%s settles on its generic plan when paging from the top',
     async (_what, filter) => {
-      const { text, values } = rankedPageQuery({ ...filter, after: nearTop, limit: 51 });
+      const { text, values } = rankedPageQuery({
+        ...(await withNumber(filter)),
+        after: nearTop,
+        limit: 51,
+      });
       const name = `plan_test_${++statements}`;
       const runner = t.db.createQueryRunner();
       try {

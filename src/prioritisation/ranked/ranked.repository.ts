@@ -6,6 +6,8 @@ import type { DataSource } from 'typeorm';
 export interface RankedFilter {
   /** When set, the list is that service's: one row per referral, ranked by referral points + child points. */
   service?: string;
+  /** That service's `service.number`, which leads its rows' rank keys (looked up by `page`). */
+  serviceNumber?: number;
   /** Clinicians without a service filter: children waiting for any of these services. */
   anyOfServices?: string[];
   provider?: string;
@@ -17,7 +19,8 @@ export interface RankedFilter {
   flag?: string;
   /** Waited longer than this many completed weeks (the longest wait; or this service's wait). */
   minWeeks?: number;
-  after?: [number, number, number, string];
+  /** The last row of the page before: its rank key (rank-key.ts) and id. */
+  after?: [string, string];
   limit: number;
   /** Clinicians: add NHS number, name and date of birth to each row. */
   identity?: boolean;
@@ -34,7 +37,8 @@ export interface RankedRow {
    * '{"childId":…,"pseudonym":…,["nhsNumber"…,]"band":…,…,"waits":[…]'. Keys in RankedItem order.
    */
   json: string;
-  sort: [number, number, number, string];
+  /** Rank key (a bigint, as text) and id: the keyset cursor. */
+  sort: [string, string];
 }
 
 /**
@@ -43,11 +47,15 @@ export interface RankedRow {
  * cannot make every connection hold ever more statements.
  */
 const statementNames = new Map<string, string>();
+/** Rank keys per service: the number takes the top bits (rescore/rank-key.ts). */
+const SERVICE_KEYS = 1n << 56n;
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 const MAX_PREPARED_STATEMENTS = 64;
 
 /**
  * Risk-ranked lists: band, then score (highest first), then wait (longest first), keyset-paginated on
- * the stored negated sort keys so the first and the thousandth page cost the same index walk.
+ * the stored rank key (those three packed in one bigint, with the service first on a service's list:
+ * rescore/rank-key.ts) and the id, so the first and the thousandth page cost the same index walk.
  */
 @Injectable()
 export class RankedRepository {
@@ -76,16 +84,33 @@ export class RankedRepository {
     }
   }
 
-  async page(f: RankedFilter): Promise<RankedRow[]> {
+  /** Service numbers by code: assigned once per service (an identity column), so kept. */
+  private readonly serviceNumbers = new Map<string, number>();
+
+  private async serviceNumber(code: string): Promise<number | undefined> {
+    if (!this.serviceNumbers.has(code)) {
+      const rows: Array<{ code: string; number: number }> = await this.db.query(
+        `select code, number from service`,
+      );
+      for (const r of rows) this.serviceNumbers.set(r.code, r.number);
+    }
+    return this.serviceNumbers.get(code);
+  }
+
+  async page(filter: RankedFilter): Promise<RankedRow[]> {
+    let f = filter;
+    if (f.service) {
+      const serviceNumber = await this.serviceNumber(f.service);
+      if (serviceNumber === undefined) return [];
+      f = { ...f, serviceNumber };
+    }
     const { text, values } = rankedPageQuery(f);
     const rows: Array<{
       childId: string;
       toolVersionId: string;
       topReasons: string;
       json: string;
-      band_rank: number;
-      neg_score: number;
-      neg_weeks: number;
+      rank_key: string;
       sort_id: string;
     }> = await this.prepared(text, values);
     return rows.map((r) => ({
@@ -93,7 +118,7 @@ export class RankedRepository {
       toolVersionId: r.toolVersionId,
       topReasons: r.topReasons,
       json: r.json.slice(0, -1),
-      sort: [r.band_rank, r.neg_score, r.neg_weeks, r.sort_id],
+      sort: [r.rank_key, r.sort_id],
     }));
   }
 }
@@ -115,7 +140,8 @@ function broad(test: string): string {
  * The page statement for a filter: text and values. Kept apart from running it so that tests can ask
  * PostgreSQL how it plans each shape of list (ranked.int-spec.ts).
  */
-export function rankedPageQuery(f: RankedFilter): { text: string; values: unknown[] } {
+export function rankedPageQuery(filter: RankedFilter): { text: string; values: unknown[] } {
+  let f = filter;
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);
@@ -131,8 +157,7 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
   // in view, the planner priced each deep page's own plan below the generic one and planned every
   // deep page anew (0.3-0.6 ms of PostgreSQL CPU a page, for the same index walk). PostgreSQL still
   // uses it as the index condition (a row comparison with an InitPlan's columns).
-  const after = (k: [number, number, number, string]) =>
-    `(select ${p(k[0])}::int2, ${p(k[1])}::float8, ${p(k[2])}::int, ${p(k[3])}::uuid)`;
+  const after = (k: [string, string]) => `(select ${p(k[0])}::int8, ${p(k[1])}::uuid)`;
   const where: string[] = [];
   // A commissioner's providers and a clinician's services are the same on every page they ask
   // for, and come in as a sub-select: planned without their values, every plan (custom or
@@ -148,21 +173,31 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
                   cp.tool_band as "toolBand", cp.overridden, cp.review, cp.flagged, cp.top_reasons as "topReasons", cp.waits`;
   let sql: string;
   if (f.service) {
-    // The rank index leads with the service's number (migration NumberServicesForReferralRankIndex).
-    where.unshift(`rp.service_number = (select number from service where code = ${p(f.service)})`);
+    // A service's rows are the rank keys that start with its number (migration PackRankKeys). The
+    // bounds are written into the text (one statement per service), so that the planner, generic
+    // plan included, sees a quarter of the table in range rather than its default guess of 0.5% for
+    // a range it cannot see (with which it fetched and sorted the rows instead of walking the index).
+    if (f.serviceNumber === undefined) throw new RangeError('a service list needs its number');
+    const first = BigInt(f.serviceNumber) * SERVICE_KEYS;
+    const last = first + SERVICE_KEYS - 1n;
+    if (f.after) {
+      // A cursor from before this service's keys (another list's) starts at its first key.
+      if (BigInt(f.after[0]) < first) f = { ...f, after: [String(first - 1n), MAX_UUID] };
+      where.unshift(`rp.rank_key <= ${last}`);
+    } else where.unshift(`rp.rank_key between ${first} and ${last}`);
     if (f.provider) where.push(`rp.provider_code = ${p(f.provider)}`);
     if (f.anyOfProviders) {
       where.push(`rp.provider_code = any((select ${p(f.anyOfProviders)}::text[])::text[])`);
     }
     if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
     if (f.after) {
-      where.push(`(rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ${after(f.after)}`);
+      where.push(`(rp.rank_key, rp.referral_id) > ${after(f.after)}`);
     }
     sql = `select rp.referral_id as key, ${common}, rp.rank_score + 0 as "serviceScore", coalesce(rp.weeks, 0) as weeks,
-                  rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id as sort_id
+                  rp.rank_key, rp.referral_id as sort_id
              from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
             where ${where.join(' and ')}
-            order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id
+            order by rp.rank_key, rp.referral_id
             limit ${limit}`;
   } else {
     if (f.provider) where.push(broad(`${p(f.provider)} = any(cp.providers)`));
@@ -171,13 +206,13 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
     }
     if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
     if (f.after) {
-      where.push(`(cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id) > ${after(f.after)}`);
+      where.push(`(cp.rank_key, cp.child_id) > ${after(f.after)}`);
     }
     sql = `select cp.child_id as key, ${common}, null::float8 as "serviceScore", cp.max_weeks as weeks,
-                  cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id as sort_id
+                  cp.rank_key, cp.child_id as sort_id
              from child_priority cp
             ${where.length ? `where ${where.join(' and ')}` : ''}
-            order by cp.band_rank, cp.neg_score, cp.neg_weeks, cp.child_id
+            order by cp.rank_key, cp.child_id
             limit ${limit}`;
   }
   // One round trip per page: the keyset page (index walk, LIMIT) and, for clinicians, identity for
@@ -196,7 +231,7 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
         : ''
     }, p.band, p."toolBand", p.overridden, p.review, p.flagged, p.score, p."serviceScore", p.weeks as "weeksWaited", p.waits`;
   return {
-    text: `select p."childId", p."toolVersionId", p."topReasons", p.band_rank, p.neg_score, p.neg_weeks, p.sort_id,
+    text: `select p."childId", p."toolVersionId", p."topReasons", p.rank_key, p.sort_id,
                 ${
                   f.identity
                     ? `case when c.nhs_number is null then (select row_to_json(j) from (${item(false)}) j)
@@ -205,7 +240,7 @@ export function rankedPageQuery(f: RankedFilter): { text: string; values: unknow
                 } as json
            from (${sql}) p
            ${f.identity ? 'left join child c on c.id = p."childId"' : ''}
-          order by p.band_rank, p.neg_score, p.neg_weeks, p.sort_id`,
+          order by p.rank_key, p.sort_id`,
     values: params,
   };
 }

@@ -78,7 +78,7 @@ export class RankedService {
       }
     }
     const limit = q.limit ?? 50;
-    const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 4)) : undefined;
+    const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 2)) : undefined;
     const rows = await this.repository.page({
       service: q.service,
       anyOfServices,
@@ -129,20 +129,23 @@ export class RankedService {
   }
 }
 
-function cursorKey(k: Array<string | number | null>): [number, number, number, string] {
-  const [band, negScore, negWeeks, id] = k;
+/** A cursor's rank key (a non-negative bigint: rescore/rank-key.ts) and id. */
+function cursorKey(k: Array<string | number | null>): [string, string] {
+  const [rankKey, id] = k;
   if (
-    typeof band !== 'number' ||
-    typeof negScore !== 'number' ||
-    typeof negWeeks !== 'number' ||
+    typeof rankKey !== 'string' ||
+    !/^\d{1,19}$/.test(rankKey) ||
+    BigInt(rankKey) > MAX_BIGINT ||
     typeof id !== 'string' ||
     !/^[0-9a-f-]{36}$/i.test(id)
   ) {
     // Same message as any other malformed cursor.
-    return decodeCursor('!', 4) as never;
+    return decodeCursor('!', 2) as never;
   }
-  return [band, negScore, negWeeks, id];
+  return [rankKey, id];
 }
+
+const MAX_BIGINT = (1n << 63n) - 1n;
 
 /** "id=points;id" (stored top reasons) → reasons. */
 export function parseReasons(s: string): Array<{ id: string; points: number | null }> {

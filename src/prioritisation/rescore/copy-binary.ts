@@ -108,6 +108,16 @@ export class CopyBinaryWriter {
     return this;
   }
 
+  /** A bigint given as its high and low 32 bits, each 0 to 2^32 - 1. */
+  int8(high: number, low: number): this {
+    this.room(12);
+    this.view.setInt32(this.pos, 8);
+    this.view.setUint32(this.pos + 4, high);
+    this.view.setUint32(this.pos + 8, low);
+    this.pos += 12;
+    return this;
+  }
+
   float8(v: number): this {
     this.room(12);
     this.view.setInt32(this.pos, 8);

@@ -8,6 +8,7 @@ import { createTestApp, resetData, type TestApp } from '../../../test/utils/test
 import { type ChildRow, PriorityWriter, RescoreRepository } from './rescore.repository.js';
 import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
+import { rankKey } from './rank-key.js';
 
 const SCORES = `select child_id, score, band, band_rank, neg_score, services, providers, flags, factor_points, top_reasons
                   from child_priority order by child_id`;
@@ -332,5 +333,54 @@ describe('Full rescore into the idle score tables', () => {
     } finally {
       await ds.destroy();
     }
+  });
+
+  it("should write rank keys that PostgreSQL's priority_rank_key gives for the same service, band, score and wait", async () => {
+    await rescore.rescoreAll('test', '2026-11-25');
+    const [counts]: Array<{ children: number; referrals: number; differ: number }> =
+      await t.db.query(
+        `select (select count(*)::int from child_priority) as children,
+              (select count(*)::int from referral_priority) as referrals,
+              (select count(*)::int from child_priority
+                where rank_key <> priority_rank_key(0, band_rank, neg_score, neg_weeks))
+            + (select count(*)::int from referral_priority
+                where rank_key <> priority_rank_key(service_number, band_rank, neg_score, neg_weeks)) as differ`,
+      );
+    expect(counts.children).toBeGreaterThan(0);
+    expect(counts.referrals).toBeGreaterThan(counts.children);
+    expect(counts.differ).toBe(0);
+  });
+
+  it('should give the same rank keys in Node and in SQL at the edges: not a number, infinite, beyond the room, float noise', async () => {
+    const places: Array<[number, number, number, number]> = [
+      [0, 0, 0, 0],
+      [1, 3, -0, 1],
+      [2, 1, 0 - (0.1 + 0.2), -3],
+      [2, 1, -0.3, -3],
+      [4, 2, 12.5, -52],
+      [3, 0, -214_748_364.8, -32_768],
+      [3, 0, -1e12, -40_000],
+      [3, 0, 1e12, 40_000],
+      [127, 255, Number.NaN, 32_767],
+      [5, 1, Number.POSITIVE_INFINITY, 0],
+      [5, 1, Number.NEGATIVE_INFINITY, 0],
+    ];
+    const rows: Array<{ key: string }> = await t.db.query(
+      `select priority_rank_key(s, b, n, w)::text as key
+         from unnest($1::int[], $2::int[], $3::float8[], $4::int[]) with ordinality as x(s, b, n, w, i)
+        order by i`,
+      [0, 1, 2, 3].map((c) =>
+        places.map((p) =>
+          Number.isNaN(p[c])
+            ? 'NaN'
+            : p[c] === Infinity
+              ? 'Infinity'
+              : p[c] === -Infinity
+                ? '-Infinity'
+                : p[c],
+        ),
+      ),
+    );
+    expect(rows.map((r) => r.key)).toEqual(places.map((p) => rankKey(...p)));
   });
 });

@@ -2,6 +2,7 @@ import type { CompiledTool } from '../scoring/compile-tool.js';
 import { scoreChild, type ChildScore } from '../scoring/score-child.js';
 import { CopyBinaryWriter, encodeField, uuidField } from './copy-binary.js';
 import type { ChildRow } from './facts-row.js';
+import { rankKeyHigh, rankKeyLow } from './rank-key.js';
 import {
   CHILD_PRIORITY_COLUMNS,
   HISTORY_COLUMNS,
@@ -118,9 +119,14 @@ export function scoreRows(
     children.text(s.problems.length ? JSON.stringify(s.problems) : '');
     writePoints(children, s.topReasons);
     writeWaits(children, s.referrals);
+    const negScore = 0 - s.score;
+    const negWeeks = 0 - s.maxWeeksWaited;
+    children.int8(rankKeyHigh(0, bandRank, negScore), rankKeyLow(negScore, negWeeks));
     for (let i = 0; i < s.referrals.length; i++) {
       const r = s.referrals[i];
       const rf = f.referrals[i];
+      const negRankScore = 0 - r.rankScore;
+      const negWaited = 0 - (r.weeksWaited ?? -1);
       // Column order: REFERRAL_PRIORITY_COLUMNS.
       referrals
         .row(REFERRAL_PRIORITY_COLUMNS.length)
@@ -136,9 +142,13 @@ export function scoreRows(
         .float8(r.points)
         .float8(r.rankScore)
         .int2(bandRank)
-        .float8(0 - r.rankScore)
-        .int4(0 - (r.weeksWaited ?? -1));
+        .float8(negRankScore)
+        .int4(negWaited);
       writePoints(referrals, r.factors);
+      referrals.int8(
+        rankKeyHigh(row.serviceNumbers[i], bandRank, negRankScore),
+        rankKeyLow(negRankScore, negWaited),
+      );
     }
     out.referralCount += s.referrals.length;
     out.childCount++;

@@ -46,6 +46,7 @@ export const CHILD_PRIORITY_COLUMNS = [
   'problems',
   'top_reasons',
   'waits',
+  'rank_key',
 ] as const;
 export const REFERRAL_PRIORITY_COLUMNS = [
   'referral_id',
@@ -63,6 +64,7 @@ export const REFERRAL_PRIORITY_COLUMNS = [
   'neg_score',
   'neg_weeks',
   'factor_points',
+  'rank_key',
 ] as const;
 export const HISTORY_COLUMNS = [
   'child_id',

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { asOwner, createTestApp, type TestApp } from '../../test/utils/test-app.js';
+import { CatalogueRepository } from './catalogue.repository.js';
+
+describe('the catalogue in the database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await asOwner(t.db, (runner) =>
+      runner.query(`delete from service where code = 'numbering-test'`),
+    );
+    await t.close();
+  });
+
+  // Service numbers lead the rank keys (migration PackRankKeys: at most 127 services). Every start
+  // upserts the catalogue, and an INSERT ... ON CONFLICT took a number from the sequence each time.
+  it('should keep service numbers across restarts and give a new service the next number', async () => {
+    const numbers = async () =>
+      new Map(
+        (
+          (await t.db.query(`select code, number from service order by code`)) as Array<{
+            code: string;
+            number: number;
+          }>
+        ).map((r) => [r.code, r.number]),
+      );
+    const repository = t.app.get(CatalogueRepository);
+    const before = await numbers();
+    for (let i = 0; i < 3; i++) await repository.upsertCatalogue(t.config.catalogue);
+    expect(await numbers()).toEqual(before);
+
+    const [first] = t.config.catalogue.services;
+    await repository.upsertCatalogue({
+      ...t.config.catalogue,
+      services: [...t.config.catalogue.services, { ...first, code: 'numbering-test' }],
+    });
+    const after = await numbers();
+    expect(after.get('numbering-test')).toBe(Math.max(...before.values()) + 1);
+  });
+});
