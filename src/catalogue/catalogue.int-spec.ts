@@ -17,15 +17,12 @@ describe('the catalogue in the database', () => {
   // Service numbers lead the rank keys (migration PackRankKeys: at most 127 services). Every start
   // upserts the catalogue, and an INSERT ... ON CONFLICT took a number from the sequence each time.
   it('should keep service numbers across restarts and give a new service the next number', async () => {
-    const numbers = async () =>
-      new Map(
-        (
-          (await t.db.query(`select code, number from service order by code`)) as Array<{
-            code: string;
-            number: number;
-          }>
-        ).map((r) => [r.code, r.number]),
+    const numbers = async () => {
+      const rows = await t.db.query<Array<{ code: string; number: number }>>(
+        `select code, number from service order by code`,
       );
+      return new Map(rows.map((r) => [r.code, r.number]));
+    };
     const repository = t.app.get(CatalogueRepository);
     const before = await numbers();
     for (let i = 0; i < 3; i++) await repository.upsertCatalogue(t.config.catalogue);
