@@ -137,9 +137,20 @@ async function load(
 async function rawBaseline(
   url: string,
   service: string | null,
-  cursors: Array<[number, number, number, string] | null>,
+  cursors: Array<[string, string] | null>,
 ): Promise<{ requests: number; p50: number; p95: number }> {
   const pool = new pg.Pool({ connectionString: url, max: CONNECTIONS });
+  // A service's rank keys start with its number (rescore/rank-key.ts), as the repository bounds them.
+  const first = service
+    ? BigInt(
+        (
+          await pool.query<{ number: number }>(`select number from service where code = $1`, [
+            service,
+          ])
+        ).rows[0].number,
+      ) << 56n
+    : 0n;
+  const last = String(first + (1n << 56n) - 1n);
   const times: number[] = [];
   const end = Date.now() + SECONDS * 1000;
   let i = 0;
@@ -150,15 +161,15 @@ async function rawBaseline(
       if (service) {
         await pool.query(
           `select rp.referral_id, cp.child_id, cp.pseudonym, cp.score, cp.band, rp.rank_score, rp.weeks from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
-            where rp.service_number = (select number from service where code = $1) ${c ? 'and (rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id) > ($2::int2, $3::float8, $4::int, $5::uuid)' : ''}
-            order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id limit 51`,
-          c ? [service, ...c] : [service],
+            where ${c ? 'rp.rank_key <= $1::int8 and (rp.rank_key, rp.referral_id) > ($2::int8, $3::uuid)' : 'rp.rank_key between $2::int8 and $1::int8'}
+            order by rp.rank_key, rp.referral_id limit 51`,
+          c ? [last, ...c] : [last, String(first)],
         );
       } else {
         await pool.query(
           `select child_id, pseudonym, score, band, max_weeks, top_reasons from child_priority
-            ${c ? 'where (band_rank, neg_score, neg_weeks, child_id) > ($1::int2, $2::float8, $3::int, $4::uuid)' : ''}
-            order by band_rank, neg_score, neg_weeks, child_id limit 51`,
+            ${c ? 'where (rank_key, child_id) > ($1::int8, $2::uuid)' : ''}
+            order by rank_key, child_id limit 51`,
           (c ?? []) as unknown[],
         );
       }
@@ -194,8 +205,8 @@ interface ServerReady {
   issuer: string;
   commissioner: string;
   clinician: string;
-  childKeys: Array<[number, number, number, string]>;
-  sltKeys: Array<[number, number, number, string]>;
+  childKeys: Array<[string, string]>;
+  sltKeys: Array<[string, string]>;
   scored: string;
 }
 
@@ -261,31 +272,21 @@ async function serverPhase(url: string): Promise<void> {
   for (const offset of [10_000, 50_000, 100_000, 200_000, 300_000]) {
     const {
       rows: [r],
-    } = await db.query<{
-      band_rank: number;
-      neg_score: number;
-      neg_weeks: number;
-      child_id: string;
-    }>(
-      `select band_rank, neg_score, neg_weeks, child_id from child_priority order by band_rank, neg_score, neg_weeks, child_id offset $1 limit 1`,
+    } = await db.query<{ rank_key: string; child_id: string }>(
+      `select rank_key::text, child_id from child_priority order by rank_key, child_id offset $1 limit 1`,
       [offset],
     );
-    if (r) childKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.child_id]);
+    if (r) childKeys.push([r.rank_key, r.child_id]);
   }
   const sltKeys: ServerReady['sltKeys'] = [];
   for (const offset of [5_000, 25_000, 50_000, 100_000, 150_000]) {
     const {
       rows: [r],
-    } = await db.query<{
-      band_rank: number;
-      neg_score: number;
-      neg_weeks: number;
-      referral_id: string;
-    }>(
-      `select band_rank, neg_score, neg_weeks, referral_id from referral_priority where service_number = (select number from service where code = 'slt') order by band_rank, neg_score, neg_weeks, referral_id offset $1 limit 1`,
+    } = await db.query<{ rank_key: string; referral_id: string }>(
+      `select rank_key::text, referral_id from referral_priority where service_code = 'slt' order by rank_key, referral_id offset $1 limit 1`,
       [offset],
     );
-    if (r) sltKeys.push([r.band_rank, r.neg_score, r.neg_weeks, r.referral_id]);
+    if (r) sltKeys.push([r.rank_key, r.referral_id]);
   }
   await db.end();
   process.send?.({
