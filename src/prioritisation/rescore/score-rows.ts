@@ -81,6 +81,9 @@ export function scoreRows(
     }
     // The child's id is on its row and on each of its referrals' rows: encoded once.
     const childId = uuidField(f.childId);
+    // Sort columns (0 - x keeps a zero positive) and the rank key made of them (rank-key.ts).
+    const negScore = 0 - s.score;
+    const negWeeks = 0 - s.maxWeeksWaited;
     // Column order: CHILD_PRIORITY_COLUMNS (rescore.repository.ts). 0 - x keeps a zero positive.
     children
       .row(CHILD_PRIORITY_COLUMNS.length)
@@ -97,9 +100,9 @@ export function scoreRows(
       .bool(overrideRank !== undefined)
       .bool(s.triggers.length > 0)
       .bool(s.problems.length > 0)
-      .float8(0 - s.score)
+      .float8(negScore)
       .int4(s.maxWeeksWaited)
-      .int4(0 - s.maxWeeksWaited)
+      .int4(negWeeks)
       .int2(s.services.length)
       .textArray(s.services)
       .textArray(s.providers)
@@ -119,8 +122,6 @@ export function scoreRows(
     children.text(s.problems.length ? JSON.stringify(s.problems) : '');
     writePoints(children, s.topReasons);
     writeWaits(children, s.referrals);
-    const negScore = 0 - s.score;
-    const negWeeks = 0 - s.maxWeeksWaited;
     children.int8(rankKeyHigh(0, bandRank, negScore), rankKeyLow(negScore, negWeeks));
     for (let i = 0; i < s.referrals.length; i++) {
       const r = s.referrals[i];
