@@ -203,7 +203,7 @@ export async function loadDemo(
 /**
  * How fast the box's CPU is right now, for reading a run's figures beside another's: the same fixed
  * work on PostgreSQL (hashing 2,000,000 numbers in one backend) and in Node (300,000 chained SHA-256s of
- * a short text), best of three. This shared 2-core box has run the same rescore 30-40% slower from one
+ * a short text), best of three. This shared 2-core box has run the same rescore 30-80% slower from one
  * hour to the next; the naive UPDATE baseline waits on the disk as much as on the CPU, so it does not
  * show this. Lower is faster.
  */

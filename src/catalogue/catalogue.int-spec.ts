@@ -25,7 +25,9 @@ describe('the catalogue in the database', () => {
     };
     const repository = t.app.get(CatalogueRepository);
     const before = await numbers();
-    for (let i = 0; i < 3; i++) await repository.upsertCatalogue(t.config.catalogue);
+    for (let i = 0; i < 3; i++) {
+      expect(await repository.upsertCatalogue(t.config.catalogue)).toEqual(before);
+    }
     expect(await numbers()).toEqual(before);
 
     const [first] = t.config.catalogue.services;
@@ -35,5 +37,15 @@ describe('the catalogue in the database', () => {
     });
     const after = await numbers();
     expect(after.get('numbering-test')).toBe(Math.max(...before.values()) + 1);
+  });
+
+  it('should refuse a service number past 127, which would not fit the rank key', async () => {
+    await expect(
+      asOwner(t.db, (runner) =>
+        runner.query(
+          `update service set number = 128 where number = (select min(number) from service)`,
+        ),
+      ),
+    ).rejects.toThrow('service_number_fits_rank_key');
   });
 });

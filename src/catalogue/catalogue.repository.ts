@@ -7,10 +7,13 @@ import type { CatalogueConfig } from '../config/catalogue.schema.js';
 export class CatalogueRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Makes the service and provider tables match the configured catalogue (rows are never deleted). */
-  async upsertCatalogue(c: CatalogueConfig): Promise<void> {
+  /**
+   * Makes the service and provider tables match the configured catalogue (rows are never deleted),
+   * and returns each service's number (`service.number`, given once when a service is first added).
+   */
+  async upsertCatalogue(c: CatalogueConfig): Promise<Map<string, number>> {
     const commissioners = new Map(c.commissioners.map((x) => [x.code, x.name]));
-    await this.db.transaction(async (m) => {
+    return this.db.transaction(async (m) => {
       for (const s of c.services) {
         // Update, and insert only a service that is new: an INSERT ... ON CONFLICT DO UPDATE takes a
         // number from `service.number`'s sequence on every call, conflict or not, and numbers must
@@ -41,6 +44,10 @@ export class CatalogueRepository {
           [p.code, p.name, p.commissioner, commissioners.get(p.commissioner) ?? p.commissioner],
         );
       }
+      const numbers: Array<{ code: string; number: number }> = await m.query(
+        `select code, number from service`,
+      );
+      return new Map(numbers.map((r) => [r.code, r.number]));
     });
   }
 }

@@ -6,13 +6,25 @@ import { CatalogueRepository } from './catalogue.repository.js';
 /** The configured services and providers, mirrored into the database at start-up. */
 @Injectable()
 export class CatalogueService implements OnModuleInit {
+  private serviceNumbers = new Map<string, number>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: CatalogueRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.repository.upsertCatalogue(this.config.catalogue);
+    this.serviceNumbers = await this.repository.upsertCatalogue(this.config.catalogue);
+  }
+
+  /**
+   * A configured service's number in the database (it leads the service's rank keys: migration
+   * PackRankKeys). Known once the catalogue has been mirrored at start-up.
+   */
+  serviceNumber(code: string): number {
+    const number = this.serviceNumbers.get(code);
+    if (number === undefined) throw new Error(`service ${code} has no number yet`);
+    return number;
   }
 
   services(): ServiceConfig[] {

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 export interface RankedFilter {
   /** When set, the list is that service's: one row per referral, ranked by referral points + child points. */
   service?: string;
-  /** That service's `service.number`, which leads its rows' rank keys (looked up by `page`). */
+  /** That service's `service.number`, which leads its rows' rank keys (CatalogueService). */
   serviceNumber?: number;
   /** Clinicians without a service filter: children waiting for any of these services. */
   anyOfServices?: string[];
@@ -84,26 +84,7 @@ export class RankedRepository {
     }
   }
 
-  /** Service numbers by code: assigned once per service (an identity column), so kept. */
-  private readonly serviceNumbers = new Map<string, number>();
-
-  private async serviceNumber(code: string): Promise<number | undefined> {
-    if (!this.serviceNumbers.has(code)) {
-      const rows: Array<{ code: string; number: number }> = await this.db.query(
-        `select code, number from service`,
-      );
-      for (const r of rows) this.serviceNumbers.set(r.code, r.number);
-    }
-    return this.serviceNumbers.get(code);
-  }
-
-  async page(filter: RankedFilter): Promise<RankedRow[]> {
-    let f = filter;
-    if (f.service) {
-      const serviceNumber = await this.serviceNumber(f.service);
-      if (serviceNumber === undefined) return [];
-      f = { ...f, serviceNumber };
-    }
+  async page(f: RankedFilter): Promise<RankedRow[]> {
     const { text, values } = rankedPageQuery(f);
     const rows: Array<{
       childId: string;

@@ -81,6 +81,7 @@ export class RankedService {
     const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 2)) : undefined;
     const rows = await this.repository.page({
       service: q.service,
+      serviceNumber: q.service ? this.catalogue.serviceNumber(q.service) : undefined,
       anyOfServices,
       provider: q.provider,
       anyOfProviders,

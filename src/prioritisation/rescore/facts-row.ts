@@ -23,7 +23,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * `\N` for null, backslash escapes; the date of birth as YYYY-MM-DD, referrals packed as
  * "id,service,provider,priority,days,target,service number;..." and flags as "code:detail|...". Bytes
  * rather than rows so that a batch goes to the scoring worker as one transferred buffer, and is
- * decoded there. Ages are worked out here, as at `asAt` (see ages).
+ * decoded there. Ages are worked out here, as at `asAt` (see monthsOld).
  */
 export function parseFacts(bytes: Uint8Array, asAt: string): ChildRow[] {
   const text = decoder.decode(bytes);

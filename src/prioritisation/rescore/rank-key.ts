@@ -43,7 +43,7 @@ function clamp(v: number, low: number, high: number): number {
   return v < low ? low : v > high ? high : v;
 }
 
-/** The key as PostgreSQL shows a bigint (tests, cursors). */
+/** The key as PostgreSQL shows a bigint (for tests). */
 export function rankKey(
   service: number,
   bandRank: number,

@@ -49,10 +49,10 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  * The facts every rule can read, derived in SQL for one as-at date: days on the clock, active flags,
  * the latest family check-in, the active override, and the child's current score; the date of birth
  * as it is (the ages are worked out by parseFacts: facts-row.ts). Open referrals only (status
- * 'waiting'). Packed as text to keep a million
- * rows cheap to move: referrals "id,service,provider,priority,days,target,service number;..." and flags
- * "code:detail|..." (parsed by facts-row.ts). COPY takes no parameters: the as-at date and the child
- * ids come as escaped literals.
+ * 'waiting'). Packed as text to keep a million rows cheap to move: referrals
+ * "id,service,provider,priority,days,target,service number;..." and flags "code:detail|..." (parsed
+ * by facts-row.ts). COPY takes no parameters: the as-at date and the child ids come as escaped
+ * literals.
  */
 function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
   const d = `${asAt}::date`;
