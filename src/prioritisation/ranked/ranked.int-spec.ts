@@ -374,6 +374,8 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
         .map((n) => `${n['Relation Name']}: ${n['Node Type']} using ${n['Index Name'] ?? '-'}`),
     ).toEqual(reads);
     expect(nodes.map((n) => n['Node Type'])).not.toContain('Sort');
+    // A page's referrals almost never share a child: a cache of child scores only costs.
+    expect(nodes.map((n) => n['Node Type'])).not.toContain('Memoize');
   });
 
   // A cursor near the head of a list: with its values in view, the planner priced each page's own
