@@ -125,8 +125,8 @@ function broad(test: string): string {
  * PostgreSQL memoizes only plain operator joins (`paraminfo_get_equal_hashops`, joinpath.c), and it
  * still looks each child up in `child_priority_pkey`. Backend CPU of a clinician's deep SLT page on
  * the benchmark's data, ten alternating rounds of 600 pages: median 1.32 ms against 1.60 ms with the
- * Memoize node (and 1.35 ms with `enable_memoize` off for the session). ranked.int-spec.ts checks the
- * plans and that the pages are the same.
+ * Memoize node (and 1.35 ms with `enable_memoize` off for the session); the same rows for 200
+ * cursors. ranked.int-spec.ts checks the plans (no Memoize) and the pages' rows against the tables.
  */
 const CHILD_SCORE_JOIN = 'cp.child_id = any(array[rp.child_id])';
 
