@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import request from 'supertest';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { asOwner, createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
+import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { rankKey } from '../rescore/rank-key.js';
@@ -353,17 +354,14 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
     ],
   ];
 
-  const withNumber = async <T extends Omit<RankedFilter, 'limit'>>(filter: T): Promise<T> => {
-    if (!filter.service) return filter;
-    const [{ number }]: Array<{ number: number }> = await t.db.query(
-      `select number from service where code = $1`,
-      [filter.service],
-    );
-    return { ...filter, serviceNumber: number };
-  };
+  // As RankedService does: the service's number from the catalogue mirrored at start-up.
+  const withNumber = <T extends Omit<RankedFilter, 'limit'>>(filter: T): T =>
+    filter.service
+      ? { ...filter, serviceNumber: t.app.get(CatalogueService).serviceNumber(filter.service) }
+      : filter;
 
   it.each(lists)('%s', async (_what, filter, reads) => {
-    const { text } = rankedPageQuery({ ...(await withNumber(filter)), limit: 51 });
+    const { text } = rankedPageQuery({ ...withNumber(filter), limit: 51 });
     const [{ 'QUERY PLAN': plan }] = await t.db.query<
       Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>
     >(`explain (generic_plan, format json) ${text}`);
@@ -395,7 +393,7 @@ describe('GET /api/ranked: pages of a 20,000-child list walk the rank index', ()
     '%s settles on its generic plan when paging from the top',
     async (_what, filter) => {
       const { text, values } = rankedPageQuery({
-        ...(await withNumber(filter)),
+        ...withNumber(filter),
         after: nearTop,
         limit: 51,
       });

@@ -84,7 +84,7 @@ export function scoreRows(
     // Sort columns (0 - x keeps a zero positive) and the rank key made of them (rank-key.ts).
     const negScore = 0 - s.score;
     const negWeeks = 0 - s.maxWeeksWaited;
-    // Column order: CHILD_PRIORITY_COLUMNS (rescore.repository.ts). 0 - x keeps a zero positive.
+    // Column order: CHILD_PRIORITY_COLUMNS (score-tables.ts).
     children
       .row(CHILD_PRIORITY_COLUMNS.length)
       .field(childId)
