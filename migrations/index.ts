@@ -21,6 +21,7 @@ import { CleanAuditChildIndexApart1765100000000 } from './1765100000000-CleanAud
 import { StoreWaitsWithChildScores1765200000000 } from './1765200000000-StoreWaitsWithChildScores.js';
 import { TellServiceTeamsOfFamilyCrisis1765300000000 } from './1765300000000-TellServiceTeamsOfFamilyCrisis.js';
 import { PackRankKeys1765400000000 } from './1765400000000-PackRankKeys.js';
+import { CoverReferralFactsInChildIndex1765500000000 } from './1765500000000-CoverReferralFactsInChildIndex.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   StoreWaitsWithChildScores1765200000000,
   TellServiceTeamsOfFamilyCrisis1765300000000,
   PackRankKeys1765400000000,
+  CoverReferralFactsInChildIndex1765500000000,
 ];

@@ -8,6 +8,7 @@ import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { rankKey } from '../rescore/rank-key.js';
 import { rankedPageQuery, type RankedFilter } from './ranked.repository.js';
+import { type PlanNode, planNodes } from '../../../test/utils/query-plans.js';
 
 const ITEM_KEYS = [
   'childId',
@@ -253,17 +254,6 @@ describe('GET /api/ranked: the page as JSON text', () => {
     expect(after).toEqual(await stored());
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function planNodes(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
-}
 
 /**
  * A keyset page must walk a rank index from the cursor and stop at the page's end, whatever the

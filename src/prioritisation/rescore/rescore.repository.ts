@@ -52,9 +52,11 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  * 'waiting'). Packed as text to keep a million rows cheap to move: referrals
  * "id,service,provider,priority,days,target,service number;..." and flags "code:detail|..." (parsed
  * by facts-row.ts). COPY takes no parameters: the as-at date and the child ids come as escaped
- * literals.
+ * literals. The referral columns read here are all carried by the index of referrals by child
+ * (migration CoverReferralFactsInChildIndex), so PostgreSQL reads them from it in child order
+ * instead of sorting the table: a referral column added here must be added there (a test checks).
  */
-function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
+export function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
   const d = `${asAt}::date`;
   const only = (col: string) =>
     [
@@ -198,7 +200,7 @@ export interface Facts {
 }
 
 /** Half-open range of child ids [from, to); null is open-ended. */
-interface IdRange {
+export interface IdRange {
   from: string | null;
   to: string | null;
 }
