@@ -11,6 +11,7 @@ import {
   factsQuery,
   PriorityWriter,
   RescoreRepository,
+  splitIds,
 } from './rescore.repository.js';
 import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
@@ -441,16 +442,12 @@ describe('Full rescore facts: open referrals read by child from the index alone'
     await t.close();
   });
 
+  // The ranges openFacts reads: one piece (incremental rescores, previews), or FACTS_PARTS (two).
+  const [firstHalf, lastHalf] = splitIds(2);
   it.each([
-    ['one piece', { from: null, to: null }],
-    [
-      'the first of two ranges of child ids',
-      { from: null, to: '80000000-0000-0000-0000-000000000000' },
-    ],
-    [
-      'the last of two ranges of child ids',
-      { from: '80000000-0000-0000-0000-000000000000', to: null },
-    ],
+    ['one piece', splitIds(1)[0]],
+    ['the first of two ranges of child ids', firstHalf],
+    ['the last of two ranges of child ids', lastHalf],
   ])(
     'should read the open referrals in %s with an index-only scan and no sort',
     async (_what, range) => {

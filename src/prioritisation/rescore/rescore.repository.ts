@@ -206,7 +206,7 @@ export interface IdRange {
 }
 
 /** `parts` equal ranges of uuids by their first 32 bits (child ids are random). */
-function splitIds(parts: number): IdRange[] {
+export function splitIds(parts: number): IdRange[] {
   const bound = (i: number) =>
     `${Math.floor((i * 0x1_0000_0000) / parts)
       .toString(16)
