@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseTool } from '../tool/parse-tool.js';
 import { FullRescoreScorer, inlineScorer, WorkerScorer } from './batch-scorer.js';
 import { factsText } from '../../../test/utils/facts-text.js';
+import { parseFacts } from './facts-row.js';
+import { RowWriters, scoreRows } from './score-rows.js';
 
 const SERVICES = ['neurodiversity', 'slt', 'community-paediatrics', 'mental-health'];
 const SOURCE = readFileSync(
@@ -108,5 +110,30 @@ describe(FullRescoreScorer.name, () => {
     } finally {
       await scorer.close();
     }
+  });
+});
+
+describe(RowWriters.name, () => {
+  const parsed = parseTool(SOURCE, SERVICES);
+  if (!parsed.valid) throw new Error(parsed.problems.join('\n'));
+  const tool = parsed.compiled;
+
+  it('should encode each batch as fresh writers would, leaving the batches already handed out as they were', () => {
+    const writers = new RowWriters();
+    const batches = [rows(0, 300), rows(300, 5), rows(305, 200)].map((b) =>
+      parseFacts(b, HEADER.asAt),
+    );
+    // A copy of each batch's bytes as it was handed out, taken before the next batch is scored.
+    const asHandedOut: Uint8Array[][] = [];
+    const reused = batches.map((b) => {
+      const scored = scoreRows(tool, b, HEADER, false, writers);
+      asHandedOut.push([scored.children, scored.referrals, scored.history].map((x) => x.slice()));
+      return scored;
+    });
+    const fresh = batches.map((b) => scoreRows(tool, b, HEADER, false));
+    expect(reused).toEqual(fresh);
+    expect(reused.map((b) => [b.children, b.referrals, b.history])).toEqual(asHandedOut);
+    expect(reused[1].children.length).toBeLessThan(reused[0].children.length);
+    expect(reused.every((b) => b.history.length > 0)).toBe(true);
   });
 });

@@ -106,6 +106,16 @@ describe(CopyBinaryWriter.name, () => {
     expect(copyBinaryRows(new CopyBinaryWriter(4).finish())).toHaveLength(0);
   });
 
+  it('should write the next document over the last once reset, leaving the one handed out as it was', () => {
+    const w = new CopyBinaryWriter(24);
+    const first = w.row(2).int4(7).text('grows the buffer past its first 24 bytes').finish();
+    const firstBytes = hex(first);
+    const second = w.reset().row(1).int4(8).finish();
+    expect(hex(second)).toBe(hex(new CopyBinaryWriter(24).row(1).int4(8).finish()));
+    expect(hex(first)).toBe(firstBytes);
+    expect(copyBinaryRows(w.reset().finish())).toHaveLength(0);
+  });
+
   it('should refuse to take rows out of something that is not a whole COPY document', () => {
     const doc = new CopyBinaryWriter(8).row(1).int4(1).finish();
     expect(() => copyBinaryRows(doc.subarray(0, doc.length - 2))).toThrow(

@@ -30,6 +30,15 @@ export class CopyBinaryWriter {
     this.int32(0); // header extension length
   }
 
+  /**
+   * Forgets the rows written so far and keeps the buffer, for the next document: a writer reused
+   * batch after batch does not allocate (and fault in) a fresh buffer for each.
+   */
+  reset(): this {
+    this.pos = COPY_BINARY_HEADER.length;
+    return this;
+  }
+
   /** Starts a row of `fields` fields. */
   row(fields: number): this {
     this.room(2);

@@ -37,6 +37,7 @@ export function scoreRows(
   rows: ChildRow[],
   run: RunHeader,
   collectIds = false,
+  writers: RowWriters = new RowWriters(),
 ): ScoredBatch {
   const out: ScoredBatch = {
     children: EMPTY,
@@ -52,8 +53,8 @@ export function scoreRows(
   // The run's stamp is the same on every row: encoded once.
   const stamp = encodeStamp(run);
   const { toolVersionId, runId, asAt, scoredAt } = stamp;
-  const children = new CopyBinaryWriter(rows.length * 512);
-  const referrals = new CopyBinaryWriter(rows.length * 512);
+  const children = writers.children.reset();
+  const referrals = writers.referrals.reset();
   let history: CopyBinaryWriter | null = null;
   for (const row of rows) {
     const f = row.facts;
@@ -155,7 +156,7 @@ export function scoreRows(
     out.childCount++;
     if (collectIds) out.childIds.push(f.childId);
     if (row.previousScore !== s.score || row.previousBand !== band) {
-      historyRow((history ??= new CopyBinaryWriter(rows.length * 64)), childId, stamp, {
+      historyRow((history ??= writers.history.reset()), childId, stamp, {
         score: s.score,
         toolBand: s.band,
         band,
@@ -166,6 +167,17 @@ export function scoreRows(
   out.referrals = referrals.finish();
   if (history) out.history = history.finish();
   return out;
+}
+
+/**
+ * The writers a batch's rows are encoded with. The scoring worker keeps one set for the whole run:
+ * each batch's rows are copied out of them (finish), and their buffers, once grown to a batch's
+ * size, are written over by the next batch instead of being allocated afresh.
+ */
+export class RowWriters {
+  readonly children = new CopyBinaryWriter();
+  readonly referrals = new CopyBinaryWriter();
+  readonly history = new CopyBinaryWriter();
 }
 
 /**
