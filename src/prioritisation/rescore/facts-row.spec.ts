@@ -99,6 +99,32 @@ describe(parseFacts.name, () => {
     ]);
   });
 
+  it('should read the same rows whatever window the bytes are decoded in, a row longer than the window whole', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => [
+      ID.replace('01', String(10 + i)),
+      `WW-${i}`,
+      i % 3 ? 'Llanfair Pwllgwyngyll – Ynys Môn' : null,
+      (i % 10) + 1,
+      '2019-06-25',
+      // Row 7 waits for many services: far longer than the smallest window.
+      i === 7 ? Array.from({ length: 30 }, () => REFS).join(';') : REFS,
+      i % 2 ? 'not-in-school:excluded\tsince May' : null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    const bytes = factsText(rows);
+    const whole = parseFacts(bytes, AS_AT, bytes.length);
+    expect(whole).toHaveLength(40);
+    expect(whole[7].facts.referrals).toHaveLength(60);
+    expect(whole[1].facts.locality).toBe('Llanfair Pwllgwyngyll – Ynys Môn');
+    for (const window of [1, 64, 200, 1000, bytes.length - 1]) {
+      expect(parseFacts(bytes, AS_AT, window)).toEqual(whole);
+    }
+  });
+
   it('should give completed years and months as at the run date, none before birth', () => {
     const ages = (dateOfBirth: string | null) => {
       const [row] = parseFacts(
