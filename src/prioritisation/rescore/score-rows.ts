@@ -177,7 +177,12 @@ export function scoreRows(
 export class RowWriters {
   readonly children = new CopyBinaryWriter();
   readonly referrals = new CopyBinaryWriter();
-  readonly history = new CopyBinaryWriter();
+  private historyWriter: CopyBinaryWriter | null = null;
+
+  /** Made when a batch first has a history row (a replacing rescore may have none). */
+  get history(): CopyBinaryWriter {
+    return (this.historyWriter ??= new CopyBinaryWriter());
+  }
 }
 
 /**
