@@ -34,6 +34,11 @@ export interface RunReport {
  * 9.64 s here, alternating, mean of eight; their first runs faulted twice as often.
  */
 const BATCH_BYTES = 64 * 1024;
+/**
+ * A full rescore scores its first megabyte of facts (~4,000 children) in this thread and starts the
+ * scoring worker only for a longer list: a small list is done before a worker would be ready.
+ */
+const INLINE_BATCHES = (1024 * 1024) / BATCH_BYTES;
 /** Batches read and handed to the scorer ahead of the one being written. */
 const AHEAD = 3;
 /** A full rescore reads its facts as this many COPYs side by side (one snapshot): see openFacts. */
@@ -109,12 +114,16 @@ export class RescoreService {
         const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES, FACTS_PARTS);
         const scorer: BatchScorer = childIds
           ? inlineScorer(tool.compiled, header, true)
-          : new FullRescoreScorer(tool.compiled, {
-              document: tool.compiled.document,
-              knownServices: this.tools.knownServices(),
-              header,
-              collectIds: false,
-            });
+          : new FullRescoreScorer(
+              tool.compiled,
+              {
+                document: tool.compiled.document,
+                knownServices: this.tools.knownServices(),
+                header,
+                collectIds: false,
+              },
+              INLINE_BATCHES,
+            );
         const seen = new Set<string>();
         let before: Array<{ child_id: string }> = [];
         try {
