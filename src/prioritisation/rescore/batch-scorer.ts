@@ -5,7 +5,7 @@ import type { CompiledTool } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
 import { parseFacts } from './facts-row.js';
 import type { RunHeader } from './score-tables.js';
-import { type ScoredBatch, scoreRows } from './score-rows.js';
+import { RowWriters, type ScoredBatch, scoreRows } from './score-rows.js';
 
 /** Scores batches of facts (COPY text lines, facts-row.ts), resolving in the order they were given. */
 export interface BatchScorer {
@@ -22,16 +22,21 @@ export interface ScoreWorkerData {
   collectIds: boolean;
 }
 
-/** Scores in this thread: for incremental rescores (a few children; no worker start-up). */
+/**
+ * Scores in this thread: for incremental rescores (a few children; no worker start-up) and the
+ * first batches of a full one. Its row writers are reused from batch to batch, as the worker's are.
+ */
 export function inlineScorer(
   tool: CompiledTool,
   header: RunHeader,
   collectIds: boolean,
 ): BatchScorer {
+  const writers = new RowWriters();
   return {
     score: (facts) => {
       try {
-        return Promise.resolve(scoreRows(tool, parseFacts(facts, header.asAt), header, collectIds));
+        const rows = parseFacts(facts, header.asAt);
+        return Promise.resolve(scoreRows(tool, rows, header, collectIds, writers));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -88,17 +93,18 @@ export class WorkerScorer implements BatchScorer {
 export class FullRescoreScorer implements BatchScorer {
   private batches = 0;
   private worker: WorkerScorer | null = null;
+  private readonly inline: BatchScorer;
 
   constructor(
-    private readonly tool: CompiledTool,
+    tool: CompiledTool,
     private readonly data: ScoreWorkerData,
-    private readonly inlineBatches = 4,
-  ) {}
+    private readonly inlineBatches: number,
+  ) {
+    this.inline = inlineScorer(tool, data.header, data.collectIds);
+  }
 
   score(facts: Uint8Array<ArrayBuffer>): Promise<ScoredBatch> {
-    if (++this.batches <= this.inlineBatches) {
-      return inlineScorer(this.tool, this.data.header, this.data.collectIds).score(facts);
-    }
+    if (++this.batches <= this.inlineBatches) return this.inline.score(facts);
     // One worker: the other core is PostgreSQL's (COPY, then index builds). A second worker was
     // measured no faster on the 2-core box.
     this.worker ??= new WorkerScorer(this.data);
