@@ -19,6 +19,7 @@ export enum PrioritisationErrorCode {
   CheckInDateInFuture = 'prioritisation.check-in-date-in-future',
   CheckInDateTooOld = 'prioritisation.check-in-date-too-old',
   ScoresRebuilding = 'prioritisation.scores-rebuilding',
+  ServiceStopping = 'prioritisation.service-stopping',
 }
 
 /** Errors of the prioritisation feature. Messages never carry patient data. */
@@ -142,6 +143,13 @@ export class PrioritisationError extends DomainError {
       'validation',
       PrioritisationErrorCode.CheckInDateInFuture,
       'The check-in date cannot be in the future: give the date the family reported, or leave it out for today.',
+    );
+  }
+  static serviceStopping(): PrioritisationError {
+    return new PrioritisationError(
+      'unavailable',
+      PrioritisationErrorCode.ServiceStopping,
+      'This WaitWell instance is shutting down, so the rescore was stopped before it changed any score. The scores are recalculated in full when the service starts again; try again then, or on another instance.',
     );
   }
   static checkInDateTooOld(earliest: string): PrioritisationError {

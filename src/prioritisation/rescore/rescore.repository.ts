@@ -357,10 +357,24 @@ export class RescoreRepository {
     return rows[0] ?? null;
   }
 
-  /** Whether a full rescore completed for this as-at date (start-up catch-up). */
-  async hasFullRun(asAt: string): Promise<boolean> {
+  /**
+   * Whether the scores can be trusted at start-up (catch-up): a full rescore completed for this as-at
+   * date, every run started after it completed too, and no import succeeded after the latest completed
+   * run began. A run that failed, was stopped by a shutdown or was cut off by a crash, or an import
+   * whose rescore never ran, may have left some children's scores older than their data.
+   */
+  async scoresCurrent(asAt: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      `select 1 from priority_run where kind = 'full' and status = 'completed' and as_at = $1 limit 1`,
+      `with last_full as (
+         select started_at from priority_run
+          where kind = 'full' and status = 'completed' and as_at = $1
+          order by started_at desc limit 1)
+       select 1 from last_full f
+        where not exists (select 1 from priority_run r where r.started_at > f.started_at and r.status <> 'completed')
+          and not exists (
+            select 1 from import_run i
+             where i.status = 'succeeded'
+               and i.finished_at > (select max(started_at) from priority_run where status = 'completed'))`,
       [asAt],
     );
     return rows.length > 0;
@@ -378,10 +392,11 @@ export class RescoreRepository {
     return rows[0].missing;
   }
 
-  async failRun(runId: string, errorType: string): Promise<void> {
+  /** Records why a run failed: the error's type, and its code when it is one of ours (no message: it could carry data). */
+  async failRun(runId: string, failure: { errorType: string; code?: string }): Promise<void> {
     await this.db.query(
       `update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`,
-      [runId, JSON.stringify({ errorType })],
+      [runId, JSON.stringify(failure)],
     );
   }
 }

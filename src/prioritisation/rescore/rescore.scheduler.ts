@@ -12,13 +12,14 @@ import { DomainEvents } from '../../common/events/domain-events.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { OverridesService } from '../overrides/overrides.service.js';
+import { PrioritisationErrorCode } from '../prioritisation.errors.js';
 import { RescoreRepository } from './rescore.repository.js';
 import { RescoreService } from './rescore.service.js';
 
 /**
  * When to rescore (prioritisation.md): after each import run and each triage decision (incrementally,
  * for the children they changed), nightly in full (waits grow; overrides reach their review date), and
- * once at start-up if today's full rescore has not run. Check-ins, overrides and activation rescore
+ * once at start-up if today's full rescore has not run or a run since did not finish. Check-ins, overrides and activation rescore
  * directly in their own services. The score tables are UNLOGGED (PostgreSQL empties them after a
  * crash), so every minute, and at start-up, children waiting without any score get a full rescore.
  */
@@ -94,24 +95,29 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   /** Ends overrides due today (notifying their clinicians), then rescores everyone. */
-  async nightly(today = londonDate()): Promise<void> {
+  async nightly(today = londonDate(), reason = 'nightly'): Promise<void> {
     await this.overrides.expireDue(today);
-    await this.rescore.rescoreAll('nightly', today);
+    await this.rescore.rescoreAll(reason, today);
   }
 
-  private async catchUp(): Promise<void> {
-    const today = londonDate();
-    if (await this.repository.hasFullRun(today)) {
+  /**
+   * At start-up: the nightly work, unless today's full rescore completed and no run since has failed
+   * or been cut off (by a shutdown or a crash); otherwise only lost scores are restored.
+   */
+  async catchUp(today = londonDate()): Promise<void> {
+    if (await this.repository.scoresCurrent(today)) {
       await this.restoreLostScores(today);
       return;
     }
-    await this.nightly(today);
+    await this.nightly(today, 'start-up catch-up');
   }
 
   private async safely(job: () => Promise<unknown>, what: string): Promise<void> {
     try {
       await job();
     } catch (error) {
+      // Stopped by a shutdown: the rescore service has said so, and start-up catches up.
+      if ((error as { code?: string }).code === PrioritisationErrorCode.ServiceStopping) return;
       // Type only: an error message could carry data.
       this.logger.error(
         { job: what, errorType: error instanceof Error ? error.name : typeof error },

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
+import { DomainError } from '../../common/errors/domain-error.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
@@ -49,11 +50,17 @@ const FACTS_PARTS = 2;
  * for the children an import, triage decision, check-in or override touched. One run at a time
  * (in process, and by an advisory lock across instances). A child whose data breaks a rule is still
  * scored and counted as flagged in the run report; it never stops the run.
+ *
+ * When the service stops, the run in progress stops at its next batch and rolls back (its run is
+ * recorded as failed), before the database pool closes: a run cut off by the pool closing under it
+ * could wait for ever for a connection while another connection of it held an idle score table's
+ * lock, and every later rescore, on any instance, waited behind that lock.
  */
 @Injectable()
-export class RescoreService {
+export class RescoreService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RescoreService.name);
   private queue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
 
   constructor(
     private readonly repository: RescoreRepository,
@@ -85,6 +92,12 @@ export class RescoreService {
     return this.enqueue(() => this.run('incremental', ids, reason, asAt));
   }
 
+  /** Runs before the database module's shutdown (Nest calls every module's hook of this kind first). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.queue;
+  }
+
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const next = this.queue.then(job, job);
     this.queue = next.catch(() => undefined);
@@ -98,6 +111,7 @@ export class RescoreService {
     asAt: string,
     given?: ActiveTool,
   ): Promise<RunReport> {
+    if (this.stopping) throw PrioritisationError.serviceStopping();
     const t0 = Date.now();
     const tool = given ?? (await this.tools.active());
     const runId = await this.repository.startRun(kind, reason, tool.row.id, asAt);
@@ -135,7 +149,10 @@ export class RescoreService {
           // ones to PostgreSQL while the scorer (a worker thread for full rescores) scores.
           const inFlight: Array<Promise<ScoredBatch>> = [];
           let fetching: Promise<Uint8Array<ArrayBuffer> | null> | null = facts.nextBatch();
+          // Awaited below, unless the run stops first (its failure must not go unhandled then).
+          fetching.catch(() => undefined);
           for (;;) {
+            if (this.stopping) throw PrioritisationError.serviceStopping();
             while (fetching && inFlight.length < AHEAD) {
               let t = Date.now();
               const rows: Uint8Array<ArrayBuffer> | null = await fetching;
@@ -200,11 +217,16 @@ export class RescoreService {
         );
       });
     } catch (error) {
-      await this.repository.failRun(runId, error instanceof Error ? error.name : 'unknown');
-      this.logger.error(
-        { runId, kind, errorType: error instanceof Error ? error.name : typeof error },
-        'rescore failed',
-      );
+      const failure = {
+        errorType: error instanceof Error ? error.name : typeof error,
+        ...(error instanceof DomainError ? { code: error.code } : {}),
+      };
+      await this.repository.failRun(runId, failure);
+      if (this.stopping) {
+        this.logger.warn({ runId, kind }, 'rescore stopped: the service is stopping');
+      } else {
+        this.logger.error({ runId, kind, ...failure }, 'rescore failed');
+      }
       throw error;
     }
     const report: RunReport = {
