@@ -18,6 +18,7 @@ export enum IngestErrorCode {
   TooManyRejects = 'ingest.too-many-rejects',
   MissingCredential = 'ingest.missing-credential',
   Interrupted = 'ingest.interrupted',
+  Stopping = 'ingest.service-stopping',
   ApplyFailed = 'ingest.apply-failed',
 }
 
@@ -154,6 +155,13 @@ export class IngestError extends DomainError {
       'unavailable',
       IngestErrorCode.Interrupted,
       'The run stopped before finishing (the service was restarted or crashed). Nothing from it was applied; pull again.',
+    );
+  }
+  static stopping(): IngestError {
+    return new IngestError(
+      'unavailable',
+      IngestErrorCode.Stopping,
+      'This WaitWell instance is shutting down, so the pull was not started or was stopped before anything from it was applied. Pull again once the service is back (or on another instance); a scheduled pull runs again on its own.',
     );
   }
   static applyFailed(errorType: string): IngestError {

@@ -68,6 +68,8 @@ export class IngestScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       const code = (error as { code?: string }).code;
       if (code === IngestErrorCode.PullInProgress) {
         this.logger.debug({ sourceId }, 'scheduled pull skipped: already running');
+      } else if (code === IngestErrorCode.Stopping) {
+        this.logger.debug({ sourceId }, 'scheduled pull skipped: the service is stopping');
       } else {
         this.logger.error(
           { sourceId, errorType: (error as Error).name, code },

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { DomainEvents } from '../common/events/domain-events.js';
@@ -46,10 +52,18 @@ const AUDIT_CHILD_IDS_MAX = 10_000;
  * A pull, start to finish: read the source as a stream, validate each row (rejects are kept with
  * their reasons), COPY accepted rows into a staging table, then apply everything in one transaction
  * so a failure at any point leaves the previous state exactly as it was.
+ *
+ * When the service stops, no new pull starts, and a pull still reading its source stops (an HTTP
+ * request in flight is abandoned at once, a file at its next batch); it is recorded as failed and
+ * nothing from it is applied. A pull already applying finishes. All of it happens before the database
+ * pool closes, so no pull is cut off holding a connection or a lock.
  */
 @Injectable()
-export class IngestService implements OnModuleInit {
+export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
+  /** Aborted when the service stops (see beforeApplicationShutdown). */
+  private readonly stop = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,8 +89,29 @@ export class IngestService implements OnModuleInit {
     }
   }
 
+  /** Runs before the database module's shutdown (Nest calls every module's hook of this kind first). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
   /** Starts a pull; refuses if the source is unknown or already being pulled (here or on another instance). */
   async start(sourceId: string, req: PullRequest): Promise<StartedPull> {
+    if (this.stop.signal.aborted) throw IngestError.stopping();
+    // Tracked from the first step: a shutdown waits for a pull being started as for one running.
+    const starting = this.begin(sourceId, req);
+    this.inFlight.add(starting);
+    try {
+      const started = await starting;
+      this.inFlight.add(started.done);
+      void started.done.finally(() => this.inFlight.delete(started.done));
+      return started;
+    } finally {
+      this.inFlight.delete(starting);
+    }
+  }
+
+  private async begin(sourceId: string, req: PullRequest): Promise<StartedPull> {
     const source = this.sources.get(sourceId);
     if (req.file && source.kind === 'fhir') {
       throw new IngestError(
@@ -87,6 +122,10 @@ export class IngestService implements OnModuleInit {
     }
     const session = await this.staging.open(source.id);
     if (!session) throw IngestError.pullInProgress(source.id);
+    if (this.stop.signal.aborted) {
+      await session.close();
+      throw IngestError.stopping();
+    }
     let run: RunRow;
     try {
       const e = IngestError.interrupted();
@@ -137,10 +176,10 @@ export class IngestService implements OnModuleInit {
       let items: AsyncIterable<SourceItem[]>;
       let sha = (): string | null => null;
       if (source.kind === 'fhir') {
-        items = readFhirItems(source);
+        items = readFhirItems(source, undefined, this.stop.signal);
         state.location = source.location.replace(/\?.*$/, '');
       } else {
-        const bytes = await openByteSource(source, req.file);
+        const bytes = await openByteSource(source, req.file, this.stop.signal);
         state.location = bytes.location;
         sha = () => bytes.sha256() || null;
         items = readCsvItems(bytes, Object.assign(new CsvConfig(), source.csv));
@@ -184,6 +223,7 @@ export class IngestService implements OnModuleInit {
       if (state.read > 0 && state.rejected / state.read > source.maxRejectRatio) {
         throw IngestError.tooManyRejects(state.rejected, state.read, source.maxRejectRatio);
       }
+      if (this.stop.signal.aborted) throw IngestError.stopping();
       await session.finishCopy();
       phase('copyMs');
       await this.runs.progress(run.id, {
@@ -319,6 +359,7 @@ export class IngestService implements OnModuleInit {
     };
     // Rows come in batches (a chunk of the file, a FHIR page): one await per batch, not per row.
     for await (const batch of items) {
+      if (this.stop.signal.aborted) throw IngestError.stopping();
       for (const item of batch) {
         state.read++;
         const { referralId, fingerprint } = item;

@@ -26,8 +26,9 @@ export interface ByteSource {
 export async function openByteSource(
   source: ResolvedSource,
   fileOverride?: string,
+  stop?: AbortSignal,
 ): Promise<ByteSource> {
-  if (source.kind === 'csv-url' && !fileOverride) return openUrl(source);
+  if (source.kind === 'csv-url' && !fileOverride) return openUrl(source, stop);
   const path = fileOverride ?? (await resolveFile(source.location));
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw IngestError.noFile(`${path} does not exist or is not a file`);
@@ -63,7 +64,7 @@ async function resolveFile(location: string): Promise<string> {
   return join(location, dated[0].n);
 }
 
-async function openUrl(source: ResolvedSource): Promise<ByteSource> {
+async function openUrl(source: ResolvedSource, stop?: AbortSignal): Promise<ByteSource> {
   const display = displayLocation(source.location);
   const auth = authorizationHeader(source.auth);
   const answer = await httpGet(source.location, {
@@ -75,6 +76,7 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
     retries: source.retries,
     retryBaseMs: source.retryBaseMs,
     display,
+    stop,
   });
   const declared = Number(answer.response.headers.get('content-length') ?? NaN);
   if (declared > source.maxBytes) {
@@ -91,9 +93,11 @@ async function openUrl(source: ResolvedSource): Promise<ByteSource> {
       body = Readable.fromWeb(web);
       body.on('error', (e) =>
         guard.destroy(
-          e.name === 'AbortError'
-            ? IngestError.timeout(display, source.timeoutMs)
-            : IngestError.unreachable(display, 'the connection broke'),
+          stop?.aborted
+            ? IngestError.stopping()
+            : e.name === 'AbortError'
+              ? IngestError.timeout(display, source.timeoutMs)
+              : IngestError.unreachable(display, 'the connection broke'),
         ),
       );
       body.on('end', () => answer.done());

@@ -29,6 +29,7 @@ const MAX_PAGES = 100_000;
 export async function* readFhirItems(
   source: ResolvedSource,
   onPage?: (page: number) => void,
+  stop?: AbortSignal,
 ): AsyncGenerator<SourceItem[]> {
   const cfg = Object.assign(new FhirConfig(), source.fhir ?? {});
   const auth = authorizationHeader(source.auth);
@@ -48,7 +49,7 @@ export async function* readFhirItems(
     }
     seen.add(url);
     page++;
-    const bundle = await fetchBundle(url, source, auth);
+    const bundle = await fetchBundle(url, source, auth, stop);
     onPage?.(page);
     const patients = new Map<string, FhirPatient>();
     for (const e of bundle.entry ?? []) {
@@ -88,6 +89,7 @@ async function fetchBundle(
   url: string,
   source: ResolvedSource,
   auth: string | undefined,
+  stop?: AbortSignal,
 ): Promise<Bundle> {
   const display = displayLocation(source.location);
   const answer = await httpGet(url, {
@@ -99,11 +101,13 @@ async function fetchBundle(
     retries: source.retries,
     retryBaseMs: source.retryBaseMs,
     display,
+    stop,
   });
   let body: unknown;
   try {
     body = await answer.response.json();
   } catch (error) {
+    if (stop?.aborted) throw IngestError.stopping();
     if ((error as Error).name === 'AbortError') {
       throw IngestError.timeout(display, source.timeoutMs);
     }

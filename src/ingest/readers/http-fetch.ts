@@ -9,6 +9,8 @@ export interface HttpOptions {
   retryBaseMs: number;
   /** What to call the place in errors and logs (no credentials, no query string). */
   display: string;
+  /** Aborted when the service stops: the request (or the wait before a retry) ends at once. */
+  stop?: AbortSignal;
 }
 
 export interface HttpAnswer {
@@ -29,14 +31,19 @@ const MAX_RETRY_AFTER_MS = 60_000;
 export async function httpGet(url: string, o: HttpOptions): Promise<HttpAnswer> {
   let failure: IngestError = IngestError.unreachable(o.display, 'no attempt made');
   for (let attempt = 0; attempt <= o.retries; attempt++) {
-    if (attempt > 0) await sleep(backoff(o.retryBaseMs, attempt, failure));
+    if (attempt > 0) {
+      await sleep(backoff(o.retryBaseMs, attempt, failure), undefined, { signal: o.stop }).catch(
+        () => undefined,
+      );
+    }
+    if (o.stop?.aborted) throw IngestError.stopping();
     const controller = new AbortController();
     let timer = setTimeout(() => controller.abort(), o.timeoutMs);
     const clear = () => clearTimeout(timer);
     try {
       const response = await fetch(url, {
         headers: o.headers,
-        signal: controller.signal,
+        signal: o.stop ? AbortSignal.any([controller.signal, o.stop]) : controller.signal,
         redirect: 'follow',
       });
       if (response.ok) {
@@ -56,6 +63,7 @@ export async function httpGet(url: string, o: HttpOptions): Promise<HttpAnswer> 
       if (response.status !== 429 && response.status < 500) throw failure;
     } catch (error) {
       clear();
+      if (o.stop?.aborted) throw IngestError.stopping();
       if (error instanceof IngestError && error === failure && !isRetryable(failure)) throw error;
       if (!(error instanceof IngestError)) {
         failure = controller.signal.aborted
