@@ -392,7 +392,10 @@ export class RescoreRepository {
     return rows[0].missing;
   }
 
-  /** Records why a run failed: the error's type, and its code when it is one of ours (no message: it could carry data). */
+  /**
+   * Records why a run failed: the error's type, and its code when it is one of ours (never its
+   * message, which could carry data).
+   */
   async failRun(runId: string, failure: { errorType: string; code?: string }): Promise<void> {
     await this.db.query(
       `update priority_run set status = 'failed', finished_at = clock_timestamp(), detail = detail || $2 where id = $1`,

@@ -19,9 +19,10 @@ import { RescoreService } from './rescore.service.js';
 /**
  * When to rescore (prioritisation.md): after each import run and each triage decision (incrementally,
  * for the children they changed), nightly in full (waits grow; overrides reach their review date), and
- * once at start-up if today's full rescore has not run or a run since did not finish. Check-ins, overrides and activation rescore
- * directly in their own services. The score tables are UNLOGGED (PostgreSQL empties them after a
- * crash), so every minute, and at start-up, children waiting without any score get a full rescore.
+ * once at start-up if today's full rescore has not run or a run since did not finish. Check-ins,
+ * overrides and activation rescore directly in their own services. The score tables are UNLOGGED
+ * (PostgreSQL empties them after a crash), so every minute, and at start-up, children waiting without
+ * any score get a full rescore.
  */
 @Injectable()
 export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
