@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from '../../src/database/embedded-database.js';
 import { demoNhsNumber } from '../../src/demo/demo-generator.js';
 import { IngestService } from '../../src/ingest/ingest.service.js';
 import { RescoreRepository } from '../../src/prioritisation/rescore/rescore.repository.js';
 import { RescoreScheduler } from '../../src/prioritisation/rescore/rescore.scheduler.js';
 import { RescoreService } from '../../src/prioritisation/rescore/rescore.service.js';
+import { demoTokenFor } from '../utils/local-tokens.js';
 import { asOwner, createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 import { PTL_CSV, ptlChild, ptlCsv, tempDir, writeSources } from './ingest-support.js';
 
@@ -265,4 +270,103 @@ describe('stopping the service with work in progress', () => {
       code: 'ingest.service-stopping',
     });
   });
+});
+
+/**
+ * The service process as `npm start` runs it (the built dist/src/main.js) stopped by SIGTERM: the
+ * requests in flight are answered before the database pool closes (http-terminator), and it exits 0.
+ */
+describe('stopping the service process with a request in flight', () => {
+  const main = join(fileURLToPath(new URL('../..', import.meta.url)), 'dist/src/main.js');
+
+  it('should answer the requests in flight, close kept-alive connections after their answers, and exit 0', async () => {
+    if (!existsSync(main)) {
+      throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
+    }
+    const dir = tempDir('waitwell-stop-process-');
+    const [port, oidcPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [main], {
+      env: {
+        // As a person's shell would have it: not the test run's own WAITWELL_TEST_* variables.
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => !k.startsWith('WAITWELL_')),
+        ),
+        DATABASE_URL: process.env.WAITWELL_TEST_DATABASE_URL,
+        PORT: String(port),
+        WAITWELL_LOCAL_OIDC_PORT: String(oidcPort),
+        WAITWELL_DATA_DIR: dir,
+        WAITWELL_DEMO: 'false',
+        WAITWELL_SCHEDULER: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const holder = new pg.Client({ connectionString: process.env.WAITWELL_TEST_DATABASE_URL });
+    try {
+      await until(
+        'the service is listening',
+        () => Promise.resolve(output.includes('is listening')),
+        60_000,
+      );
+      const token = await demoTokenFor(`http://127.0.0.1:${oidcPort}/token`, 'clinician-slt');
+      // The score tables are locked, so the request's query waits in PostgreSQL: a request in flight.
+      await holder.connect();
+      await holder.query(`begin`);
+      await holder.query(`lock table child_priority, referral_priority in access exclusive mode`);
+      const answer = fetch(`http://127.0.0.1:${port}/api/ranked?service=slt&limit=5`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).then(async (res) => ({ status: res.status, body: await res.text() }));
+      await until('the request waits for the score tables', async () => {
+        const rows = await plainQuery(
+          `select 1 from pg_stat_activity where application_name = 'waitwell' and wait_event_type = 'Lock'`,
+        );
+        return rows.length > 0;
+      });
+      // Clients that keep their connections open and send requests one after another, as a load
+      // balancer's pool does. Node's server.close() waits for busy connections, and these would
+      // never be idle: each must be told to close its connection with its next answer.
+      let stopped = false;
+      const keepAlive = Array.from({ length: 5 }, async () => {
+        const statuses: Array<number | 'refused'> = [];
+        while (!stopped) {
+          try {
+            statuses.push((await fetch(`http://127.0.0.1:${port}/health`)).status);
+          } catch {
+            statuses.push('refused');
+            break;
+          }
+        }
+        return statuses;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill('SIGTERM');
+      await until('the service is stopping', () =>
+        Promise.resolve(output.includes('SIGTERM: shutting down')),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      await holder.query(`commit`);
+      expect((await answer).status).toBe(200);
+      const exit = await Promise.race([
+        exited,
+        new Promise<string>((r) => setTimeout(() => r('still running 5 s after the answer'), 5000)),
+      ]);
+      stopped = true;
+      const statuses = await Promise.all(keepAlive);
+      expect(exit).toBe(0);
+      // Every request was answered, and each client then found the service gone.
+      for (const list of statuses) {
+        expect(list.at(-1)).toBe('refused');
+        expect(list.slice(0, -1).every((x) => x === 200)).toBe(true);
+      }
+      expect(await serviceConnections()).toEqual([]);
+    } finally {
+      await holder.end().catch(() => undefined);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
