@@ -136,7 +136,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     // SLT 27/18*20 = 30 + early years 15; child: 2 services 20 + EHCP 10 + decile 3: 5.
     expect(body.score).toBe(80);
     expect(e.summary).toMatch(
-      /^Score 80 = 45 from the highest-scoring referral \(slt\) \+ 35 child-level points\. Band P2/,
+      /^Score 80 = 45 from the highest-scoring referral \(Speech and language therapy\) \+ 35 child-level points\. Band P2/,
     );
     expect(counted[0].factors[0]).toMatchObject({
       id: 'waiting-time',
@@ -146,6 +146,11 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(e.childFactors.map((f: { text: string }) => f.text)).toContain(
       'Has an EHCP: EHCP flag on record → +10 points',
     );
+    // Services are named in the words, as the catalogue names them; the inputs keep the code.
+    expect(counted[0].factors.find((f: { id: string }) => f.id === 'early-years')).toMatchObject({
+      inputs: { 'referral.service': 'slt' },
+      text: expect.stringMatching(/, waiting for Speech and language therapy → \+15 points$/),
+    });
     expect(body.history).toHaveLength(1);
     const pseudo = await priority(child.id, commissioner);
     expect(pseudo).toMatchObject({ identifiable: false, pseudonym: child.pseudonym, score: 80 });
@@ -439,7 +444,17 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       toolBand: 'P4',
       override: { band: 'P1', reason: 'Speech regression reported by school' },
     });
-    expect((await priority(child.id, commissioner)).override).not.toHaveProperty('reason');
+    // The explanation says the override in words, for every role; the reason stays with clinicians.
+    expect(explained.explanation.summary).toMatch(
+      new RegExp(
+        String.raw`The tool's band P4 \([^)]*\)\. Shown as band P1 \([^)]*\) by a clinician's override ` +
+          String.raw`\(clinician-ward\) until ${addDays(today, 14)}, when the child returns to the tool's band\.$`,
+      ),
+    );
+    const pseudonymised = await priority(child.id, commissioner);
+    expect(pseudonymised.override).not.toHaveProperty('reason');
+    expect(pseudonymised.explanation.summary).toBe(explained.explanation.summary);
+    expect(pseudonymised.explanation.summary).not.toContain('regression');
     const [audit] = await t.db.query(
       `select detail from audit_event where action = 'override' and $1 = any(child_ids)`,
       [child.id],
@@ -473,6 +488,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     await t.app.get(RescoreScheduler).nightly(today);
     const after = await priority(child.id);
     expect(after).toMatchObject({ band: 'P4', toolBand: 'P4', override: null });
+    expect(after.explanation.summary).toMatch(/Band P4 \([^)]*\)\.$/);
     const notices = (
       await request(t.http)
         .get('/api/prioritisation/notices?unread=true')

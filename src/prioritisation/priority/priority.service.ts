@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
+import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { OverridesRepository } from '../overrides/overrides.repository.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
@@ -28,6 +29,7 @@ export class PriorityService {
     private readonly overrides: OverridesRepository,
     private readonly tools: ToolVersionsService,
     private readonly audit: AuditService,
+    private readonly catalogue: CatalogueService,
   ) {}
 
   async explainChild(
@@ -47,11 +49,21 @@ export class PriorityService {
       this.tools.version(stored.toolVersionId),
     ]);
     const s = scoreChild(tool.compiled, factsFrom(stored, referrals));
+    // The stored band follows the override the last rescore saw; one set since shows from the next.
+    const shownOverride = override && stored.overridden ? override : null;
     const explanation = explain(
       tool.compiled.document,
       toStoredBreakdown(s, tool.compiled.combine),
       stored.score,
       stored.toolBand,
+      {
+        serviceNames: new Map(this.catalogue.services().map((x) => [x.code, x.name])),
+        override: shownOverride && {
+          band: shownOverride.band,
+          reviewDate: shownOverride.reviewDate,
+          setBy: shownOverride.createdBy,
+        },
+      },
     );
     const identifiable = user.role === 'clinician';
     const identity = identifiable ? (await this.repository.identities([childId]))[0] : undefined;
@@ -82,16 +94,15 @@ export class PriorityService {
       review: stored.review,
       flagged: stored.flagged,
       consistent: s.score === stored.score,
-      override:
-        override && stored.overridden
-          ? {
-              band: override.band,
-              reviewDate: override.reviewDate,
-              setBy: override.createdBy,
-              setAt: new Date(override.createdAt).toISOString(),
-              ...(identifiable ? { reason: override.reason } : {}),
-            }
-          : null,
+      override: shownOverride
+        ? {
+            band: shownOverride.band,
+            reviewDate: shownOverride.reviewDate,
+            setBy: shownOverride.createdBy,
+            setAt: new Date(shownOverride.createdAt).toISOString(),
+            ...(identifiable ? { reason: shownOverride.reason } : {}),
+          }
+        : null,
       topReasons: s.topReasons.map((r) => reasonText(tool.compiled.labels, r)),
       explanation,
       history: history.map((h) => ({ ...h, scoredAt: new Date(h.scoredAt).toISOString() })),

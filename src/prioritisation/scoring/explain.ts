@@ -79,16 +79,28 @@ export interface Explanation {
   problems: Array<{ rule: string; referralId: string | null; text: string }>;
 }
 
+/** What the words of an explanation may name besides the tool: services by name, an override. */
+export interface ExplainContext {
+  /** Service code → its name in the catalogue (a code not listed is shown as it is). */
+  serviceNames?: ReadonlyMap<string, string>;
+  /** The clinician override that sets the band shown instead of the tool's band. */
+  override?: { band: string; reviewDate: string; setBy: string } | null;
+}
+
 /**
  * Turns a stored breakdown into words a clinician can check by hand: the counted referral
- * points plus the child-level points make the score (prioritisation.md principle 2).
+ * points plus the child-level points make the score (prioritisation.md principle 2). `bandCode` is
+ * the tool's band; an active override is said after it, with the band it sets and until when.
  */
 export function explain(
   doc: ToolDocument,
   b: StoredBreakdown,
   score: number,
   bandCode: string,
+  context: ExplainContext = {},
 ): Explanation {
+  const serviceName = (code: string) => context.serviceNames?.get(code) ?? code;
+  const fill = (template: string, inputs: Inputs) => fillTemplate(template, inputs, serviceName);
   const factorDocs = new Map(doc.factors.map((f) => [f.id, f]));
   const triggerDocs = new Map(doc.triggers.map((t) => [t.id, t]));
   const describe = (f: FactorResult): ExplainedFactor => {
@@ -118,7 +130,7 @@ export function explain(
     b.combine === 'sum'
       ? `${b.referralPoints} from all ${b.referrals.length} open referrals added together`
       : counted
-        ? `${b.referralPoints} from the highest-scoring referral (${counted.service})`
+        ? `${b.referralPoints} from the highest-scoring referral (${serviceName(counted.service)})`
         : `${b.referralPoints} from referrals`;
   const triggers = b.triggers.map((t) => {
     const d = triggerDocs.get(t.id);
@@ -130,10 +142,15 @@ export function explain(
       text: `${label}${d?.explain ? `: ${fill(d.explain, t.inputs)}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
     };
   });
+  const override = context.override;
+  const shown = override && doc.bands.find((x) => x.code === override.band);
   return {
     summary:
       `Score ${score} = ${referralPart} + ${b.childPoints} child-level points. ` +
-      `Band ${bandCode}${band ? ` (${band.label})` : ''}${triggers.length ? `, forced by ${triggers.length} trigger${triggers.length > 1 ? 's' : ''}` : ''}.`,
+      `${override ? "The tool's band" : 'Band'} ${bandCode}${band ? ` (${band.label})` : ''}${triggers.length ? `, forced by ${triggers.length} trigger${triggers.length > 1 ? 's' : ''}` : ''}.` +
+      (override
+        ? ` Shown as band ${override.band}${shown ? ` (${shown.label})` : ''} by a clinician's override (${override.setBy}) until ${override.reviewDate}, when the child returns to the tool's band.`
+        : ''),
     score,
     childPoints: b.childPoints,
     referralPoints: b.referralPoints,
@@ -172,10 +189,19 @@ export function explainedTotal(e: Explanation): number {
   return round1(referral + child);
 }
 
-function fill(template: string, inputs: Inputs): string {
-  return template.replace(/\{([a-zA-Z.]+)\}/g, (_, name: string) =>
-    name in inputs ? show(inputs[name]) : `{${name}}`,
-  );
+/** A factor's `explain` template with its inputs filled in; a service is named, not coded. */
+function fillTemplate(
+  template: string,
+  inputs: Inputs,
+  serviceName: (code: string) => string,
+): string {
+  return template.replace(/\{([a-zA-Z.]+)\}/g, (_, name: string) => {
+    if (!(name in inputs)) return `{${name}}`;
+    const value = inputs[name];
+    return name === 'referral.service' && typeof value === 'string'
+      ? serviceName(value)
+      : show(value);
+  });
 }
 
 function show(v: unknown): string {

@@ -248,6 +248,20 @@ describe('scoreChild with the default tool', () => {
       'Clinical priority: Referred as soon → +20 points',
       'Early years developmental window (under 5): Aged 4, waiting for slt → +15 points',
     ]);
+    // With the catalogue's names and an override: services named, the override said after the band.
+    const named = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band, {
+      serviceNames: new Map([['slt', 'Speech and language therapy']]),
+      override: { band: 'P3', reviewDate: '2027-01-15', setBy: 'clinician-ward' },
+    });
+    expect(named.summary).toBe(
+      "Score 120 = 65 from the highest-scoring referral (Speech and language therapy) + 55 child-level points. The tool's band P1 (Highest priority - see first; clinical review of the wait). Shown as band P3 (" +
+        tool.document.bands.find((b) => b.code === 'P3')!.label +
+        ") by a clinician's override (clinician-ward) until 2027-01-15, when the child returns to the tool's band.",
+    );
+    expect(named.referrals.find((r) => r.service === 'slt')!.factors[2].text).toBe(
+      'Early years developmental window (under 5): Aged 4, waiting for Speech and language therapy → +15 points',
+    );
+    expect(explainedTotal(named)).toBe(s.score);
     expect(e.notApplied.map((f) => f.id)).toEqual([
       'phase-transfer',
       'safeguarding',
