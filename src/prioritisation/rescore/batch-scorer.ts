@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
-import { parseFacts } from './facts-row.js';
+import { factsRows } from './facts-row.js';
 import type { RunHeader } from './score-tables.js';
 import { RowWriters, type ScoredBatch, scoreRows } from './score-rows.js';
 
@@ -35,7 +35,7 @@ export function inlineScorer(
   return {
     score: (facts) => {
       try {
-        const rows = parseFacts(facts, header.asAt);
+        const rows = factsRows(facts, header.asAt);
         return Promise.resolve(scoreRows(tool, rows, header, collectIds, writers));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { factsText } from '../../../test/utils/facts-text.js';
-import { FACTS_COLUMNS, parseFacts } from './facts-row.js';
+import { FACTS_COLUMNS, factsRows, parseFacts } from './facts-row.js';
 
 const ID = '3f2b8c1e-6a1d-4c1e-9b7a-0d7c2e9a1b01';
 const AS_AT = '2026-11-25';
@@ -165,5 +165,30 @@ describe(parseFacts.name, () => {
     const row = [ID, 'WW-1', null, null, null, `${ID},slt,RXA,urgent,130`];
     const bytes = factsText([[...row, null, null, null, null, null, null]]);
     expect(() => parseFacts(bytes, AS_AT)).toThrow('a packed referral has fewer than 7 parts');
+  });
+});
+
+describe(factsRows.name, () => {
+  it('should give the rows of parseFacts one at a time, parsing each only when it is asked for', () => {
+    const row = (i: number, dateOfBirth: string) => [
+      ID.replace('01', String(10 + i)),
+      `WW-${i}`,
+      null,
+      null,
+      dateOfBirth,
+      REFS,
+      ...Array<null>(6).fill(null),
+    ];
+    const good = factsText(Array.from({ length: 30 }, (_, i) => row(i, '2019-06-25')));
+    for (const window of [1, 100, good.length]) {
+      expect([...factsRows(good, AS_AT, window)]).toEqual(parseFacts(good, AS_AT, window));
+    }
+    // The third row is bad: the first two come out before it is read (a batch scored row by row
+    // keeps one row alive at a time, not the batch's), and asking for it names the fault.
+    const bad = factsText([row(0, '2019-06-25'), row(1, '2019-06-25'), row(2, '25/06/2019')]);
+    const rows = factsRows(bad, AS_AT);
+    expect(rows.next().value).toMatchObject({ pseudonym: 'WW-0' });
+    expect(rows.next().value).toMatchObject({ pseudonym: 'WW-1' });
+    expect(() => rows.next()).toThrow('a date of birth that is not YYYY-MM-DD');
   });
 });

@@ -35,7 +35,19 @@ const DECODE_BYTES = 64 * 1024;
  * monthsOld).
  */
 export function parseFacts(bytes: Uint8Array, asAt: string, window = DECODE_BYTES): ChildRow[] {
-  const rows: ChildRow[] = [];
+  return [...factsRows(bytes, asAt, window)];
+}
+
+/**
+ * The rows of parseFacts one at a time, parsed as they are asked for: a batch scored row by row
+ * keeps only the row in hand alive (and the window's text), not the whole batch's rows, so the
+ * scoring worker's young-generation collections have little to copy.
+ */
+export function* factsRows(
+  bytes: Uint8Array,
+  asAt: string,
+  window = DECODE_BYTES,
+): Generator<ChildRow, void, undefined> {
   const f: Array<string | null> = new Array<string | null>(FACTS_COLUMNS);
   for (let start = 0; start < bytes.length;) {
     let end = bytes.length;
@@ -45,20 +57,15 @@ export function parseFacts(bytes: Uint8Array, asAt: string, window = DECODE_BYTE
       const next = cut >= start ? cut : bytes.indexOf(NEWLINE, start + window);
       end = next === -1 ? bytes.length : next + 1;
     }
-    parseLines(decoder.decode(bytes.subarray(start, end)), asAt, f, rows);
+    const text = decoder.decode(bytes.subarray(start, end));
+    for (let pos = 0; pos < text.length;) {
+      let lineEnd = text.indexOf('\n', pos);
+      if (lineEnd === -1) lineEnd = text.length;
+      splitLine(text, pos, lineEnd, f);
+      yield toChildRow(f, asAt);
+      pos = lineEnd + 1;
+    }
     start = end;
-  }
-  return rows;
-}
-
-function parseLines(text: string, asAt: string, f: Array<string | null>, rows: ChildRow[]): void {
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
-    splitLine(text, pos, end, f);
-    rows.push(toChildRow(f, asAt));
-    pos = end + 1;
   }
 }
 

@@ -34,7 +34,7 @@ export interface ScoredBatch {
  */
 export function scoreRows(
   tool: CompiledTool,
-  rows: ChildRow[],
+  rows: Iterable<ChildRow>,
   run: RunHeader,
   collectIds = false,
   writers: RowWriters = new RowWriters(),

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileTool } from '../scoring/compile-tool.js';
 import type { ScoreWorkerData } from './batch-scorer.js';
-import { parseFacts } from './facts-row.js';
+import { factsRows } from './facts-row.js';
 import { RowWriters, scoreRows } from './score-rows.js';
 
 const data = workerData as ScoreWorkerData;
@@ -14,7 +14,7 @@ const port = parentPort!;
 // Reused batch after batch (score-rows.ts).
 const writers = new RowWriters();
 port.on('message', (facts: Uint8Array) => {
-  const rows = parseFacts(facts, data.header.asAt);
+  const rows = factsRows(facts, data.header.asAt);
   const batch = scoreRows(tool, rows, data.header, data.collectIds, writers);
   // Hand the encoded rows over rather than copying them.
   const buffers = [batch.children, batch.referrals, batch.history]
