@@ -66,6 +66,43 @@ describe(writeWaits.name, () => {
     // Already in order: written as given.
     expect(waits([input[2], input[4]])).toBe(JSON.stringify(expected.slice(0, 2)));
   });
+
+  it('should order any number of waits the same way, whatever order they come in', () => {
+    const services = ['slt', 'mental-health', 'community-paediatrics', 'neurodiversity'];
+    const providers = ['RYB', 'RXA', 'R0A'];
+    const all = Array.from({ length: 40 }, (_, i) =>
+      referral({
+        referralId: `00000000-0000-4000-8000-${String(1000 + ((i * 7) % 40)).padStart(12, '0')}`,
+        service: services[i % services.length],
+        provider: providers[i % providers.length],
+        weeksWaited: i,
+      }),
+    );
+    const key = (r: ReferralScore) => [r.service, r.provider, r.referralId];
+    const inOrder = [...all].sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      return 0;
+    });
+    const json = (rs: ReferralScore[]) =>
+      JSON.stringify(
+        rs.map((r) => ({
+          service: r.service,
+          provider: r.provider,
+          weeksWaited: r.weeksWaited,
+          score: r.rankScore,
+        })),
+      );
+    // A child's few (insertion-sorted) and a long list (sorted by sort()), reversed and shuffled.
+    for (const n of [2, 3, 7, 32, 33, 40]) {
+      const some = all.slice(0, n);
+      const expected = json(inOrder.filter((r) => some.includes(r)));
+      expect(waits([...some].reverse())).toBe(expected);
+      expect(waits(some.filter((_, i) => i % 2).concat(some.filter((_, i) => !(i % 2))))).toBe(
+        expected,
+      );
+    }
+  });
 });
 
 describe(writePoints.name, () => {

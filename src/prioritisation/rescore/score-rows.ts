@@ -256,7 +256,7 @@ function waitHead(service: string, provider: string): Uint8Array {
  * same whatever the database's collation).
  */
 export function writeWaits(w: CopyBinaryWriter, referrals: ChildScore['referrals']): void {
-  const sorted = isSorted(referrals) ? referrals : [...referrals].sort(byServiceProviderId);
+  const sorted = isSorted(referrals) ? referrals : sortedCopy(referrals);
   const at = w.openField();
   w.ascii('[');
   for (let i = 0; i < sorted.length; i++) {
@@ -268,6 +268,22 @@ export function writeWaits(w: CopyBinaryWriter, referrals: ChildScore['referrals
     w.ascii(',"score":').jsonNumber(r.rankScore).ascii('}');
   }
   w.ascii(']').closeField(at);
+}
+
+/**
+ * The referrals in waits order: an insertion sort for a child's few (Array.prototype.sort allocates
+ * its work arrays on every call), sort() past a few dozen.
+ */
+function sortedCopy(referrals: ChildScore['referrals']): ChildScore['referrals'] {
+  const out = referrals.slice();
+  if (out.length > 32) return out.sort(byServiceProviderId);
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i];
+    let j = i;
+    for (; j > 0 && byServiceProviderId(out[j - 1], x) > 0; j--) out[j] = out[j - 1];
+    out[j] = x;
+  }
+  return out;
 }
 
 function isSorted(referrals: ChildScore['referrals']): boolean {
