@@ -119,8 +119,8 @@ export const VAR_DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 /**
  * Adds `v` to a short list of distinct strings kept in the order `sort()` gives (code units), in
- * place: Array.prototype.sort allocates its work arrays on every call, about 700 bytes even for two
- * items, which was a fifth of what a full rescore's scoring allocated.
+ * place: Array.prototype.sort allocates its work arrays on every call (about 700 bytes a call on a
+ * full rescore, a fifth of what its scoring allocated).
  */
 export function addSorted(list: string[], v: string): void {
   let i = list.length;
