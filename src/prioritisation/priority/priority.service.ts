@@ -57,7 +57,7 @@ export class PriorityService {
       stored.score,
       stored.toolBand,
       {
-        serviceNames: new Map(this.catalogue.services().map((x) => [x.code, x.name])),
+        serviceName: (code) => this.catalogue.service(code)?.name,
         override: shownOverride && {
           band: shownOverride.band,
           reviewDate: shownOverride.reviewDate,

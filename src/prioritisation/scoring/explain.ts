@@ -81,8 +81,8 @@ export interface Explanation {
 
 /** What the words of an explanation may name besides the tool: services by name, an override. */
 export interface ExplainContext {
-  /** Service code → its name in the catalogue (a code not listed is shown as it is). */
-  serviceNames?: ReadonlyMap<string, string>;
+  /** A service's name in the catalogue (undefined: the code is shown as it is). */
+  serviceName?: (code: string) => string | undefined;
   /** The clinician override that sets the band shown instead of the tool's band. */
   override?: { band: string; reviewDate: string; setBy: string } | null;
 }
@@ -99,7 +99,7 @@ export function explain(
   bandCode: string,
   context: ExplainContext = {},
 ): Explanation {
-  const serviceName = (code: string) => context.serviceNames?.get(code) ?? code;
+  const serviceName = (code: string) => context.serviceName?.(code) ?? code;
   const fill = (template: string, inputs: Inputs) => fillTemplate(template, inputs, serviceName);
   const factorDocs = new Map(doc.factors.map((f) => [f.id, f]));
   const triggerDocs = new Map(doc.triggers.map((t) => [t.id, t]));

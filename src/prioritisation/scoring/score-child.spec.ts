@@ -250,7 +250,7 @@ describe('scoreChild with the default tool', () => {
     ]);
     // With the catalogue's names and an override: services named, the override said after the band.
     const named = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band, {
-      serviceNames: new Map([['slt', 'Speech and language therapy']]),
+      serviceName: (code) => (code === 'slt' ? 'Speech and language therapy' : undefined),
       override: { band: 'P3', reviewDate: '2027-01-15', setBy: 'clinician-ward' },
     });
     expect(named.summary).toBe(
