@@ -22,6 +22,7 @@ import { StoreWaitsWithChildScores1765200000000 } from './1765200000000-StoreWai
 import { TellServiceTeamsOfFamilyCrisis1765300000000 } from './1765300000000-TellServiceTeamsOfFamilyCrisis.js';
 import { PackRankKeys1765400000000 } from './1765400000000-PackRankKeys.js';
 import { CoverReferralFactsInChildIndex1765500000000 } from './1765500000000-CoverReferralFactsInChildIndex.js';
+import { CoverRescoreFactsInPrimaryKeys1765600000000 } from './1765600000000-CoverRescoreFactsInPrimaryKeys.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   TellServiceTeamsOfFamilyCrisis1765300000000,
   PackRankKeys1765400000000,
   CoverReferralFactsInChildIndex1765500000000,
+  CoverRescoreFactsInPrimaryKeys1765600000000,
 ];

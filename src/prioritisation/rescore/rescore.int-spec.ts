@@ -402,9 +402,11 @@ describe('Full rescore into the idle score tables', () => {
  * at this test's 40,000 referrals reading the table and sorting is cheaper and it rightly does that,
  * so the test leaves it only index scans and checks that the facts are read from this index alone,
  * in child order: a column added to the facts but not to the index would fail it (as the narrow
- * index of child ids before the migration does).
+ * index of child ids before the migration does). The same holds for the child's columns and its
+ * previous score, read from the primary keys of `child` and `child_priority` (migration
+ * CoverRescoreFactsInPrimaryKeys; "Sixteenth session").
  */
-describe('Full rescore facts: open referrals read by child from the index alone', () => {
+describe('Full rescore facts: read by child from indexes alone', () => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -434,8 +436,10 @@ describe('Full rescore facts: open referrals read by child from the index alone'
                           from service order by code limit 2) s on true`);
       await runner.query(`commit`);
       await runner.query(`vacuum analyze referral`);
-      await runner.query(`analyze child`);
+      await runner.query(`vacuum analyze child`);
     });
+    // The previous scores the facts read (a nightly rescore's case): written frozen, so visible to all.
+    await t.app.get(RescoreService).rescoreAll('test', '2026-11-25');
   });
   afterAll(async () => {
     await resetData(t.db);
@@ -449,7 +453,7 @@ describe('Full rescore facts: open referrals read by child from the index alone'
     ['the first of two ranges of child ids', firstHalf],
     ['the last of two ranges of child ids', lastHalf],
   ])(
-    'should read the open referrals in %s with an index-only scan and no sort',
+    'should read the open referrals, the child and its previous score in %s with index-only scans and no sort',
     async (_what, range) => {
       const plan = await t.db.transaction(async (m) => {
         // As openFacts sets it for the facts query.
@@ -468,6 +472,15 @@ describe('Full rescore facts: open referrals read by child from the index alone'
       expect(referralReads.map((n) => `${n['Node Type']} using ${n['Index Name']}`)).toEqual([
         'Index Only Scan using ix_referral_child_facts',
       ]);
+      // The child's own columns and its previous score come from the primary keys alone too
+      // (migration CoverRescoreFactsInPrimaryKeys): a column added to the facts but not to a key
+      // would make it read the table.
+      const reads = (table: string) =>
+        nodes
+          .filter((n) => n['Relation Name'] === table)
+          .map((n) => `${n['Node Type']} using ${n['Index Name']}`);
+      expect(reads('child')).toEqual(['Index Only Scan using child_pkey']);
+      expect(reads('child_priority')).toEqual(['Index Only Scan using child_priority_pkey']);
       const sortsOfReferrals = nodes.filter(
         (n) =>
           n['Node Type'] === 'Sort' && planNodes(n).some((x) => x['Relation Name'] === 'referral'),
