@@ -1,4 +1,13 @@
 // The rescore's facts (rescore.repository.ts factsQuery) as PostgreSQL's COPY text output, for tests.
+import type { ServiceFacts } from '../../src/prioritisation/rescore/facts-row.js';
+
+/** The services' facts the test rows' referrals name (as the service table would give them). */
+export const TEST_SERVICE_FACTS: ServiceFacts = new Map([
+  ['neurodiversity', { targetWeeks: 13, number: 1 }],
+  ['slt', { targetWeeks: 18, number: 2 }],
+  ['community-paediatrics', { targetWeeks: 18, number: 3 }],
+  ['mental-health', { targetWeeks: 18, number: 4 }],
+]);
 
 /** Facts rows as COPY text output (values written as PostgreSQL escapes them; null as \N). */
 export function factsText(rows: Array<Array<string | number | null>>): Uint8Array<ArrayBuffer> {

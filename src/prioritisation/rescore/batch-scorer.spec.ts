@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parseTool } from '../tool/parse-tool.js';
 import { FullRescoreScorer, inlineScorer, WorkerScorer } from './batch-scorer.js';
-import { factsText } from '../../../test/utils/facts-text.js';
+import { factsText, TEST_SERVICE_FACTS } from '../../../test/utils/facts-text.js';
 import { parseFacts } from './facts-row.js';
 import { RowWriters, scoreRows } from './score-rows.js';
 
@@ -24,9 +24,9 @@ function rows(from: number, n: number): Uint8Array<ArrayBuffer> {
     Array.from({ length: n }, (_, k) => {
       const i = from + k;
       const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-      const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11},18,2`];
+      const refs = [`${id.slice(0, -1)}a,slt,RXA,${i % 3 ? 'routine' : 'urgent'},${i * 11}`];
       if (i % 2) {
-        refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''},13,1`);
+        refs.push(`${id.slice(0, -1)}b,neurodiversity,RXB,soon,${i % 5 ? i * 3 : ''}`);
       }
       return [
         id,
@@ -54,11 +54,12 @@ describe(WorkerScorer.name, () => {
   const tool = parsed.compiled;
 
   it('should score batches in a worker exactly as in this thread, in the order they were sent', async () => {
-    const inline = inlineScorer(tool, HEADER, false);
+    const inline = inlineScorer(tool, HEADER, TEST_SERVICE_FACTS, false);
     const worker = new WorkerScorer({
       document: tool.document,
       knownServices: SERVICES,
       header: HEADER,
+      services: TEST_SERVICE_FACTS,
       collectIds: false,
     });
     try {
@@ -80,6 +81,7 @@ describe(WorkerScorer.name, () => {
       document: tool.document,
       knownServices: SERVICES,
       header: HEADER,
+      services: TEST_SERVICE_FACTS,
       collectIds: false,
     });
     await worker.close();
@@ -97,10 +99,11 @@ describe(FullRescoreScorer.name, () => {
       document: tool.document,
       knownServices: SERVICES,
       header: HEADER,
+      services: TEST_SERVICE_FACTS,
       collectIds: false,
     };
     const scorer = new FullRescoreScorer(tool, data, 1);
-    const inline = inlineScorer(tool, HEADER, false);
+    const inline = inlineScorer(tool, HEADER, TEST_SERVICE_FACTS, false);
     try {
       const batches = () => [rows(0, 50), rows(50, 50), rows(100, 50)];
       const got = await Promise.all(batches().map((b) => scorer.score(b)));
@@ -121,7 +124,7 @@ describe(RowWriters.name, () => {
   it('should encode each batch as fresh writers would, leaving the batches already handed out as they were', () => {
     const writers = new RowWriters();
     const batches = [rows(0, 300), rows(300, 5), rows(305, 200)].map((b) =>
-      parseFacts(b, HEADER.asAt),
+      parseFacts(b, HEADER.asAt, TEST_SERVICE_FACTS),
     );
     // A copy of each batch's bytes as it was handed out, taken before the next batch is scored.
     const asHandedOut: Uint8Array[][] = [];

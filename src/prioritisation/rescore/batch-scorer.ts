@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CompiledTool } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
-import { factsRows } from './facts-row.js';
+import { factsRows, type ServiceFacts } from './facts-row.js';
 import type { RunHeader } from './score-tables.js';
 import { RowWriters, type ScoredBatch, scoreRows } from './score-rows.js';
 
@@ -19,6 +19,8 @@ export interface ScoreWorkerData {
   document: ToolDocument;
   knownServices: string[];
   header: RunHeader;
+  /** The facts' services (Facts.services), to parse each batch with. */
+  services: ServiceFacts;
   collectIds: boolean;
 }
 
@@ -29,13 +31,14 @@ export interface ScoreWorkerData {
 export function inlineScorer(
   tool: CompiledTool,
   header: RunHeader,
+  services: ServiceFacts,
   collectIds: boolean,
 ): BatchScorer {
   const writers = new RowWriters();
   return {
     score: (facts) => {
       try {
-        const rows = factsRows(facts, header.asAt);
+        const rows = factsRows(facts, header.asAt, services);
         return Promise.resolve(scoreRows(tool, rows, header, collectIds, writers));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -100,7 +103,7 @@ export class FullRescoreScorer implements BatchScorer {
     private readonly data: ScoreWorkerData,
     private readonly inlineBatches: number,
   ) {
-    this.inline = inlineScorer(tool, data.header, data.collectIds);
+    this.inline = inlineScorer(tool, data.header, data.services, data.collectIds);
   }
 
   score(facts: Uint8Array<ArrayBuffer>): Promise<ScoredBatch> {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { factsText } from '../../../test/utils/facts-text.js';
+import { factsText, TEST_SERVICE_FACTS as SERVICES } from '../../../test/utils/facts-text.js';
 import { FACTS_COLUMNS, factsRows, parseFacts } from './facts-row.js';
 
 const ID = '3f2b8c1e-6a1d-4c1e-9b7a-0d7c2e9a1b01';
 const AS_AT = '2026-11-25';
-const REFS = `${ID.replace('01', 'aa')},slt,RXA,urgent,130,18,2;${ID.replace('01', 'bb')},mental-health,RXB,routine,,18,4`;
+const REFS = `${ID.replace('01', 'aa')},slt,RXA,urgent,130;${ID.replace('01', 'bb')},mental-health,RXB,routine,`;
 
 describe(parseFacts.name, () => {
   it('should read a row into the facts the rules see, with nulls, numbers and packed lists', () => {
@@ -26,6 +26,7 @@ describe(parseFacts.name, () => {
         ],
       ]),
       AS_AT,
+      SERVICES,
     );
     expect(row).toEqual({
       facts: {
@@ -69,6 +70,7 @@ describe(parseFacts.name, () => {
     const [row] = parseFacts(
       factsText([[ID, 'WW-1', null, null, null, REFS, detail, null, null, null, null, null]]),
       AS_AT,
+      SERVICES,
     );
     expect(row.facts.flagDetails).toEqual([detail]);
     expect(row.facts).toMatchObject({ locality: null, ageYears: null, checkIn: null });
@@ -89,6 +91,7 @@ describe(parseFacts.name, () => {
         ]),
       ),
       AS_AT,
+      SERVICES,
     );
     expect(
       rows.map((r) => [r.pseudonym, r.facts.locality, r.facts.deprivationDecile, r.facts.ageYears]),
@@ -116,12 +119,12 @@ describe(parseFacts.name, () => {
       null,
     ]);
     const bytes = factsText(rows);
-    const whole = parseFacts(bytes, AS_AT, bytes.length);
+    const whole = parseFacts(bytes, AS_AT, SERVICES, bytes.length);
     expect(whole).toHaveLength(40);
     expect(whole[7].facts.referrals).toHaveLength(60);
     expect(whole[1].facts.locality).toBe('Llanfair Pwllgwyngyll – Ynys Môn');
     for (const window of [1, 64, 200, 1000, bytes.length - 1]) {
-      expect(parseFacts(bytes, AS_AT, window)).toEqual(whole);
+      expect(parseFacts(bytes, AS_AT, SERVICES, window)).toEqual(whole);
     }
   });
 
@@ -132,6 +135,7 @@ describe(parseFacts.name, () => {
           [ID, 'WW-1', null, null, dateOfBirth, REFS, null, null, null, null, null, null],
         ]),
         AS_AT,
+        SERVICES,
       );
       return [row.facts.ageYears, row.facts.ageMonths];
     };
@@ -146,25 +150,53 @@ describe(parseFacts.name, () => {
   it('should refuse a date of birth that is not written YYYY-MM-DD', () => {
     for (const written of ['25/11/2020', '2020-11-2', '20201125', '2020-1a-25']) {
       const bytes = factsText([[ID, 'WW-1', null, null, written, REFS, ...Array(6).fill(null)]]);
-      expect(() => parseFacts(bytes, AS_AT)).toThrow('a date of birth that is not YYYY-MM-DD');
+      expect(() => parseFacts(bytes, AS_AT, SERVICES)).toThrow(
+        'a date of birth that is not YYYY-MM-DD',
+      );
     }
   });
 
   it('should refuse a row with the wrong number of columns, naming it', () => {
     const short = new TextEncoder().encode(`${ID}\tWW-1\n`);
-    expect(() => parseFacts(short, AS_AT)).toThrow(`only 2 columns, not ${FACTS_COLUMNS}`);
+    expect(() => parseFacts(short, AS_AT, SERVICES)).toThrow(
+      `only 2 columns, not ${FACTS_COLUMNS}`,
+    );
     const long = new TextEncoder().encode(
       `${Array(FACTS_COLUMNS + 1)
         .fill('x')
         .join('\t')}\n`,
     );
-    expect(() => parseFacts(long, AS_AT)).toThrow(`more than ${FACTS_COLUMNS} columns`);
+    expect(() => parseFacts(long, AS_AT, SERVICES)).toThrow(`more than ${FACTS_COLUMNS} columns`);
   });
 
-  it('should refuse a packed referral with parts missing', () => {
-    const row = [ID, 'WW-1', null, null, null, `${ID},slt,RXA,urgent,130`];
-    const bytes = factsText([[...row, null, null, null, null, null, null]]);
-    expect(() => parseFacts(bytes, AS_AT)).toThrow('a packed referral has fewer than 7 parts');
+  it('should refuse a packed referral with parts missing or too many', () => {
+    const facts = (refs: string) =>
+      factsText([[ID, 'WW-1', null, null, null, refs, null, null, null, null, null, null]]);
+    expect(() => parseFacts(facts(`${ID},slt,RXA,urgent`), AS_AT, SERVICES)).toThrow(
+      'a packed referral has fewer than 5 parts',
+    );
+    // As the facts query packed them before each service's target and number came from the map.
+    expect(() => parseFacts(facts(`${ID},slt,RXA,urgent,130,18,2`), AS_AT, SERVICES)).toThrow(
+      'a packed referral has more than 5 parts',
+    );
+    expect(() => parseFacts(facts(`${ID},slt,RXA,urgent,130,18;${REFS}`), AS_AT, SERVICES)).toThrow(
+      'a packed referral has more than 5 parts',
+    );
+  });
+
+  it("should take each referral's target and service number from the services, refusing a service not among them", () => {
+    const facts = (refs: string) =>
+      factsText([[ID, 'WW-1', null, null, null, refs, null, null, null, null, null, null]]);
+    const [row] = parseFacts(facts(`${ID},neurodiversity,RXA,routine,7;${REFS}`), AS_AT, SERVICES);
+    expect(row.facts.referrals.map((r) => [r.service, r.targetWeeks, r.daysWaited])).toEqual([
+      ['neurodiversity', 13, 7],
+      ['slt', 18, 130],
+      ['mental-health', 18, null],
+    ]);
+    expect(row.serviceNumbers).toEqual([1, 2, 4]);
+    expect(() => parseFacts(facts(`${ID},dietetics,RXA,routine,7`), AS_AT, SERVICES)).toThrow(
+      `a referral's service "dietetics" is not in the service table`,
+    );
   });
 });
 
@@ -181,12 +213,14 @@ describe(factsRows.name, () => {
     ];
     const good = factsText(Array.from({ length: 30 }, (_, i) => row(i, '2019-06-25')));
     for (const window of [1, 100, good.length]) {
-      expect([...factsRows(good, AS_AT, window)]).toEqual(parseFacts(good, AS_AT, window));
+      expect([...factsRows(good, AS_AT, SERVICES, window)]).toEqual(
+        parseFacts(good, AS_AT, SERVICES, window),
+      );
     }
     // The third row is bad: the first two come out before it is read (a batch scored row by row
     // keeps one row alive at a time, not the batch's), and asking for it names the fault.
     const bad = factsText([row(0, '2019-06-25'), row(1, '2019-06-25'), row(2, '25/06/2019')]);
-    const rows = factsRows(bad, AS_AT);
+    const rows = factsRows(bad, AS_AT, SERVICES);
     expect(rows.next().value).toMatchObject({ pseudonym: 'WW-0' });
     expect(rows.next().value).toMatchObject({ pseudonym: 'WW-1' });
     expect(() => rows.next()).toThrow('a date of birth that is not YYYY-MM-DD');

@@ -13,6 +13,18 @@ export interface ChildRow {
   serviceNumbers: number[];
 }
 
+/**
+ * What each referral's service adds to its facts, by service code: the RTT target the rules compare
+ * waits with, and `service.number` (rank keys). Read from the `service` table in the facts' own
+ * snapshot (RescoreRepository.openFacts) rather than joined to every referral by the facts query,
+ * which cost PostgreSQL about a tenth of that query's CPU (docs/prioritisation.md, "Sixteenth
+ * session").
+ */
+export type ServiceFacts = ReadonlyMap<
+  string,
+  { readonly targetWeeks: number; readonly number: number }
+>;
+
 /** Columns of one facts row (the facts query in rescore.repository.ts), in order. */
 export const FACTS_COLUMNS = 12;
 
@@ -29,13 +41,19 @@ const DECODE_BYTES = 64 * 1024;
 /**
  * Parses whole lines of the facts query's COPY text output (rescore.repository.ts): tab-separated,
  * `\N` for null, backslash escapes; the date of birth as YYYY-MM-DD, referrals packed as
- * "id,service,provider,priority,days,target,service number;..." and flags as "code:detail|...". Bytes
+ * "id,service,provider,priority,days;..." (each service's target and number from `services`) and
+ * flags as "code:detail|...". Bytes
  * rather than rows so that a batch goes to the scoring worker as one transferred buffer, and is
  * decoded there, a window of whole lines at a time. Ages are worked out here, as at `asAt` (see
  * monthsOld).
  */
-export function parseFacts(bytes: Uint8Array, asAt: string, window = DECODE_BYTES): ChildRow[] {
-  return [...factsRows(bytes, asAt, window)];
+export function parseFacts(
+  bytes: Uint8Array,
+  asAt: string,
+  services: ServiceFacts,
+  window = DECODE_BYTES,
+): ChildRow[] {
+  return [...factsRows(bytes, asAt, services, window)];
 }
 
 /**
@@ -46,6 +64,7 @@ export function parseFacts(bytes: Uint8Array, asAt: string, window = DECODE_BYTE
 export function* factsRows(
   bytes: Uint8Array,
   asAt: string,
+  services: ServiceFacts,
   window = DECODE_BYTES,
 ): Generator<ChildRow, void, undefined> {
   const f: Array<string | null> = new Array<string | null>(FACTS_COLUMNS);
@@ -62,7 +81,7 @@ export function* factsRows(
       let lineEnd = text.indexOf('\n', pos);
       if (lineEnd === -1) lineEnd = text.length;
       splitLine(text, pos, lineEnd, f);
-      yield toChildRow(f, asAt);
+      yield toChildRow(f, asAt, services);
       pos = lineEnd + 1;
     }
     start = end;
@@ -92,11 +111,11 @@ function splitLine(text: string, start: number, end: number, out: Array<string |
 
 const num = (s: string | null): number | null => (s === null ? null : Number(s));
 
-function toChildRow(r: Array<string | null>, asAt: string): ChildRow {
+function toChildRow(r: Array<string | null>, asAt: string, services: ServiceFacts): ChildRow {
   const referrals: ReferralFacts[] = [];
   const serviceNumbers: number[] = [];
-  // "id,service,provider,priority,days,target,service number;...": read in place rather than split
-  // into arrays of strings (a million referrals per full rescore).
+  // "id,service,provider,priority,days;...": read in place rather than split into arrays of strings
+  // (a million referrals per full rescore).
   const packed = r[5]!;
   for (let p = 0; p < packed.length;) {
     let end = packed.indexOf(';', p);
@@ -105,21 +124,25 @@ function toChildRow(r: Array<string | null>, asAt: string): ChildRow {
     const c2 = packed.indexOf(',', c1 + 1);
     const c3 = packed.indexOf(',', c2 + 1);
     const c4 = packed.indexOf(',', c3 + 1);
-    const c5 = packed.indexOf(',', c4 + 1);
-    const c6 = packed.indexOf(',', c5 + 1);
     // A part missing leaves one search at -1 (and the next one starting again from 0).
-    if (Math.min(c1, c2, c3, c4, c5, c6) < 0 || c6 > end) {
-      throw new Error('a packed referral has fewer than 7 parts');
+    if (Math.min(c1, c2, c3, c4) < 0 || c4 > end) {
+      throw new Error('a packed referral has fewer than 5 parts');
     }
+    const c5 = packed.indexOf(',', c4 + 1);
+    if (c5 !== -1 && c5 < end) throw new Error('a packed referral has more than 5 parts');
+    const code = packed.slice(c1 + 1, c2);
+    const service = services.get(code);
+    // The referral table's foreign key makes this a broken snapshot, not a data error.
+    if (!service) throw new Error(`a referral's service "${code}" is not in the service table`);
     referrals.push({
       referralId: packed.slice(p, c1),
-      service: packed.slice(c1 + 1, c2),
+      service: code,
       provider: packed.slice(c2 + 1, c3),
       priority: packed.slice(c3 + 1, c4),
-      daysWaited: c5 === c4 + 1 ? null : Number(packed.slice(c4 + 1, c5)),
-      targetWeeks: Number(packed.slice(c5 + 1, c6)),
+      daysWaited: end === c4 + 1 ? null : Number(packed.slice(c4 + 1, end)),
+      targetWeeks: service.targetWeeks,
     });
-    serviceNumbers.push(Number(packed.slice(c6 + 1, end)));
+    serviceNumbers.push(service.number);
     p = end + 1;
   }
   const flagDetails = r[6] ? r[6].split('|') : [];

@@ -218,6 +218,50 @@ describe('Full rescore into the idle score tables', () => {
     expect(rows).toBe(6); // the child who left is not among them
   });
 
+  it("should give each referral its service's target and number from the service table as it was when the read began", async () => {
+    const repository = t.app.get(RescoreRepository);
+    const table = await t.db.query<Array<{ code: string; targetWeeks: number; number: number }>>(
+      `select code, target_weeks as "targetWeeks", number from service order by code`,
+    );
+    const facts = await repository.openFacts('2026-11-25', null, 1 << 10, 2);
+    // Changed after the read began: the facts keep the snapshot's target.
+    await asOwner(t.db, (runner) =>
+      runner.query(`update service set target_weeks = target_weeks + 10 where code = 'slt'`),
+    );
+    try {
+      const referrals: Array<{ service: string; targetWeeks: number; number: number }> = [];
+      for (let batch = await facts.next(); batch; batch = await facts.next()) {
+        for (const row of batch) {
+          row.facts.referrals.forEach((r, i) =>
+            referrals.push({
+              service: r.service,
+              targetWeeks: r.targetWeeks,
+              number: row.serviceNumbers[i],
+            }),
+          );
+        }
+      }
+      expect(referrals.length).toBeGreaterThan(0);
+      expect(referrals.some((r) => r.service === 'slt')).toBe(true);
+      const byCode = new Map(table.map((x) => [x.code, x]));
+      for (const r of referrals) {
+        expect(r).toEqual({
+          service: r.service,
+          targetWeeks: byCode.get(r.service)!.targetWeeks,
+          number: byCode.get(r.service)!.number,
+        });
+      }
+      expect([...facts.services].map(([code, x]) => ({ code, ...x }))).toEqual(
+        expect.arrayContaining(table),
+      );
+    } finally {
+      await facts.close();
+      await asOwner(t.db, (runner) =>
+        runner.query(`update service set target_weeks = target_weeks - 10 where code = 'slt'`),
+      );
+    }
+  });
+
   it('should read the same facts in ranges of child ids as in one piece, and not a child who starts waiting after the read began', async () => {
     const repository = t.app.get(RescoreRepository);
     const read = async (parts: number) => {

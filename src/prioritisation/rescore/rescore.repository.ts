@@ -11,7 +11,7 @@ import {
 } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyBinaryRows } from './copy-binary.js';
-import { type ChildRow, parseFacts } from './facts-row.js';
+import { type ChildRow, parseFacts, type ServiceFacts } from './facts-row.js';
 import {
   CHILD_PRIORITY_COLUMNS,
   HISTORY_COLUMNS,
@@ -50,8 +50,8 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  * the latest family check-in, the active override, and the child's current score; the date of birth
  * as it is (the ages are worked out by parseFacts: facts-row.ts). Open referrals only (status
  * 'waiting'). Packed as text to keep a million rows cheap to move: referrals
- * "id,service,provider,priority,days,target,service number;..." and flags "code:detail|..." (parsed
- * by facts-row.ts). COPY takes no parameters: the as-at date and the child ids come as escaped
+ * "id,service,provider,priority,days;..." and flags "code:detail|..." (parsed by facts-row.ts, which
+ * adds each service's target and number from `serviceFactsQuery`, read in the same snapshot). COPY takes no parameters: the as-at date and the child ids come as escaped
  * literals. The referral columns read here are all carried by the index of referrals by child
  * (migration CoverReferralFactsInChildIndex), so PostgreSQL reads them from it in child order
  * instead of sorting the table: a referral column added here must be added there (a test checks).
@@ -68,9 +68,8 @@ export function factsQuery(asAt: string, childIds: string | null, range: IdRange
     with refs as (
       select r.child_id,
              string_agg(r.id::text || ',' || r.service_code || ',' || r.provider_code || ',' || r.priority || ',' ||
-                        coalesce((${d} - r.clock_start_date)::text, '') || ',' || s.target_weeks::text || ',' ||
-                        s.number::text, ';') as refs
-        from referral r join service s on s.code = r.service_code
+                        coalesce((${d} - r.clock_start_date)::text, ''), ';') as refs
+        from referral r
        where r.status = 'waiting'${only('r.child_id')}
        group by r.child_id
     ), flags as (
@@ -93,6 +92,9 @@ export function factsQuery(asAt: string, childIds: string | null, range: IdRange
       left join child_priority cp on cp.child_id = c.id${only('cp.child_id')}`;
 }
 
+/** What parseFacts adds to each referral from its service (ServiceFacts). */
+const SERVICE_FACTS_QUERY = `select code, target_weeks as "targetWeeks", number from service`;
+
 const NEWLINE = 0x0a;
 
 /**
@@ -112,6 +114,7 @@ export class FactsReader implements Facts {
     private readonly stream: CopyToStreamQuery,
     private readonly batchBytes: number,
     private readonly asAt: string,
+    readonly services: ServiceFacts,
   ) {
     this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     // Reading rejects with the COPY's error; this keeps an error that comes after the reader stopped
@@ -138,7 +141,7 @@ export class FactsReader implements Facts {
   /** The next batch parsed here (previews and tests; rescores hand the bytes to their scorer). */
   async next(): Promise<ChildRow[] | null> {
     const batch = await this.nextBatch();
-    return batch && parseFacts(batch, this.asAt);
+    return batch && parseFacts(batch, this.asAt, this.services);
   }
 
   /** Everything up to the last newline read so far, in one buffer of its own; the rest is kept. */
@@ -194,6 +197,8 @@ export class FactsReader implements Facts {
 
 /** A batch source: one FactsReader, or several read in turn (MergedFacts). */
 export interface Facts {
+  /** Each referral's service facts, read in the facts' snapshot: the scorer parses with them. */
+  readonly services: ServiceFacts;
   nextBatch(): Promise<Uint8Array<ArrayBuffer> | null>;
   next(): Promise<ChildRow[] | null>;
   close(): Promise<void>;
@@ -228,6 +233,7 @@ class MergedFacts implements Facts {
   constructor(
     private readonly readers: FactsReader[],
     private readonly asAt: string,
+    readonly services: ServiceFacts,
   ) {}
 
   async nextBatch(): Promise<Uint8Array<ArrayBuffer> | null> {
@@ -246,7 +252,7 @@ class MergedFacts implements Facts {
 
   async next(): Promise<ChildRow[] | null> {
     const batch = await this.nextBatch();
-    return batch && parseFacts(batch, this.asAt);
+    return batch && parseFacts(batch, this.asAt, this.services);
   }
 
   async close(): Promise<void> {
@@ -276,23 +282,33 @@ export class RescoreRepository {
   ): Promise<Facts> {
     const ranges = splitIds(childIds ? 1 : parts);
     const readers: FactsReader[] = [];
+    let services: ServiceFacts | undefined;
     try {
       let snapshot: string | null = null;
       for (const range of ranges) {
         const runner = this.db.createQueryRunner();
         try {
           const client = (await runner.connect()) as PoolClient;
-          if (ranges.length > 1) {
-            await runner.startTransaction('REPEATABLE READ');
-            if (snapshot) {
-              await runner.query(`set transaction snapshot ${client.escapeLiteral(snapshot)}`);
-            } else {
-              const rows = (await runner.query(`select pg_export_snapshot() as id`)) as Array<{
-                id: string;
-              }>;
-              snapshot = rows[0].id;
-            }
-          } else await runner.startTransaction();
+          // One snapshot for the services and every range's facts (exported by the first reader).
+          await runner.startTransaction('REPEATABLE READ');
+          if (snapshot) {
+            await runner.query(`set transaction snapshot ${client.escapeLiteral(snapshot)}`);
+          } else if (ranges.length > 1) {
+            const rows = (await runner.query(`select pg_export_snapshot() as id`)) as Array<{
+              id: string;
+            }>;
+            snapshot = rows[0].id;
+          }
+          if (!services) {
+            const rows = (await runner.query(SERVICE_FACTS_QUERY)) as Array<{
+              code: string;
+              targetWeeks: number;
+              number: number;
+            }>;
+            services = new Map(
+              rows.map((r) => [r.code, { targetWeeks: r.targetWeeks, number: r.number }]),
+            );
+          }
           await runner.query(`set local work_mem = '256MB'`);
           // Dates as YYYY-MM-DD whatever the server's default (parseFacts reads the date of birth).
           await runner.query(`set local datestyle = 'ISO'`);
@@ -302,7 +318,7 @@ export class RescoreRepository {
             range,
           );
           const stream = client.query(copyTo(`copy (${sql}) to stdout`));
-          readers.push(new FactsReader(runner, stream, batchBytes, asAt));
+          readers.push(new FactsReader(runner, stream, batchBytes, asAt, services));
         } catch (error) {
           await runner.release();
           throw error;
@@ -312,7 +328,7 @@ export class RescoreRepository {
       await Promise.allSettled(readers.map((r) => r.close()));
       throw error;
     }
-    return readers.length === 1 ? readers[0] : new MergedFacts(readers, asAt);
+    return readers.length === 1 ? readers[0] : new MergedFacts(readers, asAt, services!);
   }
 
   /** Runs `fn` in one transaction holding the rescore lock: readers see old scores until it commits. */

@@ -127,13 +127,14 @@ export class RescoreService implements BeforeApplicationShutdown {
       await this.repository.runInWriteTransaction(async (w) => {
         const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES, FACTS_PARTS);
         const scorer: BatchScorer = childIds
-          ? inlineScorer(tool.compiled, header, true)
+          ? inlineScorer(tool.compiled, header, facts.services, true)
           : new FullRescoreScorer(
               tool.compiled,
               {
                 document: tool.compiled.document,
                 knownServices: this.tools.knownServices(),
                 header,
+                services: facts.services,
                 collectIds: false,
               },
               INLINE_BATCHES,

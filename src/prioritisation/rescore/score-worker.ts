@@ -14,7 +14,7 @@ const port = parentPort!;
 // Reused batch after batch (score-rows.ts).
 const writers = new RowWriters();
 port.on('message', (facts: Uint8Array) => {
-  const rows = factsRows(facts, data.header.asAt);
+  const rows = factsRows(facts, data.header.asAt, data.services);
   const batch = scoreRows(tool, rows, data.header, data.collectIds, writers);
   // Hand the encoded rows over rather than copying them.
   const buffers = [batch.children, batch.referrals, batch.history]
