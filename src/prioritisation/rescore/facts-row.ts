@@ -42,10 +42,9 @@ const DECODE_BYTES = 64 * 1024;
  * Parses whole lines of the facts query's COPY text output (rescore.repository.ts): tab-separated,
  * `\N` for null, backslash escapes; the date of birth as YYYY-MM-DD, referrals packed as
  * "id,service,provider,priority,days;..." (each service's target and number from `services`) and
- * flags as "code:detail|...". Bytes
- * rather than rows so that a batch goes to the scoring worker as one transferred buffer, and is
- * decoded there, a window of whole lines at a time. Ages are worked out here, as at `asAt` (see
- * monthsOld).
+ * flags as "code:detail|...". Bytes rather than rows so that a batch goes to the scoring worker as
+ * one transferred buffer, and is decoded there, a window of whole lines at a time. Ages are worked
+ * out here, as at `asAt` (see monthsOld).
  */
 export function parseFacts(
   bytes: Uint8Array,

@@ -51,10 +51,13 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  * as it is (the ages are worked out by parseFacts: facts-row.ts). Open referrals only (status
  * 'waiting'). Packed as text to keep a million rows cheap to move: referrals
  * "id,service,provider,priority,days;..." and flags "code:detail|..." (parsed by facts-row.ts, which
- * adds each service's target and number from `serviceFactsQuery`, read in the same snapshot). COPY takes no parameters: the as-at date and the child ids come as escaped
- * literals. The referral columns read here are all carried by the index of referrals by child
- * (migration CoverReferralFactsInChildIndex), so PostgreSQL reads them from it in child order
- * instead of sorting the table: a referral column added here must be added there (a test checks).
+ * adds each service's target and number from SERVICE_FACTS_QUERY, read in the same snapshot). COPY
+ * takes no parameters: the as-at date and the child ids come as escaped literals. Every column read
+ * here is carried by an index read in child order: the referral columns by the index of referrals
+ * by child (migration CoverReferralFactsInChildIndex), the child's and its previous score's by the
+ * primary keys of `child` and `child_priority` (CoverRescoreFactsInPrimaryKeys). PostgreSQL then
+ * neither scans nor sorts those three tables (only the small flag, check-in and override tables): a
+ * column added here must be added to its index (a test checks).
  */
 export function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
   const d = `${asAt}::date`;
