@@ -53,6 +53,24 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     return child;
   }
 
+  it('should refuse a rescore request that carries fields, starting no run, and take one with none', async () => {
+    await childWaitingFor([['slt', 18]]);
+    const runs = async () =>
+      (await t.db.query<Array<{ n: number }>>(`select count(*)::int as n from priority_run`))[0].n;
+    const before = await runs();
+    const refused = await request(t.http)
+      .post('/api/prioritisation/rescore')
+      .set(auth(admin))
+      .send({ reason: 'new referrals from RXA' })
+      .expect(400);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(refused.body.detail).toMatch(/reason should not exist \(this route takes no body\)/);
+    expect(await runs()).toBe(before);
+    // An empty JSON object is no body.
+    await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).send({}).expect(200);
+    expect(await runs()).toBe(before + 1);
+  });
+
   it('should install the default tool as version 1 and record it on every score', async () => {
     const child = await childWaitingFor([['slt', 18]]);
     const run = await rescore();
