@@ -8,7 +8,7 @@ import { AppModule } from './app.module.js';
 import { hideBodyParserDetail, noStore, rejectBadPercentEncoding } from './auth/http-hardening.js';
 import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
-import { NoUnknownQueryInterceptor } from './common/http/no-unknown-query.interceptor.js';
+import { NoUndeclaredInputInterceptor } from './common/http/no-undeclared-input.interceptor.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { flattenValidationErrors } from './config/validate-document.js';
@@ -39,7 +39,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.set('query parser', 'simple');
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalInterceptors(new NoUnknownQueryInterceptor());
+  app.useGlobalInterceptors(new NoUndeclaredInputInterceptor());
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -66,6 +66,13 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.body.detail).toMatch(/reason should not exist \(this route takes no body\)/);
     expect(await runs()).toBe(before);
+    const list = await request(t.http)
+      .post('/api/prioritisation/rescore')
+      .set(auth(admin))
+      .send(['slt'])
+      .expect(400);
+    expect(list.body.detail).toMatch(/body should not exist \(this route takes no body\)/);
+    expect(await runs()).toBe(before);
     // An empty JSON object is no body.
     await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).send({}).expect(200);
     expect(await runs()).toBe(before + 1);

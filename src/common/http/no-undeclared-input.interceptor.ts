@@ -18,7 +18,7 @@ import { RequestValidationError } from '../errors/domain-error.js';
  * as no body.
  */
 @Injectable()
-export class NoUnknownQueryInterceptor implements NestInterceptor {
+export class NoUndeclaredInputInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() === 'http') {
       const req = ctx
@@ -41,13 +41,10 @@ export class NoUnknownQueryInterceptor implements NestInterceptor {
   }
 }
 
-/** The top-level fields of a parsed body; a body that is not an object counts as one, "body". */
+/** The top-level fields of a parsed body (JSON or form); an array counts as one field, "body". */
 function bodyFields(body: unknown): string[] {
-  if (body === undefined || body === null) return [];
-  if (typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)) {
-    return Object.keys(body);
-  }
-  return ['body'];
+  if (!body || typeof body !== 'object') return [];
+  return Array.isArray(body) ? ['body'] : Object.keys(body);
 }
 
 // Route metadata is fixed once the app is built: look it up once per handler, not per request.
