@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { hideBodyParserDetail, noStore, rejectBadPercentEncoding } from './auth/http-hardening.js';
 import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
+import { ExpressServerAdapter } from './common/http/express-server.adapter.js';
 import { NoUndeclaredInputInterceptor } from './common/http/no-undeclared-input.interceptor.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import type { AppConfig } from './config/app-config.js';
@@ -17,6 +18,7 @@ import { flattenValidationErrors } from './config/validate-document.js';
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot(config, databaseUrl),
+    new ExpressServerAdapter(),
     {
       bufferLogs: true,
       bodyParser: false,

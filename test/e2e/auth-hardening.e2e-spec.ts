@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Server } from 'node:http';
 import request from 'supertest';
 import {
   DEMO_CLIENT_ID,
@@ -29,6 +30,34 @@ describe('hardening', () => {
         'referrer-policy': 'no-referrer',
       });
       expect(res.headers).not.toHaveProperty('x-powered-by');
+    });
+
+    it("should build each request and response with Express's prototypes from the start", async () => {
+      // Express sets them in app.handle when they are not already its own; changing an object's
+      // prototype after it was built made V8 keep most of every request's objects through each minor
+      // collection (src/common/http/express-server.adapter.ts). Seen before Express handles them:
+      const express = t.app.getHttpAdapter().getInstance() as { request: object; response: object };
+      const seen: Array<[object | null, object | null]> = [];
+      const server = t.http as Server;
+      const look = (req: object, res: object) =>
+        seen.push([Object.getPrototypeOf(req) as object, Object.getPrototypeOf(res) as object]);
+      server.prependListener('request', look);
+      try {
+        await request(t.http).get('/health').expect(200);
+        const token = await t.tokenFor({ role: 'clinician' });
+        const me = await request(t.http)
+          .get('/api/auth/me')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
+        expect(me.body).toMatchObject({ role: 'clinician' });
+      } finally {
+        server.removeListener('request', look);
+      }
+      expect(seen).toHaveLength(2);
+      for (const [req, res] of seen) {
+        expect(req).toBe(express.request);
+        expect(res).toBe(express.response);
+      }
     });
 
     it('should tell browsers and proxies to keep no answer, and send no ETag', async () => {
