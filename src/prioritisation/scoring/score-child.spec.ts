@@ -193,6 +193,32 @@ describe('scoreChild with the default tool', () => {
     ).toEqual([]);
   });
 
+  it('should trigger from the first day beyond twice the target (day 57 of a 4-week target)', () => {
+    const urgentFor = (days: number) =>
+      scoreChild(
+        tool,
+        child({
+          referrals: [referral('mental-health', null, { priority: 'urgent', daysWaited: days })],
+        }),
+      );
+    expect(urgentFor(56).triggers).toEqual([]);
+    expect(urgentFor(57).triggers.map((t) => t.id)).toEqual(['urgent-over-twice-target']);
+    expect(urgentFor(57).band).toBe('P1');
+  });
+
+  it('should count a "worse" check-in for 8 weeks: 56 days, not day 57', () => {
+    const worse = (daysAgo: number) =>
+      scoreChild(
+        tool,
+        child({ referrals: [referral('slt', 1)], checkIn: { answer: 'worse', daysAgo } }),
+      )
+        .childFactors.filter((f) => f.points > 0)
+        .map((f) => f.id);
+    expect(worse(56)).toContain('family-reports-worse');
+    expect(worse(57)).not.toContain('family-reports-worse');
+    expect(worse(62)).not.toContain('family-reports-worse');
+  });
+
   it('should rank a child waiting for three services above an otherwise identical child waiting for one', () => {
     const one = scoreChild(tool, child({ referrals: [referral('slt', 20)] }));
     const three = scoreChild(
