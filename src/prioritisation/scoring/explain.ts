@@ -1,4 +1,5 @@
 import {
+  bandFor,
   type ChildScore,
   type FactorResult,
   type Inputs,
@@ -144,10 +145,19 @@ export function explain(
   });
   const override = context.override;
   const shown = override && doc.bands.find((x) => x.code === override.band);
+  // A trigger "forces" the band only when the score alone would have put the child lower; otherwise
+  // it still asks for a clinical review, and the summary says that instead.
+  const n = triggers.length;
+  const byScore = doc.bands[bandFor(doc, score)]?.code;
+  const triggerPart = !n
+    ? ''
+    : byScore !== bandCode
+      ? `, forced by ${n} trigger${n > 1 ? 's' : ''} (the score alone gives ${byScore})`
+      : `; ${n} trigger${n > 1 ? 's' : ''} also ask${n > 1 ? '' : 's'} for a clinical review`;
   return {
     summary:
       `Score ${score} = ${referralPart} + ${b.childPoints} child-level points. ` +
-      `${override ? "The tool's band" : 'Band'} ${bandCode}${band ? ` (${band.label})` : ''}${triggers.length ? `, forced by ${triggers.length} trigger${triggers.length > 1 ? 's' : ''}` : ''}.` +
+      `${override ? "The tool's band" : 'Band'} ${bandCode}${band ? ` (${band.label})` : ''}${triggerPart}.` +
       (override
         ? ` Shown as band ${override.band}${shown ? ` (${shown.label})` : ''} by a clinician's override (${override.setBy}) until ${override.reviewDate}, when the child returns to the tool's band.`
         : ''),

@@ -206,6 +206,29 @@ describe('scoreChild with the default tool', () => {
     expect(urgentFor(57).band).toBe('P1');
   });
 
+  it('should say a trigger forced the band only when the score alone gave a lower one', () => {
+    const summary = (t: CompiledTool, facts: Partial<ChildFacts>) => {
+      const s = scoreChild(t, child(facts));
+      return explain(t.document, toStoredBreakdown(s, 'highest'), s.score, s.band).summary;
+    };
+    const crisis = { checkIn: { answer: 'crisis' as const, daysAgo: 1 } };
+    expect(summary(tool, { referrals: [referral('slt', 1)], ...crisis })).toMatch(
+      /Band P1 \([^)]*\), forced by 1 trigger \(the score alone gives P4\)\.$/,
+    );
+    // A local tool whose crisis trigger asks only for band P3: a child already in P2 stays there.
+    const parsed = parseTool(
+      DEFAULT_SOURCE.replace('triggerBand: P1', 'triggerBand: P3'),
+      SERVICES,
+    );
+    if (!parsed.valid) throw new Error(parsed.problems.join('\n'));
+    const p2 = summary(parsed.compiled, {
+      referrals: [referral('slt', 30, { priority: 'urgent' })],
+      ...crisis,
+    });
+    expect(p2).toMatch(/Band P[12] \([^)]*\); 1 trigger also asks for a clinical review\.$/);
+    expect(p2).not.toContain('forced');
+  });
+
   it('should count a "worse" check-in for 8 weeks: 56 days, not day 57', () => {
     const worse = (daysAgo: number) =>
       scoreChild(
