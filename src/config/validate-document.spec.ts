@@ -7,6 +7,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
@@ -35,6 +36,7 @@ class Doc {
 
   @IsOptional()
   @IsInt()
+  @Min(1)
   size?: number;
 
   @IsOptional()
@@ -87,6 +89,16 @@ describe('validateDocument', () => {
       'items[2].code: code must be shorter than or equal to 10 characters',
     ]);
     expect(problems.join()).not.toMatch(/far-longer|fine|big|abcdefghijklmnop/);
+  });
+
+  it('should give only the type problem of a value of the wrong type, not rules on its size', () => {
+    expect(
+      problemsOf({ name: 5, answer: 'worse', rule: 1, plain: 1, size: '60', items: [{ code: 7 }] }),
+    ).toEqual([
+      'name: name must be a string',
+      'size: size must be an integer number',
+      'items[0].code: code must be a string',
+    ]);
   });
 
   it('should name a missing field inside a list item by its path', () => {

@@ -12,7 +12,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
         ? `${prefix}[${e.property}]`
         : `${prefix}.${e.property}`
       : e.property;
-    const messages = Object.values(e.constraints ?? {});
+    const messages = typeProblems(e) ?? Object.values(e.constraints ?? {});
     if (messages.length > 0 && isMissing(e)) {
       // An absent field: one line that says so, not every rule a value would have had to meet
       // ("name must be a string", "name must be shorter than or equal to 200 characters", ...).
@@ -34,6 +34,28 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
   }
   return out;
+}
+
+/**
+ * Rules on a value's type. When one fails, the rules on its size or form are not reported: they
+ * would describe a value of the right type ("cap must not be less than 0" for the text "60").
+ */
+const TYPE_CONSTRAINTS = new Set([
+  'isString',
+  'isNumber',
+  'isInt',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'nestedValidation',
+]);
+
+/** The type problems of a field, or undefined when its type is right (or not checked). */
+function typeProblems(e: ValidationError): string[] | undefined {
+  const wrongType = Object.entries(e.constraints ?? {}).filter(([kind]) =>
+    TYPE_CONSTRAINTS.has(kind),
+  );
+  return wrongType.length > 0 ? wrongType.map(([, message]) => message) : undefined;
 }
 
 /** Rules that say what a missing value must look like: kept with "is required". */

@@ -145,6 +145,21 @@ describe('parseTool', () => {
     expect(parsed.problems).toEqual(['name: name is required']);
   });
 
+  it.each<[string, (s: string) => string, string]>([
+    [
+      'a cap given as text',
+      (s) => s.replace('cap: 60', "cap: '60'"),
+      'factors[0].cap: cap must be a number conforming to the specified constraints',
+    ],
+    [
+      'a description given as a number',
+      (s) => s.replace(/^description: >-\n(  .*\n)+/m, 'description: 5\n'),
+      'description: description must be a string',
+    ],
+  ])('should report only the type of %s, not rules on its size', (_, edit, problem) => {
+    expect(parseTool(edit(DEFAULT_SOURCE), SERVICES).problems).toEqual([problem]);
+  });
+
   it('should load an activated version without the checks of rules that could never work', () => {
     const source = DEFAULT_SOURCE.replace('    points: 15\n', "    points: 'fifteen'\n");
     expect(parseTool(source, SERVICES).valid).toBe(false);
