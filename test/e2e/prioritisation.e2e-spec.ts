@@ -274,6 +274,46 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       });
     });
 
+    it('should refuse blank or wrong-type text with one line that says what to give', async () => {
+      const problemsOf = async (path: string, body: object) =>
+        (await request(t.http).post(path).set(auth(admin)).send(body).expect(400)).body;
+      const validate = '/api/prioritisation/tools/validate';
+      expect(await problemsOf(validate, { source: 123 })).toMatchObject({
+        code: 'request.invalid',
+        errors: ['source: source must be a string'],
+      });
+      expect((await problemsOf(validate, { source: '' })).errors).toEqual([
+        'source: source is required',
+      ]);
+      expect((await problemsOf(validate, { source: ' \n ' })).errors).toEqual([
+        'source: source is required',
+      ]);
+      expect(
+        (await problemsOf('/api/prioritisation/tools', { source: DEFAULT_TOOL, rationale: '   ' }))
+          .errors,
+      ).toEqual(['rationale: rationale is required']);
+      const draft = (
+        await request(t.http)
+          .post('/api/prioritisation/tools')
+          .set(auth(admin))
+          .send({ source: DEFAULT_TOOL, rationale: 'same tool, to test activation' })
+          .expect(201)
+      ).body;
+      const activate = `/api/prioritisation/tools/${draft.id}/activate`;
+      expect(await problemsOf(activate, { rationale: '   ' })).toMatchObject({
+        code: 'request.invalid',
+        errors: ['rationale: rationale is required'],
+      });
+      expect((await problemsOf(activate, { rationale: 5 })).errors).toEqual([
+        'rationale: rationale must be a string',
+      ]);
+      const [{ status }] = await t.db.query(
+        `select status from prioritisation_tool_version where id = $1`,
+        [draft.id],
+      );
+      expect(status).toBe('draft');
+    });
+
     it('should keep a bad draft from activation, and keep scoring with the active tool', async () => {
       await childWaitingFor([['slt', 18]]);
       await rescore();
@@ -505,6 +545,19 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       code: 'request.invalid',
       errors: ['reason: reason is required'],
     });
+    // So is one that is only spaces, or too short once they are left out.
+    for (const [reason, problem] of [
+      ['   ', 'reason: reason is required'],
+      ['', 'reason: reason is required'],
+      [' ab ', 'reason: reason must be at least 3 characters, not counting spaces at either end'],
+    ]) {
+      const blank = await request(t.http)
+        .put(`/api/children/${child.id}/priority/override`)
+        .set(auth(clinician))
+        .send({ band: 'P2', reason, reviewDate: addDays(today, 3) })
+        .expect(400);
+      expect(blank.body).toMatchObject({ code: 'request.invalid', errors: [problem] });
+    }
     // The review date comes: the nightly job ends the override and tells the clinician.
     await t.db.query(`update priority_override set review_date = $2 where child_id = $1`, [
       child.id,

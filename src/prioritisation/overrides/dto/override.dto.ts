@@ -3,12 +3,12 @@ import {
   IsString,
   Matches,
   MaxLength,
-  MinLength,
   Validate,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { isIsoDate } from '../../../common/time/calendar-date.js';
+import { IsNotBlank } from '../../../common/validation/is-not-blank.decorator.js';
 
 @ValidatorConstraint({ name: 'isCalendarDate' })
 export class IsCalendarDate implements ValidatorConstraintInterface {
@@ -30,7 +30,7 @@ export class SetOverrideBody {
       'Clinical reason (kept with the override; never logged or put in the audit detail)',
   })
   @IsString()
-  @MinLength(3)
+  @IsNotBlank(3)
   @MaxLength(2000)
   reason: string;
 

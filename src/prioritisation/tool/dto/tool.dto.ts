@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { ToolVersionRow } from '../tool-versions.repository.js';
 import { PageLimit } from '../../../common/pagination/page-query.decorators.js';
+import { IsNotBlank } from '../../../common/validation/is-not-blank.decorator.js';
 
 export class ToolIdParams {
   @IsUUID('all', {
@@ -15,7 +16,7 @@ export class ToolIdParams {
 export class ToolSourceBody {
   @ApiProperty({ description: 'The tool document as YAML (JSON is valid YAML too)' })
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(200_000, { message: 'source must be at most 200,000 characters' })
   source: string;
 }
@@ -23,7 +24,7 @@ export class ToolSourceBody {
 export class SaveToolBody extends ToolSourceBody {
   @ApiProperty({ description: 'Why this version: what changed and who agreed it' })
   @IsString()
-  @MinLength(3)
+  @IsNotBlank(3)
   @MaxLength(4000)
   rationale: string;
 }
@@ -33,7 +34,7 @@ export class ActivateToolBody {
     description: 'Why this version goes live (e.g. the co-production group decision)',
   })
   @IsString()
-  @MinLength(3)
+  @IsNotBlank(3)
   @MaxLength(4000)
   rationale: string;
 }
@@ -42,7 +43,7 @@ export class PreviewBody {
   @ApiPropertyOptional({ description: 'A draft tool document (YAML); or give toolVersionId' })
   @IsOptional()
   @IsString()
-  @MinLength(1)
+  @IsNotBlank()
   @MaxLength(200_000)
   source?: string;
 
