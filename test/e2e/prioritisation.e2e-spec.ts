@@ -228,48 +228,55 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
 
   describe('tool documents', () => {
     it('should name the bad field of a schema error and the path of an unknown operator', async () => {
+      const validateTool = async (source: string) =>
+        (
+          await request(t.http)
+            .post('/api/prioritisation/tools/validate')
+            .set(auth(admin))
+            .send({ source })
+            .expect(200)
+        ).body;
       const bad = DEFAULT_TOOL.replace('minScore: 70 ', 'minScore: seventy ').replace(
         "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
         '{ "eval": ["process.exit()"] }',
       );
-      const res = await request(t.http)
-        .post('/api/prioritisation/tools/validate')
-        .set(auth(admin))
-        .send({ source: bad })
-        .expect(200);
-      expect(res.body.valid).toBe(false);
-      expect(res.body.problems).toEqual([
+      const res = await validateTool(bad);
+      expect(res.valid).toBe(false);
+      expect(res.problems).toEqual([
         expect.stringMatching(/^bands\[1\]\.minScore: minScore must be a number/),
       ]);
-      const unsafe = await request(t.http)
-        .post('/api/prioritisation/tools/validate')
-        .set(auth(admin))
-        .send({
-          source: DEFAULT_TOOL.replace(
-            "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
-            '{ "eval": ["process.exit()"] }',
-          ),
-        })
-        .expect(200);
-      expect(unsafe.body.problems).toEqual([
+      const unsafe = await validateTool(
+        DEFAULT_TOOL.replace(
+          "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+          '{ "eval": ["process.exit()"] }',
+        ),
+      );
+      expect(unsafe.problems).toEqual([
         expect.stringMatching(/^factors\[2\]\.when\.eval: unknown operator "eval"/),
       ]);
       // Rules that could never work for any child are found before a draft goes live.
-      const neverWorks = await request(t.http)
-        .post('/api/prioritisation/tools/validate')
-        .set(auth(admin))
-        .send({
-          source: DEFAULT_TOOL.replace('    points: 15\n', "    points: 'fifteen'\n").replace(
-            "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
-            "{ '<': [{ 'var': 'child.locality' }, 5] }",
-          ),
-        })
-        .expect(200);
-      expect(neverWorks.body).toMatchObject({
+      const neverWorks = await validateTool(
+        DEFAULT_TOOL.replace('    points: 15\n', "    points: 'fifteen'\n").replace(
+          "{ '<': [{ 'var': 'child.ageYears' }, 5] }",
+          "{ '<': [{ 'var': 'child.locality' }, 5] }",
+        ),
+      );
+      expect(neverWorks).toMatchObject({
         valid: false,
         problems: [
           'factors[2].when.<[0]: "<" needs a number here, but child.locality is text',
           'factors[2].points: must give a number, but gives text',
+        ],
+      });
+      // A bare `when:` would switch the factor off, and an empty label leave its explanation wordless.
+      const empty = await validateTool(
+        DEFAULT_TOOL.replace('    label: Clinical priority\n', "    label: ' '\n    when:\n"),
+      );
+      expect(empty).toMatchObject({
+        valid: false,
+        problems: [
+          'factors[1].label: label is required',
+          'factors[1].when: when is required: a JSONLogic condition (leave out the when line if the factor always applies)',
         ],
       });
     });

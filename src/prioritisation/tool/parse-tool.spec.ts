@@ -147,7 +147,50 @@ describe('parseTool', () => {
 
   it.each<[string, (s: string) => string, string]>([
     [
-      'a cap given as text',
+      'a bare when line on a factor (it would never apply)',
+      (s) =>
+        s.replace('    label: Clinical priority\n', '    label: Clinical priority\n    when:\n'),
+      'factors[1].when: when is required: a JSONLogic condition (leave out the when line if the factor always applies)',
+    ],
+    [
+      'a bare when line on a trigger',
+      (s) => s.replace("when: { '==': [{ 'var': 'child.checkIn' }, 'crisis'] }", 'when:'),
+      'triggers[0].when: when is required: a JSONLogic condition',
+    ],
+    [
+      'a bare cap line (it would mean no cap)',
+      (s) => s.replace('cap: 60', 'cap:'),
+      'factors[0].cap: cap is empty: give the most points the factor can give, or leave out the line',
+    ],
+    [
+      'a bare minScore line (the band would hold everyone left)',
+      (s) => s.replace('minScore: 70 ', 'minScore: '),
+      "bands[1].minScore: minScore is empty: give the band's lowest score, or leave out the line on the last band",
+    ],
+    [
+      'a bare services line (it would mean every service)',
+      (s) => s.replace('services: [slt, neurodiversity]', 'services:'),
+      'factors[2].services: services is empty: list service codes, or leave out the line for every service',
+    ],
+    [
+      'an empty band label',
+      (s) => s.replace('label: High priority', "label: ''"),
+      'bands[1].label: label is required',
+    ],
+    [
+      'an empty factor label',
+      (s) => s.replace('label: Clinical priority', "label: ''"),
+      'factors[1].label: label is required',
+    ],
+    [
+      'a trigger label of spaces',
+      (s) => s.replace('label: Family reported a crisis', "label: '   '"),
+      'triggers[0].label: label is required',
+    ],
+    ['an empty name', (s) => s.replace(/^name: .*$/m, "name: ''"), 'name: name is required'],
+    ['a name of spaces', (s) => s.replace(/^name: .*$/m, "name: '   '"), 'name: name is required'],
+    [
+      'a cap given as text (only its type, not rules on its size)',
       (s) => s.replace('cap: 60', "cap: '60'"),
       'factors[0].cap: cap must be a number conforming to the specified constraints',
     ],
@@ -156,8 +199,10 @@ describe('parseTool', () => {
       (s) => s.replace(/^description: >-\n(  .*\n)+/m, 'description: 5\n'),
       'description: description must be a string',
     ],
-  ])('should report only the type of %s, not rules on its size', (_, edit, problem) => {
-    expect(parseTool(edit(DEFAULT_SOURCE), SERVICES).problems).toEqual([problem]);
+  ])('should refuse %s with one line', (_, edit, problem) => {
+    const source = edit(DEFAULT_SOURCE);
+    expect(source).not.toBe(DEFAULT_SOURCE);
+    expect(parseTool(source, SERVICES).problems).toEqual([problem]);
   });
 
   it('should load an activated version without the checks of rules that could never work', () => {
@@ -166,6 +211,21 @@ describe('parseTool', () => {
     const loaded = parseTool(source, SERVICES, { strict: false });
     expect(loaded.problems).toEqual([]);
     expect(loaded.compiled?.referralFactors.map((f) => f.id)).toContain('early-years');
+  });
+
+  it('should load an activated version with a field left empty before that was refused', () => {
+    const source = DEFAULT_SOURCE.replace(
+      '    label: Clinical priority\n',
+      "    label: ''\n    when:\n",
+    ).replace('cap: 60', 'cap:');
+    expect(parseTool(source, SERVICES).valid).toBe(false);
+    const loaded = parseTool(source, SERVICES, { strict: false });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.compiled?.referralFactors.map((f) => f.id)).toContain('clinical-priority');
+    // Still refused in an activated version: what was refused when it was activated.
+    expect(
+      parseTool(source.replace('cap:', "cap: '60'"), SERVICES, { strict: false }).problems,
+    ).toEqual(['factors[0].cap: cap must be a number conforming to the specified constraints']);
   });
 
   it('should refuse a document that is not a mapping', () => {

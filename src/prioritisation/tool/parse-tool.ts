@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { flattenValidationErrors } from '../../config/validate-document.js';
 import { compileTool, type CompiledTool, toolProblems } from '../scoring/compile-tool.js';
 import type { ToolDocument } from '../scoring/tool-document.js';
-import { ToolDocumentSchema } from './tool-document.schema.js';
+import { TOOL_SCHEMA_GROUPS, ToolDocumentSchema } from './tool-document.schema.js';
 
 export type ParsedTool =
   | { valid: true; document: ToolDocument; compiled: CompiledTool; problems: [] }
@@ -13,8 +13,8 @@ export type ParsedTool =
 /**
  * YAML text → schema check (field-level problems) → semantic checks and expression compilation
  * (problems name the path of each bad rule). Never throws for a bad document: it reports.
- * `strict` (the default) adds the checks of rules that could never work (toolProblems' `types`); a
- * version already activated is loaded without them.
+ * `strict` (the default) adds the checks of rules that could never work (toolProblems' `types`) and
+ * of fields left empty (TOOL_SCHEMA_GROUPS); a version already activated is loaded without them.
  */
 export function parseTool(
   source: string,
@@ -45,8 +45,14 @@ export function parseTool(
     };
   }
   const instance = plainToInstance(ToolDocumentSchema, raw);
+  const group = options.strict === false ? TOOL_SCHEMA_GROUPS.activated : TOOL_SCHEMA_GROUPS.draft;
   const schemaProblems = flattenValidationErrors(
-    validateSync(instance, { whitelist: true, forbidNonWhitelisted: true }),
+    validateSync(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      always: true,
+      groups: [group],
+    }),
   );
   if (schemaProblems.length > 0) {
     return { valid: false, document: null, compiled: null, problems: schemaProblems };

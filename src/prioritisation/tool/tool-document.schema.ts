@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -12,13 +11,39 @@ import {
   Matches,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsNotBlank } from '../../common/validation/is-not-blank.decorator.js';
 
 const ID = /^[a-z][a-z0-9-]{1,60}$/;
 const ID_MESSAGE =
   'must be 2-61 lower-case letters, digits and hyphens, starting with a letter (e.g. "waiting-time")';
 const LEVELS = ['referral', 'child'] as const;
+
+/**
+ * Validation groups: a draft (saved, validated, previewed or activated) gets every check; a version
+ * once activated is loaded under `activated`, without the checks added since it went live, so they
+ * never stop its scores being explained. Validate with `always: true` so ungrouped rules hold in both.
+ */
+export const TOOL_SCHEMA_GROUPS = { draft: 'draft', activated: 'activated' } as const;
+const DRAFT = { groups: [TOOL_SCHEMA_GROUPS.draft] };
+
+/**
+ * An optional field that may be left out but not left empty: a bare `cap:` line is YAML null, and
+ * taking it as "no cap" (or a bare `when:` as "never") would change the tool without a word.
+ */
+function OmitOrGive(message: string): PropertyDecorator {
+  const decorators = [
+    IsOptional({ groups: [TOOL_SCHEMA_GROUPS.activated] }),
+    ValidateIf((_: object, value: unknown) => value !== undefined, DRAFT),
+    IsDefined({ message, ...DRAFT }),
+  ];
+  return (target, property) => decorators.forEach((d) => d(target, property));
+}
+
+/** Text a person reads in explanations (a name, a label): not empty or only spaces. */
+const Written = () => IsNotBlank(1, DRAFT);
 
 /** Schema of the tool document (the YAML). Every problem is reported with the path of its field. */
 export class BandSchema {
@@ -28,10 +53,13 @@ export class BandSchema {
   code: string;
 
   @IsString()
+  @Written()
   @MaxLength(200)
   label: string;
 
-  @IsOptional()
+  @OmitOrGive(
+    "minScore is empty: give the band's lowest score, or leave out the line on the last band",
+  )
   @IsNumber({ allowNaN: false, allowInfinity: false })
   minScore?: number;
 }
@@ -41,31 +69,34 @@ export class FactorSchema {
   id: string;
 
   @IsString()
+  @Written()
   @MaxLength(200)
   label: string;
 
   @IsIn(LEVELS, { message: 'level must be "referral" or "child"' })
   level: 'referral' | 'child';
 
-  /** JSONLogic; checked by the expression compiler. */
-  @Allow()
+  /** JSONLogic; checked by the expression compiler. Left out, the factor always applies. */
+  @OmitOrGive(
+    'when is required: a JSONLogic condition (leave out the when line if the factor always applies)',
+  )
   when?: unknown;
 
   @IsDefined({ message: 'points is required: a number or a JSONLogic expression giving a number' })
   points: unknown;
 
-  @IsOptional()
+  @OmitOrGive('cap is empty: give the most points the factor can give, or leave out the line')
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   cap?: number;
 
-  @IsOptional()
+  @OmitOrGive('services is empty: list service codes, or leave out the line for every service')
   @IsArray()
   @ArrayMinSize(1)
   @IsString({ each: true })
   services?: string[];
 
-  @IsOptional()
+  @OmitOrGive('explain is empty: give the words of the explanation, or leave out the line')
   @IsString()
   @MaxLength(500)
   explain?: string;
@@ -76,6 +107,7 @@ export class TriggerSchema {
   id: string;
 
   @IsString()
+  @Written()
   @MaxLength(200)
   label: string;
 
@@ -85,17 +117,17 @@ export class TriggerSchema {
   @IsDefined({ message: 'when is required: a JSONLogic condition' })
   when: unknown;
 
-  @IsOptional()
+  @OmitOrGive('services is empty: list service codes, or leave out the line for every service')
   @IsArray()
   @ArrayMinSize(1)
   @IsString({ each: true })
   services?: string[];
 
-  @IsOptional()
+  @OmitOrGive('band is empty: give a band code, or leave out the line for the triggerBand')
   @IsString()
   band?: string;
 
-  @IsOptional()
+  @OmitOrGive('explain is empty: give the words of the explanation, or leave out the line')
   @IsString()
   @MaxLength(500)
   explain?: string;
@@ -110,10 +142,11 @@ export class CombineSchema {
 
 export class ToolDocumentSchema {
   @IsString()
+  @Written()
   @MaxLength(200)
   name: string;
 
-  @IsOptional()
+  @OmitOrGive('description is empty: give one, or leave out the line')
   @IsString()
   @MaxLength(4000)
   description?: string;
