@@ -108,14 +108,14 @@ export function toolProblems(
       ...expressionProblems(f.points, `${path}.points`, vars, { types, gives: 'number' }),
     );
     checkServices(f.services, f.level, path);
-    checkTemplate(f.explain, vars, `${path}.explain`, problems);
+    checkTemplate(f.explain, vars, `${path}.explain`, problems, types === true);
   });
   doc.triggers.forEach((t, i) => {
     const path = `triggers[${i}]`;
     const vars = t.level === 'referral' ? REFERRAL_VARS : CHILD_VARS;
     problems.push(...expressionProblems(t.when, `${path}.when`, vars, { types }));
     checkServices(t.services, t.level, path);
-    checkTemplate(t.explain, vars, `${path}.explain`, problems);
+    checkTemplate(t.explain, vars, `${path}.explain`, problems, types === true);
     if (t.band !== undefined && !bandCodes.includes(t.band)) {
       problems.push(`${path}.band: "${t.band}" is not one of the bands (${bandCodes.join(', ')})`);
     }
@@ -178,14 +178,25 @@ export function templateVars(template: string | undefined): string[] {
   return template ? [...template.matchAll(/\{([a-zA-Z.]+)\}/g)].map((m) => m[1]) : [];
 }
 
+/**
+ * Every {name} of a template is a known variable: own names only (`in` would also find Object's,
+ * such as {constructor}). `strict` (a draft) also refuses braces around anything that is not a
+ * placeholder, such as {__proto__}, which would otherwise be shown as written.
+ */
 function checkTemplate(
   template: string | undefined,
   vars: Record<string, unknown>,
   path: string,
   problems: string[],
+  strict: boolean,
 ): void {
-  for (const name of templateVars(template)) {
-    if (!(name in vars)) problems.push(`${path}: unknown variable "{${name}}" in the explanation`);
+  const names = strict
+    ? [...(template ?? '').matchAll(/\{([^{}]*)\}/g)].map((m) => m[1])
+    : templateVars(template);
+  for (const name of names) {
+    if (!Object.hasOwn(vars, name)) {
+      problems.push(`${path}: unknown variable "{${name}}" in the explanation`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addSorted, childVars } from './context.js';
+import { addSorted, childVars, resolveVar } from './context.js';
 
 describe(addSorted.name, () => {
   it('should keep the distinct values in the order sort() gives them', () => {
@@ -47,4 +47,13 @@ describe(childVars.name, () => {
     expect(vars.serviceCount).toBe(3);
     expect(vars.openReferrals).toBe(4);
   });
+});
+
+describe(resolveVar.name, () => {
+  it.each(['constructor', '__proto__', 'child.constructor', 'referral.toString'])(
+    'should refuse %s rather than read a member every object has',
+    (name) => {
+      expect(() => resolveVar(name)).toThrow(`"${name}" is not a rule variable`);
+    },
+  );
 });

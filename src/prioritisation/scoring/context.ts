@@ -169,8 +169,11 @@ export function referralVars(r: ReferralFacts): ReferralVars {
   };
 }
 
-/** Reads "child.x" or "referral.x" from an Env. */
+/** Reads "child.x" or "referral.x" from an Env; a name that is not a variable is refused. */
 export function resolveVar(name: string): (env: Env) => unknown {
+  // Checked once, when a rule is compiled: an unknown name (or one of Object's, such as
+  // "constructor") would read Object's members rather than the child's data.
+  if (!Object.hasOwn(REFERRAL_VARS, name)) throw new Error(`"${name}" is not a rule variable`);
   const dot = name.indexOf('.');
   const scope = name.slice(0, dot);
   const key = name.slice(dot + 1);

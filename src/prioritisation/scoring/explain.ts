@@ -206,7 +206,7 @@ function fillTemplate(
   serviceName: (code: string) => string,
 ): string {
   return template.replace(/\{([a-zA-Z.]+)\}/g, (_, name: string) => {
-    if (!(name in inputs)) return `{${name}}`;
+    if (!Object.hasOwn(inputs, name)) return `{${name}}`;
     const value = inputs[name];
     return name === 'referral.service' && typeof value === 'string'
       ? serviceName(value)

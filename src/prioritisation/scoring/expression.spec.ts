@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import jsonLogic from 'json-logic-js';
+import { REFERRAL_VARS } from './context.js';
 import {
   compileExpression,
   expressionProblems,
@@ -133,6 +134,17 @@ describe('compileExpression', () => {
   it('should not convert types in equality', () => {
     expect(run({ '==': ['7', { var: 'a.n' }] }, env)).toBe(false);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'should report %s, a name every object has, as an unknown variable',
+    (name) => {
+      expect(
+        expressionProblems({ '==': [{ var: name }, 1] }, 'x', REFERRAL_VARS, { types: true }),
+      ).toEqual([
+        expect.stringMatching(new RegExp(`^x\\.==\\[0\\]\\.var: unknown variable "${name}"`)),
+      ]);
+    },
+  );
 
   it('should list the variables an expression reads', () => {
     expect(

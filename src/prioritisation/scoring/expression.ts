@@ -206,7 +206,8 @@ function build<E>(
     if (typeof name !== 'string') {
       return fail(here, 'var needs a variable name, e.g. {"var": "referral.weeksWaited"}');
     }
-    if (!(name in vars)) {
+    // Own names only: `in` would also find Object's (constructor, toString, __proto__).
+    if (!Object.hasOwn(vars, name)) {
       return fail(
         here,
         `unknown variable "${name}"; known variables: ${Object.keys(vars).join(', ')}`,

@@ -145,7 +145,7 @@ describe('parseTool', () => {
     expect(parsed.problems).toEqual(['name: name is required']);
   });
 
-  it.each<[string, (s: string) => string, string]>([
+  it.each<[string, (s: string) => string, unknown]>([
     [
       'a bare when line on a factor (it would never apply)',
       (s) =>
@@ -186,6 +186,26 @@ describe('parseTool', () => {
       'a trigger label of spaces',
       (s) => s.replace('label: Family reported a crisis', "label: '   '"),
       'triggers[0].label: label is required',
+    ],
+    [
+      'a rule reading constructor, a name every object has',
+      (s) => s.replace("'var': 'child.ageYears' }, 5", "'var': 'constructor' }, 5"),
+      expect.stringMatching(/^factors\[2\]\.when\.<\[0\]\.var: unknown variable "constructor"/),
+    ],
+    [
+      'a rule reading __proto__',
+      (s) => s.replace("'var': 'child.ageYears' }, 5", "'var': '__proto__' }, 5"),
+      expect.stringMatching(/^factors\[2\]\.when\.<\[0\]\.var: unknown variable "__proto__"/),
+    ],
+    [
+      'an explanation naming {constructor}',
+      (s) => s.replace('Aged {child.ageYears}, waiting', 'Aged {constructor}, waiting'),
+      'factors[2].explain: unknown variable "{constructor}" in the explanation',
+    ],
+    [
+      'an explanation naming {__proto__}',
+      (s) => s.replace('Aged {child.ageYears}, waiting', 'Aged {__proto__}, waiting'),
+      'factors[2].explain: unknown variable "{__proto__}" in the explanation',
     ],
     ['an empty name', (s) => s.replace(/^name: .*$/m, "name: ''"), 'name: name is required'],
     ['a name of spaces', (s) => s.replace(/^name: .*$/m, "name: '   '"), 'name: name is required'],
