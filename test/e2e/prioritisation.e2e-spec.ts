@@ -491,6 +491,30 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/nhsNumber|givenName/);
     expect(await t.db.query(`select * from child_priority order by child_id`)).toEqual(before);
     expect((await t.db.query(`select count(*)::int as runs from priority_run`))[0].runs).toBe(runs);
+    // Nothing to preview, or two things: a request problem that says what to give.
+    const stored = res.body.activeToolVersion.id as string;
+    for (const [body, problem] of [
+      [{}, /^source: source is required unless toolVersionId is given: /],
+      [
+        { source: draft, toolVersionId: stored },
+        /^source: give source .* or toolVersionId .*, not both$/,
+      ],
+    ] as const) {
+      const refused = await request(t.http)
+        .post('/api/prioritisation/preview')
+        .set(auth(admin))
+        .send(body)
+        .expect(400);
+      expect(refused.body).toMatchObject({
+        code: 'request.invalid',
+        errors: [expect.stringMatching(problem)],
+      });
+    }
+    await request(t.http)
+      .post('/api/prioritisation/preview')
+      .set(auth(admin))
+      .send({ toolVersionId: stored })
+      .expect(200);
   });
 
   it('should let a clinician override a band until the review date, then return the child to the tool band and tell them', async () => {

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Validate,
+  type ValidationArguments,
+  ValidateIf,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import type { ToolVersionRow } from '../tool-versions.repository.js';
 import { PageLimit } from '../../../common/pagination/page-query.decorators.js';
 import { IsNotBlank } from '../../../common/validation/is-not-blank.decorator.js';
@@ -39,9 +51,25 @@ export class ActivateToolBody {
   rationale: string;
 }
 
+/** A preview takes a draft's source or a stored version's id: one of them, not both. */
+@ValidatorConstraint({ name: 'sourceOrToolVersionId' })
+class SourceOrToolVersionId implements ValidatorConstraintInterface {
+  validate(_: unknown, args: ValidationArguments): boolean {
+    return (args.object as PreviewBody).toolVersionId === undefined;
+  }
+  defaultMessage(): string {
+    return 'give source (a draft tool document) or toolVersionId (a stored version), not both';
+  }
+}
+
 export class PreviewBody {
   @ApiPropertyOptional({ description: 'A draft tool document (YAML); or give toolVersionId' })
-  @IsOptional()
+  @ValidateIf((o: PreviewBody) => o.source !== undefined || o.toolVersionId === undefined)
+  @IsDefined({
+    message:
+      'source is required unless toolVersionId is given: a draft tool document (YAML) to preview, or toolVersionId, the id of a stored version',
+  })
+  @Validate(SourceOrToolVersionId)
   @IsString()
   @IsNotBlank()
   @MaxLength(200_000)
