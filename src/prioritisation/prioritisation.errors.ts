@@ -13,6 +13,7 @@ export enum PrioritisationErrorCode {
   ProviderNotCommissioned = 'prioritisation.provider-not-commissioned',
   UnknownService = 'prioritisation.unknown-service',
   UnknownProvider = 'prioritisation.unknown-provider',
+  UnknownLocality = 'prioritisation.unknown-locality',
   OverrideNotFound = 'prioritisation.override-not-found',
   NoticeNotFound = 'prioritisation.notice-not-found',
   RunNotFound = 'prioritisation.run-not-found',
@@ -21,6 +22,9 @@ export enum PrioritisationErrorCode {
   ScoresRebuilding = 'prioritisation.scores-rebuilding',
   ServiceStopping = 'prioritisation.service-stopping',
 }
+
+/** At most this many known values are named in a message. */
+const MAX_NAMED = 50;
 
 /** Errors of the prioritisation feature. Messages never carry patient data. */
 export class PrioritisationError extends DomainError {
@@ -115,6 +119,17 @@ export class PrioritisationError extends DomainError {
       'validation',
       PrioritisationErrorCode.UnknownProvider,
       `There is no provider "${code}". Known providers: ${known.join(', ')}.`,
+    );
+  }
+  static unknownLocality(locality: string, known: string[]): PrioritisationError {
+    const shown = known.slice(0, MAX_NAMED);
+    const more = known.length > shown.length ? ` and ${known.length - shown.length} more` : '';
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.UnknownLocality,
+      known.length === 0
+        ? `There is no locality "${locality}": no child on record has a locality yet.`
+        : `There is no locality "${locality}" (the name must match exactly). Known localities: ${shown.join(', ')}${more}.`,
     );
   }
   static overrideNotFound(): PrioritisationError {

@@ -889,6 +889,21 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       code: 'prioritisation.unknown-band',
       detail: '"p1" is not a band of the active tool; use one of: P1, P2, P3, P4.',
     });
+    // So is a locality no child has: the known ones are named (read again when one is not known).
+    const unknownLocality = await request(t.http)
+      .get('/api/ranked?locality=eastfield')
+      .set(auth(commissioner))
+      .expect(400);
+    expect(unknownLocality.body).toMatchObject({
+      code: 'prioritisation.unknown-locality',
+      detail:
+        'There is no locality "eastfield" (the name must match exactly). Known localities: Eastfield, Riverside.',
+    });
+    await childWaitingFor([['slt', 3]], { locality: 'Northfield' });
+    await request(t.http)
+      .get('/api/ranked?locality=Northfield')
+      .set(auth(commissioner))
+      .expect(200);
     await request(t.http).get('/api/ranked').set(auth(admin)).expect(403);
   });
 

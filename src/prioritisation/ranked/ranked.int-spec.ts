@@ -7,7 +7,7 @@ import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { rankKey } from '../rescore/rank-key.js';
-import { rankedPageQuery, type RankedFilter } from './ranked.repository.js';
+import { rankedPageQuery, type RankedFilter, RankedRepository } from './ranked.repository.js';
 import { type PlanNode, planNodes } from '../../../test/utils/query-plans.js';
 
 const ITEM_KEYS = [
@@ -138,6 +138,16 @@ describe('GET /api/ranked: the page as JSON text', () => {
     for (let limit = 1; limit <= 80; limit++) {
       const page = await get(`/api/ranked?limit=${limit}`, commissioner);
       expect(page.items).toEqual(whole.slice(0, limit));
+    }
+  });
+
+  it('should read the distinct localities on record, sorted, without those left blank', async () => {
+    const blank = await insertChild(t.db);
+    await t.db.query(`update child set locality = null where id = $1`, [blank.id]);
+    try {
+      expect(await t.app.get(RankedRepository).localities()).toEqual(['Eastfield', 'Riverside']);
+    } finally {
+      await t.db.query(`delete from child where id = $1`, [blank.id]);
     }
   });
 

@@ -84,6 +84,24 @@ export class RankedRepository {
     }
   }
 
+  /**
+   * The localities of the children WaitWell holds, sorted: one probe of ix_child_locality per
+   * locality (a loose index scan), not a scan of every child.
+   */
+  async localities(): Promise<string[]> {
+    const rows: Array<{ locality: string }> = await this.db.query(
+      `with recursive l (locality) as (
+         (select locality from child where locality is not null order by locality limit 1)
+         union all
+         select (select c.locality from child c where c.locality > l.locality
+                 order by c.locality limit 1)
+           from l where l.locality is not null
+       )
+       select locality from l where locality is not null`,
+    );
+    return rows.map((r) => r.locality);
+  }
+
   async page(f: RankedFilter): Promise<RankedRow[]> {
     const { text, values } = rankedPageQuery(f);
     const rows: Array<{

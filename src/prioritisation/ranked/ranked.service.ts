@@ -46,6 +46,23 @@ export class RankedService {
     return json;
   }
 
+  /**
+   * Localities are data (each child's, from the imports), not configuration: the ones on record are
+   * remembered, and read again (one cheap query) only when a locality asked for is not among them.
+   * So a known locality costs no database round trip, and one imported since is found at once.
+   */
+  private knownLocalities = new Set<string>();
+
+  private async assertKnownLocality(locality: string): Promise<void> {
+    if (this.knownLocalities.has(locality)) return;
+    this.knownLocalities = new Set(await this.repository.localities());
+    // An unknown locality (a typing slip, "eastfield") would otherwise be an empty list, read as
+    // "nobody waiting there".
+    if (!this.knownLocalities.has(locality)) {
+      throw PrioritisationError.unknownLocality(locality, [...this.knownLocalities]);
+    }
+  }
+
   async list(q: RankedQuery, user: AuthUser): Promise<RankedPageJson> {
     if (q.service && !this.catalogue.service(q.service)) {
       throw PrioritisationError.unknownService(
@@ -59,6 +76,7 @@ export class RankedService {
         this.catalogue.providers().map((p) => p.code),
       );
     }
+    if (q.locality) await this.assertKnownLocality(q.locality);
     // An unknown band (a typing slip, "p1", or a band the tool no longer has) would otherwise be
     // an empty list, read as "no children in that band".
     if (q.band) await this.tools.assertActiveBand(q.band);
