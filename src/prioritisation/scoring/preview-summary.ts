@@ -36,7 +36,10 @@ export interface PreviewSummary {
 /**
  * Accumulates how a draft tool would move children between bands compared with the active tool, on
  * the same inputs (the what-if preview). Band changes are compared by band position, so a draft may
- * rename or add bands. Keeps only the largest movers, so memory stays flat for any list size.
+ * rename bands; when it has more or fewer bands, positions are compared from the top band (0) to the
+ * bottom one (1), so the highest band still matches the highest and the lowest the lowest (a child
+ * in P4 of four bands who lands in "green" of three has not moved). Keeps only the largest movers,
+ * so memory stays flat for any list size.
  */
 export class PreviewAccumulator {
   private readonly totals = { children: 0, movedUp: 0, movedDown: 0, unchanged: 0 };
@@ -75,7 +78,7 @@ export class PreviewAccumulator {
     if (cur.flagged) this.flaggedCurrent++;
     if (next.flagged) this.flaggedProposed++;
     // Band rank 0 is the highest priority: a smaller rank is a move up.
-    const bandChange = cur.bandRank - next.bandRank;
+    const bandChange = this.bandChange(cur.bandRank, next.bandRank);
     const dir = bandChange > 0 ? 'movedUp' : bandChange < 0 ? 'movedDown' : 'unchanged';
     this.totals[dir]++;
     const bump = (map: Map<string, Movement>, key: string) => {
@@ -103,6 +106,22 @@ export class PreviewAccumulator {
       });
       if (this.movers.length > this.topN * 4) this.trim();
     }
+  }
+
+  /**
+   * Bands moved, positive = up. With as many bands on both sides, the difference in position; with
+   * more or fewer, the difference between the positions scaled from top (0) to bottom (1), in steps
+   * of the larger tool's bands, and at least one step when the scaled positions differ.
+   */
+  private bandChange(curRank: number, nextRank: number): number {
+    const cn = this.currentBands.length;
+    const pn = this.proposedBands.length;
+    if (cn === pn) return curRank - nextRank;
+    const scaled = (rank: number, n: number) => (n > 1 ? rank / (n - 1) : 0);
+    const diff = scaled(curRank, cn) - scaled(nextRank, pn);
+    if (Math.abs(diff) < 1e-9) return 0;
+    const steps = Math.round(Math.abs(diff) * (Math.max(cn, pn) - 1));
+    return Math.sign(diff) * Math.max(1, steps);
   }
 
   result(): PreviewSummary {
