@@ -36,7 +36,7 @@ export interface ReferralCounts {
   rowsUnchanged: number;
   rowsRemoved: number;
   childrenNew: number;
-  /** Children whose referrals were added, changed or removed, or whose flags changed. */
+  /** Children whose referrals were added, changed, removed or moved, or whose flags changed. */
   childIds: string[];
 }
 
@@ -141,7 +141,7 @@ export class StagingSession {
       `
       create temp table ingest_ref on commit drop as
       select s.row_no, ic.child_id, coalesce(r.id, gen_random_uuid()) as referral_id, r.priority as old_priority,
-             r.status as old_status,
+             r.status as old_status, r.child_id as old_child_id,
              case when r.id is null then 'new'
                   when r.source_row_fingerprint = s.row_fingerprint and r.status <> 'removed-from-source' and r.child_id = ic.child_id then 'unchanged'
                   else 'updated' end as outcome
@@ -211,8 +211,12 @@ export class StagingSession {
     const counts: Array<{ outcome: string; n: number }> = await m.query(
       `select outcome, count(*)::int as n from ingest_ref group by outcome`,
     );
+    // A referral that moves to another child (its NHS number corrected) changes the child it
+    // leaves too: that child's scores must lose it, or the referral stays on its list twice.
     const changed: Array<{ child_id: string }> = await m.query(
-      `select distinct child_id from ingest_ref where outcome <> 'unchanged'`,
+      `select child_id from ingest_ref where outcome <> 'unchanged'
+       union
+       select old_child_id from ingest_ref where outcome = 'updated' and old_child_id <> child_id`,
     );
     const n = (o: string) => counts.find((c) => c.outcome === o)?.n ?? 0;
     return {

@@ -9,9 +9,9 @@ import { londonDate } from '../../src/common/time/calendar-date.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 import {
   dataState,
-  PTL_CSV,
   ptlChild,
   ptlCsv,
+  ptlDropSource,
   pull,
   tempDir,
   writeSources,
@@ -56,24 +56,8 @@ describe('ingest: CSV files (HTTP into PostgreSQL)', () => {
   beforeAll(async () => {
     dir = tempDir('waitwell-ingest-csv-');
     const sources = writeSources(dir, [
-      {
-        id: 't-slt',
-        provider: 'RYB',
-        service: 'slt',
-        kind: 'csv-file',
-        location: 'drop/t-slt',
-        mode: 'snapshot',
-        csv: PTL_CSV,
-      },
-      {
-        id: 't-delta',
-        provider: 'RXA',
-        service: 'community-paediatrics',
-        kind: 'csv-file',
-        location: 'drop/t-delta',
-        mode: 'delta',
-        csv: PTL_CSV,
-      },
+      ptlDropSource('t-slt', 'RYB', 'slt', 'snapshot'),
+      ptlDropSource('t-delta', 'RXA', 'community-paediatrics', 'delta'),
       {
         id: 't-legacy',
         provider: 'RYB',

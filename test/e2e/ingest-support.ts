@@ -8,7 +8,9 @@ import { PTL_HEADER, ptlCsvLine } from '../../src/demo/demo-csv-writer.js';
 import { demoNhsNumber, type PtlRow } from '../../src/demo/demo-generator.js';
 import type { TestApp } from '../utils/test-app.js';
 
-export { PTL_CSV } from '../../src/demo/ptl-source-mapping.js';
+import { PTL_CSV } from '../../src/demo/ptl-source-mapping.js';
+
+export { PTL_CSV };
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -32,6 +34,16 @@ export function writeSources(
     ),
   );
   return file;
+}
+
+/** A source that reads the demo PTL layout from the drop folder `drop/<id>` under the data dir. */
+export function ptlDropSource(
+  id: string,
+  provider: string,
+  service: string,
+  mode: 'snapshot' | 'delta',
+): Record<string, unknown> {
+  return { id, provider, service, kind: 'csv-file', location: `drop/${id}`, mode, csv: PTL_CSV };
 }
 
 let nextChild = 700_000;

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+import { ptlChild, ptlCsv, ptlDropSource, pull, tempDir, writeSources } from './ingest-support.js';
+
+/** What an import's incremental rescore leaves in the score tables (prioritisation.md). */
+describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
+  let t: TestApp;
+  let admin: string;
+  let dir: string;
+  let fileSeq = 0;
+
+  /** Drops a file into the source's folder, newer than any before it. */
+  const drop = (content: string): void => {
+    const folder = join(dir, 'drop', 't-move');
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, `ptl-${++fileSeq}.csv`);
+    writeFileSync(path, content);
+    const when = new Date(Date.now() + fileSeq * 1000);
+    utimesSync(path, when, when);
+  };
+
+  /** Pulls the source and waits for the incremental rescore its import.completed starts. */
+  const pullAndRescore = async (): Promise<void> => {
+    const run = await pull(t, admin, 't-move');
+    expect(run.status).toBe('succeeded');
+    for (let i = 0; i < 100; i++) {
+      const [rescore] = await t.db.query(`select status from priority_run where reason = $1`, [
+        `import run ${run.id}`,
+      ]);
+      if (rescore && rescore.status !== 'running') {
+        expect(rescore.status).toBe('completed');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the import was not rescored');
+  };
+
+  beforeAll(async () => {
+    dir = tempDir('waitwell-ingest-rescore-');
+    const sources = writeSources(dir, [ptlDropSource('t-move', 'RYB', 'slt', 'snapshot')]);
+    t = await createTestApp({ WAITWELL_SOURCES_FILE: sources, WAITWELL_DATA_DIR: dir });
+    await resetData(t.db);
+    admin = await t.tokenFor({ role: 'admin' });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should take a referral off its old child when a corrected NHS number moves it to another', async () => {
+    const listed = ptlChild({ referral_id: 'MOVE-1' });
+    drop(ptlCsv([listed]));
+    await pullAndRescore();
+    const [{ id: referralId, child_id: oldChild }] = await t.db.query(
+      `select id, child_id from referral where source_id = 't-move' and source_referral_id = 'MOVE-1'`,
+    );
+    expect(
+      await t.db.query(`select child_id from referral_priority where referral_id = $1`, [
+        referralId,
+      ]),
+    ).toEqual([{ child_id: oldChild }]);
+
+    // The provider corrects the NHS number: the same referral now belongs to another child.
+    const corrected = ptlChild({ referral_id: 'MOVE-1' });
+    expect(corrected.nhs_number).not.toBe(listed.nhs_number);
+    drop(ptlCsv([corrected]));
+    await pullAndRescore();
+    const [{ child_id: newChild }] = await t.db.query(
+      `select child_id from referral where id = $1`,
+      [referralId],
+    );
+    expect(newChild).not.toBe(oldChild);
+    // One list row for the referral, under its new child; the old child waits for nothing.
+    expect(
+      await t.db.query(`select child_id from referral_priority where referral_id = $1`, [
+        referralId,
+      ]),
+    ).toEqual([{ child_id: newChild }]);
+    expect(
+      await t.db.query(`select child_id from child_priority where child_id = any($1::uuid[])`, [
+        [oldChild, newChild],
+      ]),
+    ).toEqual([{ child_id: newChild }]);
+    // ...and the old child's score history ends with an empty entry.
+    const [last] = await t.db.query(
+      `select score, band from child_priority_history where child_id = $1 order by id desc limit 1`,
+      [oldChild],
+    );
+    expect(last).toEqual({ score: null, band: null });
+  });
+});
