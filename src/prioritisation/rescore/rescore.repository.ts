@@ -24,6 +24,14 @@ export type { ChildRow, RunHeader };
 // One rescore writes at a time (transaction-scoped advisory lock): "WPRI".
 const RESCORE_LOCK = 0x57_50_52_49;
 
+/**
+ * Children scored before a full rescore and not by it (they left every list): the live scores'
+ * children missing from the idle pair about to replace them. A merge anti join of the two primary
+ * keys, read in child order from the keys alone; about 0.1 s at 400,000 children on the test box.
+ */
+export const LEFT_LISTS_QUERY = `select o.child_id from child_priority o
+   where not exists (select 1 from child_priority_idle n where n.child_id = o.child_id)`;
+
 export interface RunRow {
   id: string;
   kind: string;
@@ -467,14 +475,20 @@ export class PriorityWriter {
 
   /**
    * Indexes and analyses the filled idle tables (each on its own connection, side by side), commits
-   * them and swaps them with the live ones. Call after the facts reader is closed.
+   * them and swaps them with the live ones. Call after the facts reader is closed. Answers the
+   * children who had a score and have none now (they left every list), so their history can end.
    */
-  async finishFullRewrite(): Promise<void> {
+  async finishFullRewrite(): Promise<string[]> {
     if (!this.idle) throw new Error('no full rewrite in progress');
     const { child, referral } = this.idle;
     const history = this.history;
     this.history = null;
-    await Promise.all([child.build(), referral.build(), history?.end(COPY_BINARY_TRAILER)]);
+    // Once the child scores are built (their key is what the anti join reads), this connection
+    // finds the children who left while the referral scores' indexes are still being built.
+    const leftLists = Promise.all([child.build(), history?.end(COPY_BINARY_TRAILER)]).then(() =>
+      this.childrenLeftLists(),
+    );
+    const [gone] = await Promise.all([leftLists, referral.build()]);
     this.idle = null;
     // Lock the idle pair first: taking a lock makes this backend read the catalogue changes other
     // sessions committed since its transaction began (the fillers' new indexes). Without it a name
@@ -484,6 +498,17 @@ export class PriorityWriter {
       `lock table referral_priority_idle, child_priority_idle in access exclusive mode`,
     );
     await this.manager.query(`select priority_scores_swap_built()`);
+    return gone;
+  }
+
+  /** See LEFT_LISTS_QUERY. Reads the live scores, which only a rescore (holding the lock) writes. */
+  private async childrenLeftLists(): Promise<string[]> {
+    // Serial: with workers PostgreSQL chose a parallel hash anti join of the two keys, 0.5-0.9 s at
+    // 400,000 children against about 0.1 s for the merge. Set for the rest of this transaction,
+    // which runs no other large query.
+    await this.manager.query(`set local max_parallel_workers_per_gather = 0`);
+    const rows: Array<{ child_id: string }> = await this.manager.query(LEFT_LISTS_QUERY);
+    return rows.map((r) => r.child_id);
   }
 
   /** Rolls back and releases the idle-table connections of an unfinished full rewrite. */

@@ -140,6 +140,7 @@ export class RescoreService implements BeforeApplicationShutdown {
               INLINE_BATCHES,
             );
         const seen = new Set<string>();
+        // Incremental: which of the given children were scored (a full run asks at its swap).
         let before: Array<{ child_id: string }> = [];
         try {
           if (childIds) {
@@ -185,19 +186,13 @@ export class RescoreService implements BeforeApplicationShutdown {
           await Promise.all([facts.close(), scorer.close()]);
         }
         const t = Date.now();
-        if (!childIds) await w.finishFullRewrite();
-        phases.finish = since(t);
         // Children who left every list: their history ends with an empty entry.
-        const gone = before.filter((b) => !seen.has(b.child_id));
+        const gone = childIds
+          ? before.filter((b) => !seen.has(b.child_id)).map((b) => b.child_id)
+          : await w.finishFullRewrite();
+        phases.finish = since(t);
         removed = gone.length;
-        if (gone.length) {
-          await w.copyHistory(
-            closingHistoryRows(
-              gone.map((g) => g.child_id),
-              header,
-            ),
-          );
-        }
+        if (gone.length) await w.copyHistory(closingHistoryRows(gone, header));
         await w.finishRun(runId, {
           children,
           referrals,
