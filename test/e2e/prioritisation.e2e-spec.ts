@@ -589,11 +589,24 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
         .expect(400);
       expect(blank.body).toMatchObject({ code: 'request.invalid', errors: [problem] });
     }
-    // The review date comes: the nightly job ends the override and tells the clinician.
+    // The review date comes. Until the nightly job ends the override, the child's priority says
+    // what the ranked lists show: the override's band, the override and words that agree.
     await t.db.query(`update priority_override set review_date = $2 where child_id = $1`, [
       child.id,
       today,
     ]);
+    const due = await priority(child.id);
+    expect(due).toMatchObject({ band: 'P1', toolBand: 'P4', override: { band: 'P1' } });
+    expect(due.explanation.summary).toMatch(
+      new RegExp(
+        String.raw`Shown as band P1 \([^)]*\) by a clinician's override .* until ${today}`,
+      ),
+    );
+    const [listed] = (
+      await request(t.http).get('/api/ranked').set(auth(commissioner)).expect(200)
+    ).body.items.filter((r: { childId: string }) => r.childId === child.id);
+    expect(listed).toMatchObject({ band: 'P1', overridden: true });
+    // The nightly job ends the override and tells the clinician.
     await t.app.get(RescoreScheduler).nightly(today);
     const after = await priority(child.id);
     expect(after).toMatchObject({ band: 'P4', toolBand: 'P4', override: null });

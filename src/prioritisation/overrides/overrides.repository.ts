@@ -47,10 +47,14 @@ export class OverridesRepository {
     return this.db.transaction(fn);
   }
 
-  async findActive(childId: string, today: string): Promise<OverrideRow | null> {
+  /**
+   * The child's override not yet ended: ended by a clinician, or on its review date by the nightly
+   * job (expireDue). On the review date itself it may still be here until that job runs.
+   */
+  async findNotEnded(childId: string): Promise<OverrideRow | null> {
     const rows: OverrideRow[] = await this.db.query(
-      `select ${OVERRIDE_COLUMNS} from priority_override where child_id = $1 and ended_at is null and review_date > $2::date`,
-      [childId, today],
+      `select ${OVERRIDE_COLUMNS} from priority_override where child_id = $1 and ended_at is null`,
+      [childId],
     );
     return rows[0] ?? null;
   }

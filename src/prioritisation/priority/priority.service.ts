@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { CatalogueService } from '../../catalogue/catalogue.service.js';
-import { londonDate } from '../../common/time/calendar-date.js';
 import { OverridesRepository } from '../overrides/overrides.repository.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import type { ChildFacts } from '../scoring/context.js';
@@ -32,11 +31,7 @@ export class PriorityService {
     private readonly catalogue: CatalogueService,
   ) {}
 
-  async explainChild(
-    childId: string,
-    user: AuthUser,
-    today = londonDate(),
-  ): Promise<ChildPriorityResponse> {
+  async explainChild(childId: string, user: AuthUser): Promise<ChildPriorityResponse> {
     const stored = await this.repository.findChild(childId);
     if (!stored) throw PrioritisationError.notScored();
     if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) {
@@ -45,11 +40,14 @@ export class PriorityService {
     const [referrals, history, override, tool] = await Promise.all([
       this.repository.findReferrals(childId),
       this.repository.history(childId, 100),
-      this.overrides.findActive(childId, today),
+      this.overrides.findNotEnded(childId),
       this.tools.version(stored.toolVersionId),
     ]);
     const s = scoreChild(tool.compiled, factsFrom(stored, referrals));
-    // The stored band follows the override the last rescore saw; one set since shows from the next.
+    // Everything here follows the stored score, as the ranked lists do: the band, and the override
+    // the last rescore applied. One set since shows from the next rescore; one whose review date
+    // has come shows until the nightly job ends it or a rescore (which ignores it) drops it, so the
+    // band, the override and the summary never disagree with each other or with the lists.
     const shownOverride = override && stored.overridden ? override : null;
     const explanation = explain(
       tool.compiled.document,
