@@ -23,6 +23,7 @@ import { TellServiceTeamsOfFamilyCrisis1765300000000 } from './1765300000000-Tel
 import { PackRankKeys1765400000000 } from './1765400000000-PackRankKeys.js';
 import { CoverReferralFactsInChildIndex1765500000000 } from './1765500000000-CoverReferralFactsInChildIndex.js';
 import { CoverRescoreFactsInPrimaryKeys1765600000000 } from './1765600000000-CoverRescoreFactsInPrimaryKeys.js';
+import { EndOverridesOfChildrenNoLongerWaiting1765700000000 } from './1765700000000-EndOverridesOfChildrenNoLongerWaiting.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   PackRankKeys1765400000000,
   CoverReferralFactsInChildIndex1765500000000,
   CoverRescoreFactsInPrimaryKeys1765600000000,
+  EndOverridesOfChildrenNoLongerWaiting1765700000000,
 ];

@@ -15,6 +15,7 @@ export enum PrioritisationErrorCode {
   UnknownProvider = 'prioritisation.unknown-provider',
   UnknownLocality = 'prioritisation.unknown-locality',
   OverrideNotFound = 'prioritisation.override-not-found',
+  OverrideAlreadyEnded = 'prioritisation.override-already-ended',
   NoticeNotFound = 'prioritisation.notice-not-found',
   RunNotFound = 'prioritisation.run-not-found',
   CheckInDateInFuture = 'prioritisation.check-in-date-in-future',
@@ -137,6 +138,21 @@ export class PrioritisationError extends DomainError {
       'not-found',
       PrioritisationErrorCode.OverrideNotFound,
       'That child has no active override to withdraw.',
+    );
+  }
+  /** Withdrawing an override the system already ended: when (UTC) and why, so nobody retries. */
+  static overrideAlreadyEnded(
+    endedAt: Date,
+    reason: 'expired' | 'no-longer-waiting',
+  ): PrioritisationError {
+    const why =
+      reason === 'expired'
+        ? "its review date came, and the child returned to the tool's band"
+        : "the child no longer waits for any service (every referral closed); a new referral is scored by the tool's band";
+    return new PrioritisationError(
+      'conflict',
+      PrioritisationErrorCode.OverrideAlreadyEnded,
+      `That child's override already ended at ${endedAt.toISOString()} because ${why}. There is nothing to withdraw.`,
     );
   }
   static noticeNotFound(): PrioritisationError {

@@ -4,8 +4,9 @@ import request from 'supertest';
 import { DomainEvents } from '../../src/common/events/domain-events.js';
 import { addDays, londonDate } from '../../src/common/time/calendar-date.js';
 import { RescoreScheduler } from '../../src/prioritisation/rescore/rescore.scheduler.js';
+import { RescoreService } from '../../src/prioritisation/rescore/rescore.service.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
-import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+import { asOwner, createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 
 const DEFAULT_TOOL = readFileSync(
   new URL('../../config/prioritisation-tool.yaml', import.meta.url),
@@ -24,6 +25,13 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
   const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
   const rescore = async () =>
     (await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200)).body;
+  const unreadNotices = async (token = clinician) =>
+    (
+      await request(t.http)
+        .get('/api/prioritisation/notices?unread=true')
+        .set(auth(token))
+        .expect(200)
+    ).body;
   const priority = async (childId: string, token = clinician) =>
     (await request(t.http).get(`/api/children/${childId}/priority`).set(auth(token)).expect(200))
       .body;
@@ -611,12 +619,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     const after = await priority(child.id);
     expect(after).toMatchObject({ band: 'P4', toolBand: 'P4', override: null });
     expect(after.explanation.summary).toMatch(/Band P4 \([^)]*\)\.$/);
-    const notices = (
-      await request(t.http)
-        .get('/api/prioritisation/notices?unread=true')
-        .set(auth(clinician))
-        .expect(200)
-    ).body;
+    const notices = await unreadNotices();
     expect(notices).toEqual([
       expect.objectContaining({
         childId: child.id,
@@ -628,15 +631,140 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .post(`/api/prioritisation/notices/${notices[0].id}/read`)
       .set(auth(clinician))
       .expect(204);
-    expect(
-      (
-        await request(t.http)
-          .get('/api/prioritisation/notices?unread=true')
-          .set(auth(clinician))
-          .expect(200)
-      ).body,
-    ).toEqual([]);
+    expect(await unreadNotices()).toEqual([]);
     expect(after.history.map((h: { band: string }) => h.band)).toEqual(['P4', 'P1', 'P4']);
+  });
+
+  describe('an override when the child no longer waits for any service', () => {
+    /** A child on the SLT list (tool band P4) whose band clinician-ward overrides to P1. */
+    async function overriddenChild() {
+      const child = await childWaitingFor([['slt', 18]]);
+      await rescore();
+      await request(t.http)
+        .put(`/api/children/${child.id}/priority/override`)
+        .set(auth(clinician))
+        .send({
+          band: 'P1',
+          reason: 'Speech regression reported by school',
+          reviewDate: addDays(today, 30),
+        })
+        .expect(200);
+      return child;
+    }
+    const discharge = (childId: string) =>
+      t.db.query(`update referral set status = 'discharged' where child_id = $1`, [childId]);
+    const withdraw = (childId: string, token = clinician) =>
+      request(t.http).delete(`/api/children/${childId}/priority/override`).set(auth(token));
+
+    it('should let the clinician withdraw it once the last referral closed, before any rescore', async () => {
+      const child = await overriddenChild();
+      await discharge(child.id);
+      // A clinician of a service the child was never referred to still cannot see the child.
+      const mh = await t.tokenFor({ role: 'clinician', sub: 'mh-a', services: ['mental-health'] });
+      const hidden = await withdraw(child.id, mh).expect(404);
+      expect(hidden.body).toMatchObject({ code: 'prioritisation.override-not-found' });
+      await withdraw(child.id).expect(204);
+      const [row] = await t.db.query(
+        `select ended_reason, ended_by from priority_override where child_id = $1`,
+        [child.id],
+      );
+      expect(row).toEqual({ ended_reason: 'withdrawn', ended_by: 'clinician-ward' });
+    });
+
+    it('should end it at the rescore that finds the child gone, audited and told, and say so to a withdrawal', async () => {
+      const child = await overriddenChild();
+      await discharge(child.id);
+      const run = await rescore();
+      expect(run).toMatchObject({ childrenRemoved: 1, overridesEnded: 1 });
+      const [row] = await t.db.query(
+        `select ended_at, ended_reason, ended_by from priority_override where child_id = $1`,
+        [child.id],
+      );
+      expect(row).toMatchObject({ ended_reason: 'no-longer-waiting', ended_by: 'system' });
+      // Audited as expiry is: the system, the child, why; never the clinical reason.
+      const audits = await t.db.query(
+        `select actor_subject, actor_role, action, purpose, detail from audit_event
+          where resource = 'child-priority-override' and $1 = any(child_ids)`,
+        [child.id],
+      );
+      expect(audits).toEqual([
+        {
+          actor_subject: 'system',
+          actor_role: 'system',
+          action: 'update',
+          purpose: 'no-longer-waiting',
+          detail: { ended: 1, endedReason: 'no-longer-waiting', runId: run.runId },
+        },
+      ]);
+      // The clinician who set it is told.
+      const notices = await unreadNotices();
+      expect(notices).toEqual([
+        expect.objectContaining({
+          childId: child.id,
+          kind: 'override-ended',
+          detail: expect.objectContaining({ band: 'P1', endedReason: 'no-longer-waiting' }),
+        }),
+      ]);
+      // Withdrawing it now says it already ended, when and why.
+      const ended = await withdraw(child.id).expect(409);
+      expect(ended.body).toMatchObject({ code: 'prioritisation.override-already-ended' });
+      expect(ended.body.detail).toBe(
+        `That child's override already ended at ${new Date(row.ended_at).toISOString()} because ` +
+          "the child no longer waits for any service (every referral closed); a new referral is scored by the tool's band. There is nothing to withdraw.",
+      );
+      // A second rescore finds nothing more to end.
+      expect(await rescore()).toMatchObject({ overridesEnded: 0 });
+    });
+
+    it('should not carry the band over to a new referral (incremental and full rescores)', async () => {
+      const byImport = await overriddenChild();
+      const byFullRun = await overriddenChild();
+      await discharge(byImport.id);
+      await discharge(byFullRun.id);
+      const rescorer = t.app.get(RescoreService);
+      expect(await rescorer.rescoreChildren([byImport.id], 'test')).toMatchObject({
+        overridesEnded: 1,
+      });
+      await rescore();
+      for (const child of [byImport, byFullRun]) {
+        await insertReferral(t.db, child.id, {
+          service: 'slt',
+          provider: 'RYB',
+          receivedDate: weeksAgo(18),
+        });
+      }
+      await rescorer.rescoreChildren([byImport.id], 'test');
+      await rescore();
+      for (const child of [byImport, byFullRun]) {
+        expect(await priority(child.id)).toMatchObject({
+          band: 'P4',
+          toolBand: 'P4',
+          override: null,
+        });
+      }
+      const listed = (await request(t.http).get('/api/ranked').set(auth(commissioner)).expect(200))
+        .body.items;
+      expect(listed).toEqual([
+        expect.objectContaining({ band: 'P4', overridden: false }),
+        expect.objectContaining({ band: 'P4', overridden: false }),
+      ]);
+    });
+
+    it('should end it in a full rescore even for a child who left the lists without a score to lose', async () => {
+      // As after a crash emptied the unlogged score tables, or for an override left open by a child
+      // who left the lists before overrides ended this way: no score, so nobody finds the child gone.
+      const child = await overriddenChild();
+      await discharge(child.id);
+      await asOwner(t.db, (runner) =>
+        runner.query(`delete from child_priority where child_id = $1`, [child.id]),
+      );
+      expect(await rescore()).toMatchObject({ childrenRemoved: 0, overridesEnded: 1 });
+      const [row] = await t.db.query(
+        `select ended_reason from priority_override where child_id = $1`,
+        [child.id],
+      );
+      expect(row).toEqual({ ended_reason: 'no-longer-waiting' });
+    });
   });
 
   it('should rescore a child after a family check-in; a crisis forces P1 for review', async () => {
@@ -669,14 +797,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     const slt = await t.tokenFor({ role: 'clinician', sub: 'slt-a', services: ['slt'] });
     const sltToo = await t.tokenFor({ role: 'clinician', sub: 'slt-b', services: ['slt'] });
     const mh = await t.tokenFor({ role: 'clinician', sub: 'mh-a', services: ['mental-health'] });
-    const unread = async (token: string) =>
-      (
-        await request(t.http)
-          .get('/api/prioritisation/notices?unread=true')
-          .set(auth(token))
-          .expect(200)
-      ).body;
-    const [notice] = await unread(slt);
+    const [notice] = await unreadNotices(slt);
     expect(notice).toMatchObject({
       childId: child.id,
       pseudonym: child.pseudonym,
@@ -691,7 +812,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       readAt: null,
       readBy: null,
     });
-    expect(await unread(mh)).toEqual([]);
+    expect(await unreadNotices(mh)).toEqual([]);
     await request(t.http)
       .post(`/api/prioritisation/notices/${notice.id}/read`)
       .set(auth(mh))
@@ -700,7 +821,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .post(`/api/prioritisation/notices/${notice.id}/read`)
       .set(auth(sltToo))
       .expect(204);
-    expect(await unread(slt)).toEqual([]);
+    expect(await unreadNotices(slt)).toEqual([]);
     const [read] = (
       await request(t.http).get('/api/prioritisation/notices').set(auth(slt)).expect(200)
     ).body;
@@ -729,7 +850,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(typo.body.code).toBe('prioritisation.check-in-date-too-old');
     expect(typo.body.detail).toContain(`the earliest accepted is ${addDays(today, -365)}`);
     // "Worse" counts in the score; only a crisis sends the team a notice.
-    expect(await unread(slt)).toEqual([]);
+    expect(await unreadNotices(slt)).toEqual([]);
     // A child who waits for nothing now: no team is told, and the family is not told one was.
     await t.db.query(`update referral set status = 'discharged' where child_id = $1`, [child.id]);
     const discharged = await request(t.http)
@@ -739,7 +860,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .expect(201);
     expect(discharged.body.whatHappensNext).toMatch(/no team has been asked/);
     expect(discharged.body.whatHappensNext).toMatch(/call 999/);
-    expect(await unread(slt)).toEqual([]);
+    expect(await unreadNotices(slt)).toEqual([]);
   });
 
   it('should score a child with missing data or a failing rule with the factors that apply, flag them and report it', async () => {

@@ -35,6 +35,15 @@ export interface NoticeRow {
   readAt: string | null;
 }
 
+/** The child's latest override, open or ended, as far as withdrawing it needs. */
+export interface LatestOverride {
+  id: string;
+  createdBy: string;
+  endedAt: Date | null;
+  endedReason: 'expired' | 'replaced' | 'withdrawn' | 'no-longer-waiting' | null;
+  endedBy: string | null;
+}
+
 const OVERRIDE_COLUMNS = `id, child_id as "childId", band, reason, to_char(review_date, 'YYYY-MM-DD') as "reviewDate",
   created_by as "createdBy", created_at as "createdAt"`;
 
@@ -48,12 +57,24 @@ export class OverridesRepository {
   }
 
   /**
-   * The child's override not yet ended: ended by a clinician, or on its review date by the nightly
-   * job (expireDue). On the review date itself it may still be here until that job runs.
+   * The child's override not yet ended: ended by a clinician, on its review date by the nightly
+   * job (expireDue), or by the rescore that finds the child waiting for no service any more. On the
+   * review date itself it may still be here until that job runs.
    */
   async findNotEnded(childId: string): Promise<OverrideRow | null> {
     const rows: OverrideRow[] = await this.db.query(
       `select ${OVERRIDE_COLUMNS} from priority_override where child_id = $1 and ended_at is null`,
+      [childId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The child's most recent override (the open one if any: a replaced one ended as it began). */
+  async findLatest(childId: string): Promise<LatestOverride | null> {
+    const rows: LatestOverride[] = await this.db.query(
+      `select id, created_by as "createdBy", ended_at as "endedAt", ended_reason as "endedReason", ended_by as "endedBy"
+         from priority_override where child_id = $1
+        order by ended_at is null desc, created_at desc, id limit 1`,
       [childId],
     );
     return rows[0] ?? null;

@@ -6,6 +6,7 @@ import { PrioritisationError } from '../prioritisation.errors.js';
 import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
+import { overridesEndedBySystem } from './override-ended-audit.js';
 import { type NoticeRow, type OverrideRow, OverridesRepository } from './overrides.repository.js';
 
 export interface OverrideResult {
@@ -18,6 +19,8 @@ export interface OverrideResult {
  * Clinical judgement wins, visibly (prioritisation.md principle 3): a clinician sets a band with a
  * reason and a review date. On the review date the override ends, the child returns to the tool's
  * band at the next rescore, and the clinician who set it gets a notice (GET /api/prioritisation/notices).
+ * The rescore that finds the child waiting for no service any more ends it too, with a notice
+ * (RescoreService): a later referral never inherits the band.
  */
 @Injectable()
 export class OverridesService {
@@ -74,12 +77,15 @@ export class OverridesService {
     return this.result(row, childId);
   }
 
+  /**
+   * Withdraws the child's override. Allowed to the clinician who set it and to any clinician of a
+   * service the child was referred to, open or closed: a child whose referrals all closed waits for
+   * nothing, and its override must still be withdrawable until a rescore ends it.
+   */
   async withdraw(childId: string, user: AuthUser, today = londonDate()): Promise<void> {
-    await this.assertClinicianSees(childId, user);
-    await this.repository.transaction(async (m) => {
-      if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) {
-        throw PrioritisationError.overrideNotFound();
-      }
+    await this.assertClinicianMayWithdraw(childId, user);
+    const withdrawn = await this.repository.transaction(async (m) => {
+      if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) return false;
       await this.audit.record(
         {
           action: 'override',
@@ -90,7 +96,9 @@ export class OverridesService {
         },
         m,
       );
+      return true;
     });
+    if (!withdrawn) throw await this.nothingToWithdraw(childId);
     await this.rescore.rescoreChildren([childId], 'override', today);
   }
 
@@ -100,14 +108,11 @@ export class OverridesService {
       const rows = await this.repository.expireDue(today, m);
       if (rows.length) {
         await this.audit.record(
-          {
-            action: 'update',
-            resource: 'child-priority-override',
-            actor: { subject: 'system', role: 'system' },
-            childIds: rows.map((r) => r.childId),
-            purpose: 'override-review-date',
-            detail: { expired: rows.length },
-          },
+          overridesEndedBySystem(
+            rows.map((r) => r.childId),
+            'override-review-date',
+            { expired: rows.length },
+          ),
           m,
         );
       }
@@ -160,6 +165,31 @@ export class OverridesService {
       band: stored?.band ?? null,
       toolBand: stored?.toolBand ?? null,
     };
+  }
+
+  /**
+   * The clinician set the child's latest override or is assigned to a service the child was ever
+   * referred to; otherwise the same 404 as for an unknown child (no existence leak).
+   */
+  private async assertClinicianMayWithdraw(childId: string, user: AuthUser): Promise<void> {
+    const latest = await this.repository.findLatest(childId);
+    if (latest?.createdBy === user.subject) return;
+    const services = await this.priority.referredServices(childId);
+    if (!services.some((s) => user.services.includes(s))) {
+      throw PrioritisationError.overrideNotFound();
+    }
+  }
+
+  /** Why no open override was found: the system ended it (when, why), or there is none. */
+  private async nothingToWithdraw(childId: string): Promise<PrioritisationError> {
+    const latest = await this.repository.findLatest(childId);
+    if (
+      latest?.endedAt &&
+      (latest.endedReason === 'expired' || latest.endedReason === 'no-longer-waiting')
+    ) {
+      return PrioritisationError.overrideAlreadyEnded(latest.endedAt, latest.endedReason);
+    }
+    return PrioritisationError.overrideNotFound();
   }
 
   /** A clinician may act only for children waiting for one of their services (404 otherwise: no existence leak). */

@@ -111,4 +111,13 @@ export class PriorityRepository {
     );
     return rows.length ? (rows[0].services ?? []) : null;
   }
+
+  /** Services the child was ever referred to, open or closed (empty for an unknown child). */
+  async referredServices(childId: string): Promise<string[]> {
+    const rows: Array<{ service: string }> = await this.db.query(
+      `select distinct service_code as service from referral where child_id = $1`,
+      [childId],
+    );
+    return rows.map((r) => r.service);
+  }
 }

@@ -32,6 +32,28 @@ const RESCORE_LOCK = 0x57_50_52_49;
 export const LEFT_LISTS_QUERY = `select o.child_id from child_priority o
    where not exists (select 1 from child_priority_idle n where n.child_id = o.child_id)`;
 
+/** An override a rescore ended because its child waits for no service any more. */
+export interface EndedOverride {
+  id: string;
+  childId: string;
+}
+
+/** See PriorityWriter.endOverridesNoLongerWaiting. */
+export const END_OVERRIDES_NO_LONGER_WAITING = `with ended as (
+     update priority_override o
+        set ended_at = now(), ended_reason = 'no-longer-waiting', ended_by = 'system'
+      where o.ended_at is null
+        and ($1::uuid[] is null or o.child_id = any($1::uuid[]))
+        and (o.child_id = any($2::uuid[])
+             or not exists (select 1 from referral r where r.child_id = o.child_id and r.status = 'waiting'))
+      returning o.id, o.child_id, o.band, o.created_by, o.review_date)
+   insert into priority_notice (recipient_subject, child_id, kind, detail)
+   select created_by, child_id, 'override-ended',
+          jsonb_build_object('overrideId', id, 'band', band, 'reviewDate', to_char(review_date, 'YYYY-MM-DD'),
+                             'endedReason', 'no-longer-waiting')
+     from ended
+   returning detail->>'overrideId' as id, child_id as "childId"`;
+
 export interface RunRow {
   id: string;
   kind: string;
@@ -537,6 +559,20 @@ export class PriorityWriter {
       `select child_id from child_priority where child_id = any($1::uuid[])`,
       [childIds],
     );
+  }
+
+  /**
+   * Ends the open overrides of children who no longer wait for any service (reason
+   * `no-longer-waiting`, by the system) and tells each clinician who set one, in one statement:
+   * `gone` (those this run found leaving every list) and any other child with an open override and
+   * no open referral now, among `childIds` (null: every child). An anti join of the open overrides
+   * (their partial unique index: few rows) against the referrals by child (one index probe each).
+   */
+  async endOverridesNoLongerWaiting(
+    childIds: string[] | null,
+    gone: string[],
+  ): Promise<EndedOverride[]> {
+    return this.manager.query(END_OVERRIDES_NO_LONGER_WAITING, [childIds, gone]);
   }
 
   /** COPYs one batch of prepared rows (see score-rows.ts) into the score and history tables. */

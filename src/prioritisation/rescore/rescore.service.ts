@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/comm
 import { AuditService } from '../../audit/audit.service.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { londonDate } from '../../common/time/calendar-date.js';
+import { overridesEndedBySystem } from '../overrides/override-ended-audit.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
 import { PrioritisationError, PrioritisationErrorCode } from '../prioritisation.errors.js';
 import { RescoreRepository, type RunRow } from './rescore.repository.js';
@@ -20,6 +21,8 @@ export interface RunReport {
   childrenFlagged: number;
   /** Children who left every list (no open referral any more). */
   childrenRemoved: number;
+  /** Clinicians' overrides ended because their child no longer waits for any service. */
+  overridesEnded: number;
   /** "rule:kind" → number of children, e.g. "deprivation:missing-input": 12. */
   problems: Record<string, number>;
   durationMs: number;
@@ -120,6 +123,7 @@ export class RescoreService implements BeforeApplicationShutdown {
     let referrals = 0;
     let flagged = 0;
     let removed = 0;
+    let overridesEnded = 0;
     const problems: Record<string, number> = {};
     const phases = { readWait: 0, score: 0, writeWait: 0, finish: 0 };
     const since = (t: number) => Date.now() - t;
@@ -193,12 +197,27 @@ export class RescoreService implements BeforeApplicationShutdown {
         phases.finish = since(t);
         removed = gone.length;
         if (gone.length) await w.copyHistory(closingHistoryRows(gone, header));
+        // An override was set for an episode of care: once the child waits for nothing it ends, so
+        // a later referral is scored by the tool, not by a band set for an episode that is over
+        // (prioritisation.md "Overrides and their expiry"). Same transaction as the scores.
+        const ended = await w.endOverridesNoLongerWaiting(childIds, gone);
+        overridesEnded = ended.length;
+        if (ended.length) {
+          await this.audit.record(
+            overridesEndedBySystem(
+              ended.map((e) => e.childId),
+              'no-longer-waiting',
+              { ended: ended.length, endedReason: 'no-longer-waiting', runId },
+            ),
+            w.manager,
+          );
+        }
         await w.finishRun(runId, {
           children,
           referrals,
           flagged,
           problems,
-          detail: { removed, durationMs: Date.now() - t0, phasesMs: phases },
+          detail: { removed, overridesEnded, durationMs: Date.now() - t0, phasesMs: phases },
         });
         await this.audit.record(
           {
@@ -236,12 +255,13 @@ export class RescoreService implements BeforeApplicationShutdown {
       referralsScored: referrals,
       childrenFlagged: flagged,
       childrenRemoved: removed,
+      overridesEnded,
       problems,
       durationMs: Date.now() - t0,
       phasesMs: phases,
     };
     this.logger.log(
-      { runId, kind, reason, children, referrals, flagged, ms: report.durationMs },
+      { runId, kind, reason, children, referrals, flagged, overridesEnded, ms: report.durationMs },
       'rescore completed',
     );
     return report;
