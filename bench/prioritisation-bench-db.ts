@@ -1,7 +1,7 @@
 // Shared by bench/rescore.ts and bench/ranked.ts: a fresh embedded PostgreSQL of the benchmark's
 // own, migrated, with the catalogue and demo children loaded in bulk (COPY-free unnest batches).
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -199,4 +199,17 @@ export async function cpuGauge(ds: DataSource): Promise<{ postgresMs: number; no
     nodeMs = Math.min(nodeMs, Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return { postgresMs, nodeMs };
+}
+
+/**
+ * The Node flags the service runs with (`npm run start:prod`, as the Dockerfile), so a benchmark's
+ * API or rescoring process is tuned as the real one is.
+ */
+export function serviceNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const m = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod']);
+  if (!m) throw new Error('package.json start:prod is not "node [flags] dist/src/main.js"');
+  return m[1].trim().split(' ').filter(Boolean);
 }

@@ -22,7 +22,13 @@ import {
 import { encodeCursor } from '../src/common/pagination/keyset.js';
 import { loadAppConfig } from '../src/config/app-config.js';
 import { RescoreService } from '../src/prioritisation/rescore/rescore.service.js';
-import { cpuGauge, loadDemo, migrate, startBenchDb } from './prioritisation-bench-db.js';
+import {
+  cpuGauge,
+  loadDemo,
+  migrate,
+  serviceNodeFlags,
+  startBenchDb,
+} from './prioritisation-bench-db.js';
 
 const AS_AT = '2026-11-25';
 const CONNECTIONS = 20;
@@ -64,19 +70,6 @@ async function token(
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error('no token from the local provider');
   return body.access_token;
-}
-
-/**
- * The Node flags the service runs with (`npm run start:prod`, as the Dockerfile), so the API process
- * here is tuned as the real one is.
- */
-function serviceNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const m = /^node((?: --\S+)*) dist\/src\/main\.js$/.exec(pkg.scripts['start:prod']);
-  if (!m) throw new Error('package.json start:prod is not "node [flags] dist/src/main.js"');
-  return m[1].trim().split(' ').filter(Boolean);
 }
 
 /** One autocannon run; every response's latency is pushed onto `times`. */

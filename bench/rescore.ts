@@ -22,6 +22,7 @@ import {
   cpuGauge,
   loadDemo,
   migrate,
+  serviceNodeFlags,
   startBenchDb,
 } from './prioritisation-bench-db.js';
 
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
 
     const gaugeBefore = await cpuGauge(ds);
     const result = await new Promise<ChildResult>((resolve, reject) => {
+      // The rescore runs in the service's process in production: same Node flags here.
       const child = fork(fileURLToPath(import.meta.url), [], {
+        execArgv: serviceNodeFlags(),
         env: { ...process.env, BENCH_RESCORE_CHILD: db.url },
         stdio: 'inherit',
       });
