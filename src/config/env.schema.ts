@@ -56,6 +56,17 @@ export class EnvSchema {
   @Max(200)
   WAITWELL_DB_POOL_SIZE?: number;
 
+  /**
+   * How far ahead a clinician's override may set its review date, in days (default 365). Overrides
+   * expire (prioritisation principle 3): a date years away would make one permanent in practice.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  WAITWELL_OVERRIDE_MAX_REVIEW_DAYS?: number;
+
   @IsOptional()
   @IsString()
   WAITWELL_DATA_DIR?: string;
@@ -171,6 +182,7 @@ export const KNOWN_KEYS = new Set<string>([
   'LOG_LEVEL',
   'DATABASE_URL',
   'WAITWELL_DB_POOL_SIZE',
+  'WAITWELL_OVERRIDE_MAX_REVIEW_DAYS',
   'WAITWELL_DATA_DIR',
   'WAITWELL_CATALOGUE_FILE',
   'WAITWELL_DEMO',

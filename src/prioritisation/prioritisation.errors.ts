@@ -9,6 +9,7 @@ export enum PrioritisationErrorCode {
   UnknownBand = 'prioritisation.unknown-band',
   ToolAlreadyActive = 'prioritisation.tool-already-active',
   ReviewDateNotFuture = 'prioritisation.review-date-not-future',
+  ReviewDateTooFar = 'prioritisation.review-date-too-far',
   ServiceNotAssigned = 'prioritisation.service-not-assigned',
   ProviderNotCommissioned = 'prioritisation.provider-not-commissioned',
   UnknownService = 'prioritisation.unknown-service',
@@ -91,6 +92,13 @@ export class PrioritisationError extends DomainError {
       'validation',
       PrioritisationErrorCode.ReviewDateNotFuture,
       "The review date must be after today: the override ends on that date and the child returns to the tool's band.",
+    );
+  }
+  static reviewDateTooFar(latest: string, days: number): PrioritisationError {
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.ReviewDateTooFar,
+      `The review date must be no later than ${latest} (${days} days from today): an override is for a limited time, and is reviewed by then. Set a new one at the review if it is still needed.`,
     );
   }
   static serviceNotAssigned(service: string): PrioritisationError {

@@ -574,6 +574,22 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .set(auth(clinician))
       .send({ band: 'P2', reason: 'x y z', reviewDate: today })
       .expect(400);
+    // Overrides expire: a review date more than a year ahead (WAITWELL_OVERRIDE_MAX_REVIEW_DAYS) is
+    // refused, naming the latest date allowed; a year ahead is accepted.
+    const tooFar = await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P2', reason: 'x y z', reviewDate: '9999-12-31' })
+      .expect(400);
+    expect(tooFar.body).toMatchObject({
+      code: 'prioritisation.review-date-too-far',
+      detail: expect.stringContaining(`no later than ${addDays(today, 365)}`),
+    });
+    await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P2', reason: 'x y z', reviewDate: addDays(today, 366) })
+      .expect(400);
     // A missing reason is said once, in words a clinician can act on.
     const noReason = await request(t.http)
       .put(`/api/children/${child.id}/priority/override`)
@@ -863,6 +879,38 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(await unreadNotices(slt)).toEqual([]);
   });
 
+  it("should say in the explanation when a tool activated since has no band for a clinician's override", async () => {
+    const child = await childWaitingFor([['slt', 18]]);
+    await rescore();
+    await request(t.http)
+      .put(`/api/children/${child.id}/priority/override`)
+      .set(auth(clinician))
+      .send({ band: 'P1', reason: 'Speech regression reported', reviewDate: addDays(today, 14) })
+      .expect(200);
+    // A version whose top band is called R1: the override's band P1 no longer exists.
+    const draft = (
+      await request(t.http)
+        .post('/api/prioritisation/tools')
+        .set(auth(admin))
+        .send({ source: DEFAULT_TOOL.replaceAll('P1', 'R1'), rationale: 'rename the top band' })
+        .expect(201)
+    ).body;
+    await request(t.http)
+      .post(`/api/prioritisation/tools/${draft.id}/activate`)
+      .set(auth(admin))
+      .send({ rationale: 'testing' })
+      .expect(200);
+    const p = await priority(child.id);
+    expect(p).toMatchObject({ flagged: true, override: null, band: 'P4' });
+    expect(p.explanation.problems).toContainEqual({
+      rule: 'clinician-override',
+      referralId: null,
+      text: expect.stringMatching(
+        /override to band P1 \(set by clinician-ward, review date \d{4}-\d\d-\d\d\) was not applied: the tool version that scored this child has no band P1 \(its bands: R1, P2, P3, P4\)/,
+      ),
+    });
+  });
+
   it('should score a child with missing data or a failing rule with the factors that apply, flag them and report it', async () => {
     const missing = await childWaitingFor([['slt', 18]], { flags: [{ code: 'ehcp' }] });
     await t.db.query(`update child set deprivation_decile = null where id = $1`, [missing.id]);
@@ -1005,6 +1053,31 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       expect(r.weeksWaited).toBeGreaterThan(10);
       expect(r).not.toHaveProperty('nhsNumber');
     }
+    // With a provider, "waited longer than N weeks" means at that provider: this child waits 60
+    // weeks for SLT at RYB and 3 weeks at RXA, so is not among RXA's waits over 52 weeks.
+    const elsewhere = await childWaitingFor(
+      [
+        ['slt', 60],
+        ['neurodiversity', 3],
+      ],
+      { locality: 'Eastfield' },
+    );
+    const atRxa = await childWaitingFor([['neurodiversity', 60]], { locality: 'Eastfield' });
+    await rescore();
+    const longWaiters = async (query: string) =>
+      (
+        await request(t.http)
+          .get(`/api/ranked?limit=200&${query}`)
+          .set(auth(commissioner))
+          .expect(200)
+      ).body.items.map((r: { childId: string }) => r.childId) as string[];
+    const longAtRxa = await longWaiters('provider=RXA&minWeeks=52');
+    expect(longAtRxa).toContain(atRxa.id);
+    expect(longAtRxa).not.toContain(elsewhere.id);
+    // Without a provider the longest wait counts wherever it is.
+    expect(await longWaiters('minWeeks=52')).toEqual(
+      expect.arrayContaining([atRxa.id, elsewhere.id]),
+    );
     const p3 = (
       await request(t.http)
         .get('/api/ranked?band=P3&service=slt&provider=RYB')

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
-import { londonDate } from '../../common/time/calendar-date.js';
+import { addDays, londonDate } from '../../common/time/calendar-date.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
@@ -32,6 +33,7 @@ export class OverridesService {
     private readonly tools: ToolVersionsService,
     private readonly rescore: RescoreService,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async set(
@@ -43,6 +45,10 @@ export class OverridesService {
     await this.assertClinicianSees(childId, user);
     await this.tools.assertActiveBand(input.band);
     if (input.reviewDate <= today) throw PrioritisationError.reviewDateNotFuture();
+    const latest = addDays(today, this.config.overrideMaxReviewDays);
+    if (input.reviewDate > latest) {
+      throw PrioritisationError.reviewDateTooFar(latest, this.config.overrideMaxReviewDays);
+    }
     const row = await this.repository.transaction(async (m) => {
       const replaced = await this.repository.end(childId, 'replaced', user.subject, m);
       const inserted = await this.repository.insert(

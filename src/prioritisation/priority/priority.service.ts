@@ -63,6 +63,16 @@ export class PriorityService {
         },
       },
     );
+    // An override the last rescore could not apply (a tool activated since has no such band) is
+    // said in the explanation rather than silently dropped: the clinician can set it again or withdraw it.
+    const bands = tool.compiled.document.bands.map((b) => b.code);
+    if (override && !stored.overridden && !bands.includes(override.band)) {
+      explanation.problems.push({
+        rule: 'clinician-override',
+        referralId: null,
+        text: `A clinician's override to band ${override.band} (set by ${override.createdBy}, review date ${override.reviewDate}) was not applied: the tool version that scored this child has no band ${override.band} (its bands: ${bands.join(', ')}). Set the override again with one of those bands, or withdraw it.`,
+      });
+    }
     const identifiable = user.role === 'clinician';
     const identity = identifiable ? (await this.repository.identities([childId]))[0] : undefined;
     await this.audit.record({

@@ -216,7 +216,18 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     if (f.anyOfProviders) {
       where.push(broad(`cp.providers && (select ${p(f.anyOfProviders)}::text[])`));
     }
-    if (f.minWeeks !== undefined) where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
+    if (f.minWeeks !== undefined) {
+      where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
+      // With a provider too, the long wait must be at that provider (waiting at RXA and more than 52
+      // weeks somewhere else is not "more than 52 weeks at RXA"): one of the child's stored waits.
+      if (f.provider) {
+        where.push(
+          broad(`exists (select 1 from json_array_elements(cp.waits) w
+                          where w->>'provider' = ${p(f.provider)}
+                            and (w->>'weeksWaited')::int > ${p(f.minWeeks)})`),
+        );
+      }
+    }
     if (f.after) {
       where.push(`(cp.rank_key, cp.child_id) > ${after(f.after)}`);
     }
