@@ -229,6 +229,45 @@ describe('scoreChild with the default tool', () => {
     expect(p2).not.toContain('forced');
   });
 
+  it('should give the same top reasons whatever order the referrals come in', () => {
+    // Four triggers (two of the child, two of referrals), one more than the three reasons kept: the
+    // third must not depend on which referral was read first.
+    const parsed = parseTool(
+      DEFAULT_SOURCE.replace(
+        'triggers:\n',
+        [
+          'triggers:',
+          '  - id: soon-over-target',
+          '    level: referral',
+          '    label: Soon, waiting beyond the target',
+          "    when: { and: [{ '==': [{ 'var': 'referral.priority' }, 'soon'] }, { '>': [{ 'var': 'referral.waitRatio' }, 1] }] }",
+          '',
+        ].join('\n'),
+      ),
+      SERVICES,
+    );
+    if (!parsed.valid) throw new Error(parsed.problems.join('\n'));
+    const referrals = [
+      referral('mental-health', 9, { priority: 'urgent' }),
+      referral('slt', 20, { priority: 'soon' }),
+    ];
+    const facts = (rs: ReferralFacts[]) =>
+      child({
+        flags: ['safeguarding-concern'],
+        checkIn: { answer: 'crisis', daysAgo: 1 },
+        referrals: rs,
+      });
+    const forward = scoreChild(parsed.compiled, facts(referrals));
+    const backward = scoreChild(parsed.compiled, facts([...referrals].reverse()));
+    expect(forward.triggers).toHaveLength(4);
+    expect(backward.topReasons).toEqual(forward.topReasons);
+    expect(forward.topReasons.map((r) => r.id)).toEqual([
+      'family-crisis',
+      'safeguarding-mental-health',
+      'soon-over-target',
+    ]);
+  });
+
   it('should count a "worse" check-in for 8 weeks: 56 days, not day 57', () => {
     const worse = (daysAgo: number) =>
       scoreChild(

@@ -265,11 +265,29 @@ function inputsOf(names: string[], env: Env): Inputs {
   return out;
 }
 
-/** Triggers first, then the biggest contributors among child factors and the counted referral(s). */
+/** Each trigger's place in the tool (child triggers, then referral triggers, as written). */
+const triggerOrders = new WeakMap<CompiledTool, Map<string, number>>();
+function triggerOrder(tool: CompiledTool): Map<string, number> {
+  let order = triggerOrders.get(tool);
+  if (!order) {
+    order = new Map([...tool.childTriggers, ...tool.referralTriggers].map((t, i) => [t.id, i]));
+    triggerOrders.set(tool, order);
+  }
+  return order;
+}
+
+/**
+ * Triggers first (in the tool's order, so the reasons never depend on the order the referrals were
+ * read in), then the biggest contributors among child factors and the counted referral(s).
+ */
 function topReasons(tool: CompiledTool, s: ChildScore): Reason[] {
   const reasons: Reason[] = [];
   for (const t of s.triggers) {
     if (!reasons.some((r) => r.id === t.id)) reasons.push({ id: t.id, points: null });
+  }
+  if (reasons.length > 1) {
+    const order = triggerOrder(tool);
+    reasons.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   }
   if (reasons.length >= 3) return reasons.slice(0, 3);
   // Small lists: plain arrays allocate less than a Map on the bulk path.
