@@ -8,7 +8,12 @@ import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import { overridesEndedBySystem } from './override-ended-audit.js';
-import { type NoticeRow, type OverrideRow, OverridesRepository } from './overrides.repository.js';
+import {
+  type LatestOverride,
+  type NoticeRow,
+  type OverrideRow,
+  OverridesRepository,
+} from './overrides.repository.js';
 
 export interface OverrideResult {
   override: Omit<OverrideRow, 'createdAt'> & { createdAt: string };
@@ -89,7 +94,8 @@ export class OverridesService {
    * nothing, and its override must still be withdrawable until a rescore ends it.
    */
   async withdraw(childId: string, user: AuthUser, today = londonDate()): Promise<void> {
-    await this.assertClinicianMayWithdraw(childId, user);
+    const latest = await this.repository.findLatest(childId);
+    await this.assertClinicianMayWithdraw(childId, latest, user);
     const withdrawn = await this.repository.transaction(async (m) => {
       if (!(await this.repository.end(childId, 'withdrawn', user.subject, m))) return false;
       await this.audit.record(
@@ -104,7 +110,7 @@ export class OverridesService {
       );
       return true;
     });
-    if (!withdrawn) throw await this.nothingToWithdraw(childId);
+    if (!withdrawn) throw nothingToWithdraw(latest);
     await this.rescore.rescoreChildren([childId], 'override', today);
   }
 
@@ -177,25 +183,16 @@ export class OverridesService {
    * The clinician set the child's latest override or is assigned to a service the child was ever
    * referred to; otherwise the same 404 as for an unknown child (no existence leak).
    */
-  private async assertClinicianMayWithdraw(childId: string, user: AuthUser): Promise<void> {
-    const latest = await this.repository.findLatest(childId);
+  private async assertClinicianMayWithdraw(
+    childId: string,
+    latest: LatestOverride | null,
+    user: AuthUser,
+  ): Promise<void> {
     if (latest?.createdBy === user.subject) return;
     const services = await this.priority.referredServices(childId);
     if (!services.some((s) => user.services.includes(s))) {
       throw PrioritisationError.overrideNotFound();
     }
-  }
-
-  /** Why no open override was found: the system ended it (when, why), or there is none. */
-  private async nothingToWithdraw(childId: string): Promise<PrioritisationError> {
-    const latest = await this.repository.findLatest(childId);
-    if (
-      latest?.endedAt &&
-      (latest.endedReason === 'expired' || latest.endedReason === 'no-longer-waiting')
-    ) {
-      return PrioritisationError.overrideAlreadyEnded(latest.endedAt, latest.endedReason);
-    }
-    return PrioritisationError.overrideNotFound();
   }
 
   /** A clinician may act only for children waiting for one of their services (404 otherwise: no existence leak). */
@@ -205,4 +202,18 @@ export class OverridesService {
       throw PrioritisationError.notScored();
     }
   }
+}
+
+/**
+ * Why there was no open override to withdraw, from the child's latest one (read before the attempt):
+ * the system ended it (when, why), or there is none.
+ */
+function nothingToWithdraw(latest: LatestOverride | null): PrioritisationError {
+  if (
+    latest?.endedAt &&
+    (latest.endedReason === 'expired' || latest.endedReason === 'no-longer-waiting')
+  ) {
+    return PrioritisationError.overrideAlreadyEnded(latest.endedAt, latest.endedReason);
+  }
+  return PrioritisationError.overrideNotFound();
 }
