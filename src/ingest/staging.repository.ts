@@ -254,7 +254,25 @@ export class StagingSession {
         [p.sourceId, p.today],
       ),
     );
-    return [...upserted, ...ended];
+    // A referral whose NHS number was corrected moved to another child. The flags this source
+    // recorded with it were recorded on the wrong child: they end on the child it left, unless the
+    // source still lists that child (in this file, or, for a delta, with a referral still listed).
+    // Only the children this pull moved referrals away from are looked at (ix_referral_child).
+    const movedAway = returned<{ child_id: string }>(
+      await m.query(
+        `
+      update child_flag cf set ended_on = $2::date
+        from (select distinct old_child_id as child_id from ingest_ref
+               where outcome = 'updated' and old_child_id <> child_id) moved
+       where cf.child_id = moved.child_id and cf.source = $1 and cf.ended_on is null
+         and not exists (select 1 from ingest_child ic where ic.child_id = moved.child_id)
+         and not exists (select 1 from referral r
+                          where r.child_id = moved.child_id and r.source_id = $1 and r.status <> 'removed-from-source')
+      returning cf.child_id`,
+        [p.sourceId, p.today],
+      ),
+    );
+    return [...upserted, ...ended, ...movedAway];
   }
 
   /** Earlier rejects are cleared by a successful pull: all of them for a snapshot, the same referral ids for a delta. */

@@ -51,7 +51,7 @@ describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
   });
 
   it('should take a referral off its old child when a corrected NHS number moves it to another', async () => {
-    const listed = ptlChild({ referral_id: 'MOVE-1' });
+    const listed = ptlChild({ referral_id: 'MOVE-1', flags: 'ehcp@2025-01-10' });
     drop(ptlCsv([listed]));
     await pullAndRescore();
     const [{ id: referralId, child_id: oldChild }] = await t.db.query(
@@ -64,7 +64,7 @@ describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
     ).toEqual([{ child_id: oldChild }]);
 
     // The provider corrects the NHS number: the same referral now belongs to another child.
-    const corrected = ptlChild({ referral_id: 'MOVE-1' });
+    const corrected = ptlChild({ referral_id: 'MOVE-1', flags: 'ehcp@2025-01-10' });
     expect(corrected.nhs_number).not.toBe(listed.nhs_number);
     drop(ptlCsv([corrected]));
     await pullAndRescore();
@@ -90,5 +90,37 @@ describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
       [oldChild],
     );
     expect(last).toEqual({ score: null, band: null });
+    // The flag the source recorded with the referral was recorded on the wrong child: it ends there
+    // (kept, with its end date) and is open on the child the referral now belongs to.
+    const flags = await t.db.query(
+      `select child_id, code, ended_on is not null as ended from child_flag
+        where source = 't-move' and child_id = any($1::uuid[]) order by ended`,
+      [[oldChild, newChild]],
+    );
+    expect(flags).toEqual([
+      { child_id: newChild, code: 'ehcp', ended: false },
+      { child_id: oldChild, code: 'ehcp', ended: true },
+    ]);
+  });
+
+  it("should keep a source's flags on a child it still lists when one of the child's referrals moves away", async () => {
+    const stays = ptlChild({ referral_id: 'STAY-1', flags: 'safeguarding-concern@2025-03-01' });
+    const leaves = { ...stays, referral_id: 'STAY-2' };
+    drop(ptlCsv([stays, leaves]));
+    await pullAndRescore();
+    const [{ child_id: child }] = await t.db.query(
+      `select child_id from referral where source_id = 't-move' and source_referral_id = 'STAY-2'`,
+    );
+
+    const moved = { ...ptlChild({ referral_id: 'STAY-2' }), flags: '' };
+    expect(moved.nhs_number).not.toBe(stays.nhs_number);
+    drop(ptlCsv([stays, moved]));
+    await pullAndRescore();
+    expect(
+      await t.db.query(
+        `select code, ended_on from child_flag where source = 't-move' and child_id = $1`,
+        [child],
+      ),
+    ).toEqual([{ code: 'safeguarding-concern', ended_on: null }]);
   });
 });
