@@ -159,6 +159,35 @@ describe('GET /api/ranked: the page as JSON text', () => {
     }
   });
 
+  it("should count a commissioner's long waits only at the providers their ICB commissions", async () => {
+    const repository = t.app.get(RankedRepository);
+    type Wait = { provider: string; weeksWaited: number };
+    const children = async (f: Partial<RankedFilter>) =>
+      (await repository.page({ limit: 200, ...f })).map((r) => ({
+        childId: r.childId,
+        waits: (JSON.parse(`${r.json}}`) as { waits: Wait[] }).waits,
+      }));
+    // Children waiting at RXA, some of them longer at RYB (an ICB commissioning RXA alone).
+    const atRxa = await children({ anyOfProviders: ['RXA'] });
+    const longerAtRyb = atRxa.filter(
+      (c) =>
+        Math.max(...c.waits.filter((w) => w.provider === 'RXA').map((w) => w.weeksWaited)) <= 20 &&
+        c.waits.some((w) => w.provider === 'RYB' && w.weeksWaited > 20),
+    );
+    expect(longerAtRyb.length).toBeGreaterThan(0);
+    for (const minWeeks of [5, 10, 15, 20]) {
+      const expected = atRxa
+        .filter((c) => c.waits.some((w) => w.provider === 'RXA' && w.weeksWaited > minWeeks))
+        .map((c) => c.childId);
+      const listed = (await children({ anyOfProviders: ['RXA'], minWeeks })).map((c) => c.childId);
+      expect([minWeeks, listed]).toEqual([minWeeks, expected]);
+      // Both providers commissioned: the child's longest wait, wherever it is.
+      const both = await children({ anyOfProviders: ['RXA', 'RYB'], minWeeks });
+      const all = await children({ minWeeks });
+      expect(both.map((c) => c.childId)).toEqual(all.map((c) => c.childId));
+    }
+  });
+
   it('should read the new scores after a rescore swaps the score tables (prepared page statements)', async () => {
     // More than five runs of each statement, so PostgreSQL may have settled on a cached plan.
     const path = '/api/ranked?service=slt&limit=200';

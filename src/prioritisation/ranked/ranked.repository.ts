@@ -17,7 +17,10 @@ export interface RankedFilter {
   band?: string;
   multiNeed?: boolean;
   flag?: string;
-  /** Waited longer than this many completed weeks (the longest wait; or this service's wait). */
+  /**
+   * Waited longer than this many completed weeks: on a service's list, that referral's wait; on the
+   * children's list, the longest wait (at `provider`, or at one of `anyOfProviders`, when given).
+   */
   minWeeks?: number;
   /** The last row of the page before: its rank key (rank-key.ts) and id. */
   after?: [string, string];
@@ -220,10 +223,18 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
       where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
       // With a provider too, the long wait must be at that provider (waiting at RXA and more than 52
       // weeks somewhere else is not "more than 52 weeks at RXA"): one of the child's stored waits.
+      // Likewise a commissioner's long waits are at the providers their ICB commissions, not at
+      // another ICB's.
       if (f.provider) {
         where.push(
           broad(`exists (select 1 from json_array_elements(cp.waits) w
                           where w->>'provider' = ${p(f.provider)}
+                            and (w->>'weeksWaited')::int > ${p(f.minWeeks)})`),
+        );
+      } else if (f.anyOfProviders) {
+        where.push(
+          broad(`exists (select 1 from json_array_elements(cp.waits) w
+                          where w->>'provider' = any((select ${p(f.anyOfProviders)}::text[])::text[])
                             and (w->>'weeksWaited')::int > ${p(f.minWeeks)})`),
         );
       }
