@@ -613,6 +613,14 @@ export class PriorityWriter {
     return copyRows(this.client, 'child_priority_history', HISTORY_COLUMNS, rows, BINARY);
   }
 
+  /** Records the tool version a run scores with, when it is not the one it started with. */
+  async setRunTool(runId: string, toolVersionId: string): Promise<void> {
+    await this.manager.query(`update priority_run set tool_version_id = $2 where id = $1`, [
+      runId,
+      toolVersionId,
+    ]);
+  }
+
   async finishRun(
     runId: string,
     report: {

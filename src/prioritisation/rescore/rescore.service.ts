@@ -116,9 +116,8 @@ export class RescoreService implements BeforeApplicationShutdown {
   ): Promise<RunReport> {
     if (this.stopping) throw PrioritisationError.serviceStopping();
     const t0 = Date.now();
-    const tool = given ?? (await this.tools.active());
+    let tool = given ?? (await this.tools.active());
     const runId = await this.repository.startRun(kind, reason, tool.row.id, asAt);
-    const header = { runId, toolVersionId: tool.row.id, asAt, scoredAt: new Date().toISOString() };
     let children = 0;
     let referrals = 0;
     let flagged = 0;
@@ -129,6 +128,20 @@ export class RescoreService implements BeforeApplicationShutdown {
     const since = (t: number) => Date.now() - t;
     try {
       await this.repository.runInWriteTransaction(async (w) => {
+        // The version active now that this run holds the lock: another version may have been
+        // activated (and everyone rescored with it, on another instance) while this run waited,
+        // and scoring with the one read before would leave these children on a retired version.
+        const current = await this.tools.active();
+        if (current.row.id !== tool.row.id) {
+          tool = current;
+          await w.setRunTool(runId, tool.row.id);
+        }
+        const header = {
+          runId,
+          toolVersionId: tool.row.id,
+          asAt,
+          scoredAt: new Date().toISOString(),
+        };
         const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES, FACTS_PARTS);
         const scorer: BatchScorer = childIds
           ? inlineScorer(tool.compiled, header, facts.services, true)
