@@ -4,9 +4,11 @@ import { insertChild, insertReferral } from '../../../test/factories/waiting-lis
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
+import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { ToolActivationService } from '../tool/tool-activation.service.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
 import { RescoreRepository } from './rescore.repository.js';
+import { RescoreScheduler } from './rescore.scheduler.js';
 import { RescoreService } from './rescore.service.js';
 
 const DEFAULT_TOOL = readFileSync(
@@ -82,5 +84,80 @@ describe('rescores of two instances sharing the database', () => {
       ),
     ).toEqual([{ tool_version_id: draft.id }, { tool_version_id: draft.id }]);
     expect(draft.id).not.toBe(v1.id);
+  });
+});
+
+/**
+ * At start-up the scheduler rescores in full unless the scores are current (RescoreScheduler.catchUp).
+ * A check-in or an override is committed first and its child rescored after: a service that stopped
+ * or crashed between the two never ran that rescore, and left no failed run to say so.
+ */
+describe('start-up catch-up after a change whose rescore never ran', () => {
+  let t: TestApp;
+  const today = londonDate();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+  beforeEach(async () => resetData(t.db));
+
+  async function scoredChild(): Promise<string> {
+    const child = await insertChild(t.db, { deprivationDecile: 6 });
+    await insertReferral(t.db, child.id, { service: 'slt', receivedDate: addDays(today, -14) });
+    await t.app.get(RescoreService).rescoreAll('nightly', today);
+    return child.id;
+  }
+
+  const stored = async (childId: string) =>
+    (
+      await t.db.query(
+        `select band, tool_band, overridden, check_in from child_priority where child_id = $1`,
+        [childId],
+      )
+    )[0];
+
+  it.each([
+    [
+      "a family's crisis",
+      `insert into family_check_in (child_id, answer, reported_on, recorded_by, recorded_by_role)
+       values ($1, 'crisis', $2::date, 'family-1', 'family')`,
+      { band: 'P1', tool_band: 'P1', overridden: false, check_in: 'crisis' },
+    ],
+    [
+      "a clinician's override",
+      `insert into priority_override (child_id, band, reason, review_date, created_by)
+       values ($1, 'P2', 'reason', $2::date + 30, 'clinician-1')`,
+      { band: 'P2', tool_band: 'P4', overridden: true, check_in: null },
+    ],
+  ])('should rescore when %s was recorded after the last rescore', async (_what, sql, after) => {
+    const childId = await scoredChild();
+    const scheduler = t.app.get(RescoreScheduler);
+    // Nothing changed since the nightly run: nothing to catch up.
+    await scheduler.catchUp(today);
+    expect(await t.db.query(`select count(*)::int as n from priority_run`)).toEqual([{ n: 1 }]);
+
+    // What a service that stopped between recording the change and rescoring the child leaves.
+    await t.db.query(sql, [childId, today]);
+    await scheduler.catchUp(today);
+    expect(await stored(childId)).toEqual(after);
+  });
+
+  it('should rescore when an override was withdrawn after the last rescore', async () => {
+    const childId = await scoredChild();
+    await t.db.query(
+      `insert into priority_override (child_id, band, reason, review_date, created_by)
+       values ($1, 'P1', 'reason', $2::date + 30, 'clinician-1')`,
+      [childId, today],
+    );
+    await t.app.get(RescoreService).rescoreChildren([childId], 'override', today);
+    expect(await stored(childId)).toMatchObject({ band: 'P1', overridden: true });
+    await t.db.query(
+      `update priority_override set ended_at = now(), ended_reason = 'withdrawn', ended_by = 'clinician-1'
+        where child_id = $1`,
+      [childId],
+    );
+    await t.app.get(RescoreScheduler).catchUp(today);
+    expect(await stored(childId)).toMatchObject({ band: 'P4', overridden: false });
   });
 });

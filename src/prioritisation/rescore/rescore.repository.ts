@@ -408,22 +408,30 @@ export class RescoreRepository {
 
   /**
    * Whether the scores can be trusted at start-up (catch-up): a full rescore completed for this as-at
-   * date, every run started after it completed too, and no import succeeded after the latest completed
-   * run began. A run that failed, was stopped by a shutdown or was cut off by a crash, or an import
-   * whose rescore never ran, may have left some children's scores older than their data.
+   * date, every run started after it completed too, and nothing a rescore reads was recorded after
+   * the latest completed run began: no import succeeded, no family check-in or clinician override
+   * was recorded, and no override was withdrawn or expired. A run that failed, was stopped by a
+   * shutdown or was cut off by a crash, or a change whose rescore never ran (each is committed
+   * before its rescore starts, and a stopping service refuses that rescore without a run to say so),
+   * may have left some children's scores older than their data. (An override a rescore ended,
+   * `no-longer-waiting`, ended within that run.) The check-in and override tables are small.
    */
   async scoresCurrent(asAt: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
       `with last_full as (
          select started_at from priority_run
           where kind = 'full' and status = 'completed' and as_at = $1
-          order by started_at desc limit 1)
-       select 1 from last_full f
+          order by started_at desc limit 1),
+       last_run as (select max(started_at) as started_at from priority_run where status = 'completed')
+       select 1 from last_full f, last_run l
         where not exists (select 1 from priority_run r where r.started_at > f.started_at and r.status <> 'completed')
           and not exists (
-            select 1 from import_run i
-             where i.status = 'succeeded'
-               and i.finished_at > (select max(started_at) from priority_run where status = 'completed'))`,
+            select 1 from import_run i where i.status = 'succeeded' and i.finished_at > l.started_at)
+          and not exists (select 1 from family_check_in c where c.created_at > l.started_at)
+          and not exists (
+            select 1 from priority_override o
+             where o.created_at > l.started_at
+                or (o.ended_at > l.started_at and o.ended_reason in ('withdrawn', 'expired')))`,
       [asAt],
     );
     return rows.length > 0;
