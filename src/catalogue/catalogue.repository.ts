@@ -17,11 +17,15 @@ export class CatalogueRepository {
       for (const s of c.services) {
         // Update, and insert only a service that is new: an INSERT ... ON CONFLICT DO UPDATE takes a
         // number from `service.number`'s sequence on every call, conflict or not, and numbers must
-        // stay few (they lead the rank keys: migration PackRankKeys).
+        // stay few (they lead the rank keys: migration PackRankKeys). `updated_at` moves only when
+        // something changed: a start-up that changed a target rescores in full (scoresCurrent).
         await m.query(
           `with updated as (
              update service set name = $2, public_name = $3, target_weeks = $4, measurement_regime = $5,
-                    treatment_function = $6, updated_at = now()
+                    treatment_function = $6,
+                    updated_at = case when (name, public_name, target_weeks, measurement_regime, treatment_function)
+                                           is distinct from ($2, $3, $4::int, $5, $6)
+                                      then now() else updated_at end
               where code = $1 returning code)
            insert into service (code, name, public_name, target_weeks, measurement_regime, treatment_function)
            select $1, $2, $3, $4, $5, $6 where not exists (select 1 from updated)

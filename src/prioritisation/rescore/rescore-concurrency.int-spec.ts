@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { insertChild, insertReferral } from '../../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../../test/utils/test-app.js';
 import { AuditService } from '../../audit/audit.service.js';
+import { CatalogueRepository } from '../../catalogue/catalogue.repository.js';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { ToolActivationService } from '../tool/tool-activation.service.js';
@@ -141,6 +142,35 @@ describe('start-up catch-up after a change whose rescore never ran', () => {
     await t.db.query(sql, [childId, today]);
     await scheduler.catchUp(today);
     expect(await stored(childId)).toEqual(after);
+  });
+
+  it("should rescore when a restart changed a service's target in the catalogue, and not when it changed nothing", async () => {
+    const childId = await scoredChild();
+    const catalogue = t.app.get(CatalogueRepository);
+    const target = async () =>
+      (
+        await t.db.query(`select target_weeks from referral_priority where child_id = $1`, [
+          childId,
+        ])
+      )[0].target_weeks;
+    expect(await target()).toBe(18);
+    // A restart with the same catalogue mirrors it again: nothing to catch up.
+    await catalogue.upsertCatalogue(t.config.catalogue);
+    await t.app.get(RescoreScheduler).catchUp(today);
+    expect(await t.db.query(`select count(*)::int as n from priority_run`)).toEqual([{ n: 1 }]);
+    try {
+      // A restart with SLT's target changed: every SLT wait is measured against the new one.
+      await catalogue.upsertCatalogue({
+        ...t.config.catalogue,
+        services: t.config.catalogue.services.map((s) =>
+          s.code === 'slt' ? { ...s, targetWeeks: 12 } : s,
+        ),
+      });
+      await t.app.get(RescoreScheduler).catchUp(today);
+      expect(await target()).toBe(12);
+    } finally {
+      await catalogue.upsertCatalogue(t.config.catalogue);
+    }
   });
 
   it('should rescore when an override was withdrawn after the last rescore', async () => {

@@ -410,7 +410,8 @@ export class RescoreRepository {
    * Whether the scores can be trusted at start-up (catch-up): a full rescore completed for this as-at
    * date, every run started after it completed too, and nothing a rescore reads was recorded after
    * the latest completed run began: no import succeeded, no family check-in or clinician override
-   * was recorded, and no override was withdrawn or expired. A run that failed, was stopped by a
+   * was recorded, no override was withdrawn or expired, and no service changed in the catalogue
+   * (a target every wait of the service is measured against, mirrored at start-up). A run that failed, was stopped by a
    * shutdown or was cut off by a crash, or a change whose rescore never ran (each is committed
    * before its rescore starts, and a stopping service refuses that rescore without a run to say so),
    * may have left some children's scores older than their data. (An override a rescore ended,
@@ -428,6 +429,7 @@ export class RescoreRepository {
           and not exists (
             select 1 from import_run i where i.status = 'succeeded' and i.finished_at > l.started_at)
           and not exists (select 1 from family_check_in c where c.created_at > l.started_at)
+          and not exists (select 1 from service s where s.updated_at > l.started_at)
           and not exists (
             select 1 from priority_override o
              where o.created_at > l.started_at
