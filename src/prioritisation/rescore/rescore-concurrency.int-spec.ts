@@ -95,6 +95,7 @@ describe('rescores of two instances sharing the database', () => {
  */
 describe('start-up catch-up after a change whose rescore never ran', () => {
   let t: TestApp;
+  const admin: AuthUser = { subject: 'admin-1', role: 'admin', services: [] };
   const today = londonDate();
 
   beforeAll(async () => {
@@ -171,6 +172,22 @@ describe('start-up catch-up after a change whose rescore never ran', () => {
     } finally {
       await catalogue.upsertCatalogue(t.config.catalogue);
     }
+  });
+
+  it('should rescore when a tool version was activated after the last rescore', async () => {
+    const childId = await scoredChild();
+    const tools = t.app.get(ToolVersionsService);
+    const draft = await tools.createDraft(
+      DEFAULT_TOOL.replace(/^name: .*$/m, 'name: Version two'),
+      'a new version',
+      admin,
+    );
+    // Activation's first step (its full rescore follows; a stop between the two refuses it).
+    await tools.markActive(draft.id, 'agreed', admin);
+    await t.app.get(RescoreScheduler).catchUp(today);
+    expect(
+      await t.db.query(`select tool_version_id from child_priority where child_id = $1`, [childId]),
+    ).toEqual([{ tool_version_id: draft.id }]);
   });
 
   it('should rescore when an override was withdrawn after the last rescore', async () => {

@@ -409,9 +409,10 @@ export class RescoreRepository {
   /**
    * Whether the scores can be trusted at start-up (catch-up): a full rescore completed for this as-at
    * date, every run started after it completed too, and nothing a rescore reads was recorded after
-   * the latest completed run began: no import succeeded, no family check-in or clinician override
-   * was recorded, no override was withdrawn or expired, and no service changed in the catalogue
-   * (a target every wait of the service is measured against, mirrored at start-up). A run that failed, was stopped by a
+   * the latest completed run began: no import succeeded, no tool version was activated, no family
+   * check-in or clinician override was recorded, no override was withdrawn or expired, and no
+   * service changed in the catalogue (a target every wait of the service is measured against,
+   * mirrored at start-up). A run that failed, was stopped by a
    * shutdown or was cut off by a crash, or a change whose rescore never ran (each is committed
    * before its rescore starts, and a stopping service refuses that rescore without a run to say so),
    * may have left some children's scores older than their data. (An override a rescore ended,
@@ -430,6 +431,8 @@ export class RescoreRepository {
             select 1 from import_run i where i.status = 'succeeded' and i.finished_at > l.started_at)
           and not exists (select 1 from family_check_in c where c.created_at > l.started_at)
           and not exists (select 1 from service s where s.updated_at > l.started_at)
+          and not exists (
+            select 1 from prioritisation_tool_activation a where a.activated_at > l.started_at)
           and not exists (
             select 1 from priority_override o
              where o.created_at > l.started_at
