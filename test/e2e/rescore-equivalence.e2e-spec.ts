@@ -35,7 +35,11 @@ describe('rescoring: the incremental rescores after each change leave what a ful
   let admin: string;
   let dir: string;
   let fileSeq = 0;
-  const clinician: AuthUser = { subject: 'clinician-eq', role: 'clinician', services: ALL_SERVICES };
+  const clinician: AuthUser = {
+    subject: 'clinician-eq',
+    role: 'clinician',
+    services: ALL_SERVICES,
+  };
 
   const drop = (source: string, rows: PtlRow[]): void => {
     const folder = join(dir, 'drop', source);
@@ -73,8 +77,8 @@ describe('rescoring: the incremental rescores after each change leave what a ful
   };
 
   const snapshot = async () => ({
-    children: (await t.db.query(CHILD_SNAPSHOT)) as Array<Record<string, unknown>>,
-    referrals: (await t.db.query(REFERRAL_SNAPSHOT)) as Array<Record<string, unknown>>,
+    children: await t.db.query<Array<Record<string, unknown>>>(CHILD_SNAPSHOT),
+    referrals: await t.db.query<Array<Record<string, unknown>>>(REFERRAL_SNAPSHOT),
   });
 
   beforeAll(async () => {
@@ -200,8 +204,9 @@ describe('rescoring: the incremental rescores after each change leave what a ful
       .filter((x) => x.nhs_number !== f.nhs_number)
       .map((x) => {
         if (x.nhs_number === a.nhs_number) return { ...x, flags: '' };
-        if (x.nhs_number === i.nhs_number)
+        if (x.nhs_number === i.nhs_number) {
           return { ...x, status: 'discharged', discharge_date: weeksAgo(1) };
+        }
         if (x.nhs_number === j.nhs_number) return { ...x, priority: 'urgent' };
         if (x.nhs_number === d.nhs_number) return { ...x, rebooked_date: weeksAgo(2) };
         if (x.nhs_number === b.nhs_number) return { ...x, deprivation_decile: '1' };
@@ -251,9 +256,9 @@ describe('rescoring: the incremental rescores after each change leave what a ful
 
     // The lists hold exactly the open referrals and their children.
     expect(after.referrals.map((r) => r.referral_id)).toEqual(
-      (
-        await t.db.query(`select id from referral where status = 'waiting' order by id`)
-      ).map((r: { id: string }) => r.id),
+      (await t.db.query(`select id from referral where status = 'waiting' order by id`)).map(
+        (r: { id: string }) => r.id,
+      ),
     );
     // No history entry repeats the one before it (a row only when the score or band changes).
     const repeats = await t.db.query(
