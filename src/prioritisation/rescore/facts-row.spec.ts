@@ -198,6 +198,49 @@ describe(parseFacts.name, () => {
       `a referral's service "dietetics" is not in the service table`,
     );
   });
+
+  it('should give a child its referrals in referral id order, whatever order PostgreSQL read them in', () => {
+    const refs = [
+      `${ID.replace('01', 'cc')},mental-health,RXA,urgent,70`,
+      `${ID},slt,RXA,urgent,300`,
+      `${ID.replace('01', 'aa')},neurodiversity,RXA,routine,7`,
+    ];
+    const read = (order: number[]) =>
+      parseFacts(
+        factsText([
+          [
+            ID,
+            'WW-1',
+            null,
+            null,
+            null,
+            order.map((i) => refs[i]).join(';'),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+          ],
+        ]),
+        AS_AT,
+        SERVICES,
+      )[0];
+    const inOrder = read([1, 2, 0]);
+    expect(inOrder.facts.referrals.map((r) => [r.referralId.slice(-2), r.service])).toEqual([
+      ['01', 'slt'],
+      ['aa', 'neurodiversity'],
+      ['cc', 'mental-health'],
+    ]);
+    expect(inOrder.serviceNumbers).toEqual([2, 1, 4]);
+    for (const order of [
+      [0, 1, 2],
+      [2, 0, 1],
+      [0, 2, 1],
+    ]) {
+      expect(read(order)).toEqual(inOrder);
+    }
+  });
 });
 
 describe(factsRows.name, () => {

@@ -144,6 +144,7 @@ function toChildRow(r: Array<string | null>, asAt: string, services: ServiceFact
     serviceNumbers.push(service.number);
     p = end + 1;
   }
+  inReferralIdOrder(referrals, serviceNumbers);
   const flagDetails = r[6] ? r[6].split('|') : [];
   const flags: string[] = [];
   for (const f of flagDetails) {
@@ -171,6 +172,27 @@ function toChildRow(r: Array<string | null>, asAt: string, services: ServiceFact
     previousBand: r[11],
     serviceNumbers,
   };
+}
+
+/**
+ * Puts a child's referrals (and their service numbers, position by position) in referral id order,
+ * the order the explanation reads them in (priority.repository.ts). The facts query aggregates them
+ * in whatever order PostgreSQL reads them, which differs between plans (an incremental rescore's and
+ * a full one's) and after an update moves a row; the triggers and problems stored with the score
+ * are listed in the referrals' order. An insertion sort: a child has few referrals, usually in order.
+ */
+function inReferralIdOrder(referrals: ReferralFacts[], serviceNumbers: number[]): void {
+  for (let i = 1; i < referrals.length; i++) {
+    const r = referrals[i];
+    const n = serviceNumbers[i];
+    let j = i;
+    for (; j > 0 && referrals[j - 1].referralId > r.referralId; j--) {
+      referrals[j] = referrals[j - 1];
+      serviceNumbers[j] = serviceNumbers[j - 1];
+    }
+    referrals[j] = r;
+    serviceNumbers[j] = n;
+  }
 }
 
 /**
