@@ -1217,4 +1217,28 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       .expect(403);
     expect(refused.body.code).toBe('prioritisation.provider-not-commissioned');
   });
+
+  it("should explain a child's priority to a commissioner only when the child waits with their ICB's providers", async () => {
+    const child = await childWaitingFor([['slt', 30]]);
+    await rescore();
+    await priority(child.id, commissioner);
+    const otherIcb = await t.tokenFor({ role: 'commissioner', commissioner: 'QAA' });
+    const auditedBefore = await t.db.query<Array<{ n: number }>>(
+      `select count(*)::int as n from audit_event where $1 = any(child_ids)`,
+      [child.id],
+    );
+    // As on the ranked lists and the child's record: another ICB's child is not there to be read.
+    const res = await request(t.http)
+      .get(`/api/children/${child.id}/priority`)
+      .set(auth(otherIcb))
+      .expect(404);
+    expect(res.body.code).toBe('prioritisation.not-scored');
+    expect(JSON.stringify(res.body)).not.toContain(child.pseudonym);
+    await request(t.http).get(`/api/children/${child.id}`).set(auth(otherIcb)).expect(404);
+    const auditedAfter = await t.db.query<Array<{ n: number }>>(
+      `select count(*)::int as n from audit_event where $1 = any(child_ids)`,
+      [child.id],
+    );
+    expect(auditedAfter[0].n).toBe(auditedBefore[0].n);
+  });
 });

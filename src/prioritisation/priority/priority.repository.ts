@@ -16,6 +16,8 @@ export interface StoredChildPriority {
   review: boolean;
   flagged: boolean;
   services: string[];
+  /** Providers of the child's open referrals. */
+  providers: string[];
   locality: string | null;
   flags: string[];
   flagDetails: string[];
@@ -65,7 +67,7 @@ export class PriorityRepository {
     const rows: StoredChildPriority[] = await this.db.query(
       `select child_id as "childId", pseudonym, tool_version_id as "toolVersionId", run_id as "runId",
               to_char(as_at, 'YYYY-MM-DD') as "asAt", scored_at as "scoredAt", score, tool_band as "toolBand", band, overridden, review,
-              flagged, services, locality, flags, flag_details as "flagDetails", age_years as "ageYears", age_months as "ageMonths",
+              flagged, services, providers, locality, flags, flag_details as "flagDetails", age_years as "ageYears", age_months as "ageMonths",
               deprivation_decile as "deprivationDecile", check_in as "checkIn", check_in_days as "checkInDays",
               factor_points as "factorPoints", top_reasons as "topReasons"
          from child_priority where child_id = $1`,

@@ -37,6 +37,14 @@ export class PriorityService {
     if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) {
       throw PrioritisationError.notScored();
     }
+    // A commissioner sees the children waiting with a provider their ICB commissions, as on the
+    // ranked lists and the child's record; another ICB's child is answered as an unknown one.
+    if (user.role === 'commissioner') {
+      const theirs = user.commissionerCode
+        ? this.catalogue.providersCommissionedBy(user.commissionerCode)
+        : [];
+      if (!stored.providers.some((p) => theirs.includes(p))) throw PrioritisationError.notScored();
+    }
     const [referrals, history, override, tool] = await Promise.all([
       this.repository.findReferrals(childId),
       this.repository.history(childId, 100),
