@@ -23,6 +23,7 @@ export enum PrioritisationErrorCode {
   CheckInDateTooOld = 'prioritisation.check-in-date-too-old',
   ScoresRebuilding = 'prioritisation.scores-rebuilding',
   ServiceStopping = 'prioritisation.service-stopping',
+  CursorOfAnotherList = 'prioritisation.cursor-of-another-list',
 }
 
 /** At most this many known values are named in a message. */
@@ -64,6 +65,14 @@ export class PrioritisationError extends DomainError {
       'unavailable',
       PrioritisationErrorCode.NoActiveTool,
       'No prioritisation tool is active and the default tool file is not valid: an administrator must activate a valid tool version.',
+    );
+  }
+  /** A ranked page's cursor from another list: `given` and `asked` are "the children's list" or a service's. */
+  static cursorOfAnotherList(given: string, asked: string): PrioritisationError {
+    return new PrioritisationError(
+      'validation',
+      PrioritisationErrorCode.CursorOfAnotherList,
+      `That cursor continues ${given}, not ${asked}: pass the "next" value of the list you are paging, or leave the cursor out to start this list from the top.`,
     );
   }
   static scoresRebuilding(): PrioritisationError {

@@ -1086,6 +1086,41 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     ).body.items;
     for (const r of p3) expect(r.band).toBe('P3');
     await request(t.http).get('/api/ranked?cursor=bad').set(auth(commissioner)).expect(400);
+    // A cursor continues only the list that gave it: on another list it would start that one again
+    // from the top, or end it at once as if nobody else waited.
+    const nextOf = async (query: string) =>
+      (
+        await request(t.http)
+          .get(`/api/ranked?limit=2&${query}`)
+          .set(auth(commissioner))
+          .expect(200)
+      ).body.next as string;
+    const childrenCursor = await nextOf('');
+    const sltCursor = await nextOf('service=slt');
+    const otherList = async (query: string, cursor: string) =>
+      (
+        await request(t.http)
+          .get(`/api/ranked?limit=2&${query}`)
+          .query({ cursor })
+          .set(auth(commissioner))
+          .expect(400)
+      ).body;
+    expect(await otherList('service=slt', childrenCursor)).toMatchObject({
+      code: 'prioritisation.cursor-of-another-list',
+      detail: expect.stringMatching(/^That cursor continues the children's list, not the slt list/),
+    });
+    expect((await otherList('', sltCursor)).detail).toMatch(
+      /^That cursor continues the slt list, not the children's list/,
+    );
+    expect((await otherList('service=neurodiversity', sltCursor)).detail).toMatch(
+      /^That cursor continues the slt list, not the neurodiversity list/,
+    );
+    // The same list with other filters keeps its order, so its cursor still pages it.
+    await request(t.http)
+      .get('/api/ranked?limit=2&service=slt&band=P4')
+      .query({ cursor: sltCursor })
+      .set(auth(commissioner))
+      .expect(200);
     await request(t.http).get('/api/ranked?service=dentistry').set(auth(commissioner)).expect(400);
     // A band the tool does not have is an error, not an empty list that reads "nobody in it".
     const lowerCase = await request(t.http)

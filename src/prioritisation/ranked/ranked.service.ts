@@ -63,6 +63,20 @@ export class RankedService {
     }
   }
 
+  /** The cursor's rank key starts with the number of the service whose list gave it (0: the children's). */
+  private assertCursorOfList([rankKey]: [string, string], serviceNumber: number): void {
+    const given = Number(BigInt(rankKey) >> SERVICE_SHIFT);
+    if (given === serviceNumber) return;
+    const listName = (number: number) => {
+      if (number === 0) return "the children's list";
+      const s = this.catalogue
+        .services()
+        .find((x) => this.catalogue.serviceNumber(x.code) === number);
+      return s ? `the ${s.code} list` : "another service's list";
+    };
+    throw PrioritisationError.cursorOfAnotherList(listName(given), listName(serviceNumber));
+  }
+
   async list(q: RankedQuery, user: AuthUser): Promise<RankedPageJson> {
     if (q.service && !this.catalogue.service(q.service)) {
       throw PrioritisationError.unknownService(
@@ -96,10 +110,14 @@ export class RankedService {
       }
     }
     const limit = q.limit ?? 50;
+    const serviceNumber = q.service ? this.catalogue.serviceNumber(q.service) : undefined;
     const after = q.cursor ? cursorKey(decodeCursor(q.cursor, 2)) : undefined;
+    // A cursor continues the list that gave it: from another list (the children's list, or another
+    // service's) it would restart this one from the top or end it at once, read as "nobody else".
+    if (after) this.assertCursorOfList(after, serviceNumber ?? 0);
     const rows = await this.repository.page({
       service: q.service,
-      serviceNumber: q.service ? this.catalogue.serviceNumber(q.service) : undefined,
+      serviceNumber,
       anyOfServices,
       provider: q.provider,
       anyOfProviders,
@@ -165,6 +183,9 @@ function cursorKey(k: Array<string | number | null>): [string, string] {
 }
 
 const MAX_BIGINT = (1n << 63n) - 1n;
+
+/** A rank key's service number is its top 7 bits (rank-key.ts). */
+const SERVICE_SHIFT = 56n;
 
 /** "id=points;id" (stored top reasons) → reasons. */
 export function parseReasons(s: string): Array<{ id: string; points: number | null }> {
