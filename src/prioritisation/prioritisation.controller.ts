@@ -90,7 +90,7 @@ export class PrioritisationController {
     @Param() params: ToolIdParams,
     @Body() body: ActivateToolBody,
     @CurrentUser() user: AuthUser,
-  ): Promise<{ toolVersion: unknown; run: RunReport }> {
+  ): Promise<{ toolVersion: ToolVersionDetail; run: RunReport }> {
     return this.activation.activate(params.id, body.rationale, user);
   }
 

@@ -432,6 +432,8 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
           rationale: 'Agreed at co-production group, 3 Nov',
         }),
       ]);
+      // The activation answers with the version as it is read, this activation listed.
+      expect(res.body.toolVersion).toEqual(detail);
       const edit = await request(t.http)
         .put(`/api/prioritisation/tools/${draft.id}`)
         .set(auth(admin))

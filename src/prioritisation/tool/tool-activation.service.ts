@@ -3,7 +3,7 @@ import type { AuthUser } from '../../auth/auth-user.js';
 import { DomainEvents } from '../../common/events/domain-events.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { type RunReport, RescoreService } from '../rescore/rescore.service.js';
-import type { ToolVersionRow } from './tool-versions.repository.js';
+import type { ToolVersionDetail } from './dto/tool.dto.js';
 import { ToolVersionsService } from './tool-versions.service.js';
 
 /**
@@ -23,7 +23,7 @@ export class ToolActivationService {
     rationale: string,
     user: AuthUser,
     asAt = londonDate(),
-  ): Promise<{ toolVersion: ToolVersionRow; run: RunReport }> {
+  ): Promise<{ toolVersion: ToolVersionDetail; run: RunReport }> {
     const active = await this.tools.markActive(id, rationale, user);
     const run = await this.rescore.rescoreAll(
       `tool version ${active.row.version} activated`,
@@ -31,6 +31,7 @@ export class ToolActivationService {
       active,
     );
     this.events.publish({ type: 'tool.activated', toolVersionId: id });
-    return { toolVersion: active.row, run };
+    // The version as GET /api/prioritisation/tools/:id shows it, with this activation listed.
+    return { toolVersion: await this.tools.detail(id), run };
   }
 }
