@@ -9,7 +9,7 @@ export interface EquityCountRow {
   dimension: EquityDimension;
   key: string;
   band: string;
-  /** The child's longest wait, in completed weeks. */
+  /** The child's longest wait, in completed weeks (for a commissioner, at their ICB's providers). */
   weeks: number;
   children: number;
   overridden: number;
@@ -32,7 +32,13 @@ export class EquityRepository {
       await m.query(`set local work_mem = '64MB'`);
       return m.query<EquityCountRow[]>(
         `with scoped as (
-         select cp.band, cp.overridden, cp.max_weeks,
+         select cp.band, cp.overridden,
+                -- A commissioner's longest wait is at the providers their ICB commissions, not at
+                -- another ICB's (read from the stored waits only for a child who waits at both).
+                case when $1::text[] is null or cp.providers <@ $1::text[] then cp.max_weeks
+                     else coalesce((select max((w->>'weeksWaited')::int)
+                                      from json_array_elements(cp.waits) w
+                                     where w->>'provider' = any($1::text[])), 0) end as max_weeks,
                 case when cp.deprivation_decile is null then 'unknown'
                      else ((cp.deprivation_decile + 1) / 2)::text end as quintile,
                 case when cp.age_years is null then 'unknown'
