@@ -24,6 +24,7 @@ export enum PrioritisationErrorCode {
   ScoresRebuilding = 'prioritisation.scores-rebuilding',
   ServiceStopping = 'prioritisation.service-stopping',
   CursorOfAnotherList = 'prioritisation.cursor-of-another-list',
+  CheckInChildNotFound = 'prioritisation.check-in-child-not-found',
 }
 
 /** At most this many known values are named in a message. */
@@ -73,6 +74,17 @@ export class PrioritisationError extends DomainError {
       'validation',
       PrioritisationErrorCode.CursorOfAnotherList,
       `That cursor continues ${given}, not ${asked}: pass the "next" value of the list you are paging, or leave the cursor out to start this list from the top.`,
+    );
+  }
+  /**
+   * For a family whose check-in names a child not linked to their sign-in: plain words, and where to
+   * get help that cannot wait (the check-in may have been a crisis, and it was not recorded).
+   */
+  static checkInChildNotFound(): PrioritisationError {
+    return new PrioritisationError(
+      'not-found',
+      PrioritisationErrorCode.CheckInChildNotFound,
+      'We could not find that child among the children linked to your sign-in, so your check-in was not sent. Check that you are signed in for the right child and try again. If your child is in danger now, call 999. For urgent help, call NHS 111 (for mental health, choose option 2).',
     );
   }
   static scoresRebuilding(): PrioritisationError {

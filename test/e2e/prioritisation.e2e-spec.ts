@@ -790,11 +790,16 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     const other = await childWaitingFor([['slt', 2]]);
     await rescore();
     const family = await t.tokenFor({ role: 'family', sub: 'parent-1', childId: child.id });
-    await request(t.http)
+    // Another child: plain words for the family, and where to get urgent help (it was a crisis).
+    const notTheirs = await request(t.http)
       .post(`/api/children/${other.id}/check-ins`)
       .set(auth(family))
       .send({ answer: 'crisis' })
       .expect(404);
+    expect(notTheirs.body.code).toBe('prioritisation.check-in-child-not-found');
+    expect(notTheirs.body.detail).toMatch(/^We could not find that child .* was not sent\./);
+    expect(notTheirs.body.detail).toMatch(/call 999.*NHS 111/);
+    expect(notTheirs.body.detail).not.toMatch(/score|rescor|list you can see/);
     await request(t.http)
       .post(`/api/children/${child.id}/check-ins`)
       .set(auth(family))

@@ -69,9 +69,14 @@ export class CheckInsService {
     user: AuthUser,
     today = londonDate(),
   ): Promise<CheckInResult> {
-    if (user.role === 'family' && user.childId !== childId) throw PrioritisationError.notScored();
+    // A family is told in plain words, with where to get urgent help: this may have been a crisis.
+    const notFound =
+      user.role === 'family'
+        ? PrioritisationError.checkInChildNotFound
+        : PrioritisationError.notScored;
+    if (user.role === 'family' && user.childId !== childId) throw notFound();
     const services = await this.priority.openServices(childId);
-    if (!services) throw PrioritisationError.notScored();
+    if (!services) throw notFound();
     if (user.role !== 'family' && !services.some((s) => user.services.includes(s))) {
       throw PrioritisationError.notScored();
     }
