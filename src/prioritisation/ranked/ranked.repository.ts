@@ -196,7 +196,8 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     const first = BigInt(f.serviceNumber) * SERVICE_KEYS;
     const last = first + SERVICE_KEYS - 1n;
     if (f.after) {
-      // A cursor from before this service's keys (another list's) starts at its first key.
+      // A cursor from before this service's keys (another list's, which RankedService refuses)
+      // would start at its first key: the range stays this service's whatever the cursor.
       if (BigInt(f.after[0]) < first) f = { ...f, after: [String(first - 1n), MAX_UUID] };
       where.unshift(`rp.rank_key <= ${last}`);
     } else where.unshift(`rp.rank_key between ${first} and ${last}`);
