@@ -70,10 +70,10 @@ export class CheckInsService {
     today = londonDate(),
   ): Promise<CheckInResult> {
     // A family is told in plain words, with where to get urgent help: this may have been a crisis.
-    const notFound =
+    const notFound = () =>
       user.role === 'family'
-        ? PrioritisationError.checkInChildNotFound
-        : PrioritisationError.notScored;
+        ? PrioritisationError.checkInChildNotFound()
+        : PrioritisationError.notScored();
     if (user.role === 'family' && user.childId !== childId) throw notFound();
     const services = await this.priority.openServices(childId);
     if (!services) throw notFound();
