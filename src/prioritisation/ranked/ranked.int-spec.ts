@@ -242,14 +242,14 @@ describe('GET /api/ranked: the page as JSON text', () => {
       })),
     ).toEqual(stored);
 
-    // A cursor from another list (here the whole-child list's first page) starts a service's list at
-    // its top, never in another service's rows.
+    // A cursor from another list (here the whole-child list's first page) never pages a service's
+    // list, neither from its top again nor among another service's rows: it is refused.
     const children = await get('/api/ranked?limit=1', commissioner);
-    const foreign = await get(
-      `/api/ranked?service=slt&limit=200&cursor=${children.next}`,
-      commissioner,
-    );
-    expect(foreign.items).toEqual(whole.items);
+    const foreign = await request(t.http)
+      .get(`/api/ranked?service=slt&limit=200&cursor=${children.next}`)
+      .set(auth(commissioner))
+      .expect(400);
+    expect(foreign.body.code).toBe('prioritisation.cursor-of-another-list');
   });
 
   it("should show each child's waits as its referral scores stand, after a full and after a partial rescore", async () => {
