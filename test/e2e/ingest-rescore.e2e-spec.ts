@@ -103,6 +103,25 @@ describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
     ]);
   });
 
+  it("should read a flag's detail with a '|' or a backslash as one flag, not as another flag", async () => {
+    const listed = ptlChild({
+      referral_id: 'DETAIL-1',
+      flags: 'not-in-school:part-time|ehcp \\p@2025-03-01',
+    });
+    drop(ptlCsv([listed]));
+    await pullAndRescore();
+    const [scored] = await t.db.query(
+      `select cp.flags, cp.flag_details as "flagDetails" from child_priority cp
+         join referral r on r.child_id = cp.child_id
+        where r.source_id = 't-move' and r.source_referral_id = 'DETAIL-1'`,
+    );
+    // No EHCP: the source recorded only that the child is not in school, part time.
+    expect(scored).toEqual({
+      flags: ['not-in-school'],
+      flagDetails: ['not-in-school:part-time|ehcp \\p'],
+    });
+  });
+
   it("should keep a source's flags on a child it still lists when one of the child's referrals moves away", async () => {
     const stays = ptlChild({ referral_id: 'STAY-1', flags: 'safeguarding-concern@2025-03-01' });
     const leaves = { ...stays, referral_id: 'STAY-2' };

@@ -65,14 +65,19 @@ describe(parseFacts.name, () => {
     });
   });
 
-  it('should undo COPY escapes so tabs, newlines and backslashes in free text survive', () => {
-    const detail = 'not-in-school:out\tsince\nMay \\ term \\N';
+  it("should undo COPY's and the facts query's escapes so tabs, newlines, backslashes and '|' in free text survive", () => {
+    const detail = 'not-in-school:out\tsince\nMay \\ term \\N | \\p';
+    // As the facts query writes a flag's detail (rescore.repository.ts): "|" separates flags.
+    const escaped = detail.replaceAll('\\', '\\\\').replaceAll('|', '\\p');
     const [row] = parseFacts(
-      factsText([[ID, 'WW-1', null, null, null, REFS, detail, null, null, null, null, null]]),
+      factsText([
+        [ID, 'WW-1', null, null, null, REFS, `${escaped}|ehcp`, null, null, null, null, null],
+      ]),
       AS_AT,
       SERVICES,
     );
-    expect(row.facts.flagDetails).toEqual([detail]);
+    expect(row.facts.flagDetails).toEqual([detail, 'ehcp']);
+    expect(row.facts.flags).toEqual(['not-in-school', 'ehcp']);
     expect(row.facts).toMatchObject({ locality: null, ageYears: null, checkIn: null });
     expect(row.previousScore).toBeNull();
   });

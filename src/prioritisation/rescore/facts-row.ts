@@ -145,7 +145,7 @@ function toChildRow(r: Array<string | null>, asAt: string, services: ServiceFact
     p = end + 1;
   }
   inReferralIdOrder(referrals, serviceNumbers);
-  const flagDetails = r[6] ? r[6].split('|') : [];
+  const flagDetails = r[6] ? r[6].split('|').map(unescapeFlagDetail) : [];
   const flags: string[] = [];
   for (const f of flagDetails) {
     const code = f.split(':')[0];
@@ -172,6 +172,11 @@ function toChildRow(r: Array<string | null>, asAt: string, services: ServiceFact
     previousBand: r[11],
     serviceNumbers,
   };
+}
+
+/** Undoes the facts query's escapes in a flag's detail ("\p" is "|", "\\" a backslash). */
+function unescapeFlagDetail(s: string): string {
+  return s.includes('\\') ? s.replace(/\\(.)/g, (_, c: string) => (c === 'p' ? '|' : c)) : s;
 }
 
 /**

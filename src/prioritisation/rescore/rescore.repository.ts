@@ -89,6 +89,13 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  * neither scans nor sorts those three tables (only the small flag, check-in and override tables): a
  * column added here must be added to its index (a test checks).
  */
+/**
+ * A flag's detail is free text from the provider: a "|" in it (it separates the child's flags in the
+ * facts) is written "\p", and a backslash "\\", so that "part-time|ehcp" cannot read as a second
+ * flag (facts-row.ts undoes it).
+ */
+const FLAG_DETAIL_ESCAPED = `replace(replace(detail, '\\', '\\\\'), '|', '\\p')`;
+
 export function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
   const d = `${asAt}::date`;
   const only = (col: string) =>
@@ -106,7 +113,7 @@ export function factsQuery(asAt: string, childIds: string | null, range: IdRange
        where r.status = 'waiting'${only('r.child_id')}
        group by r.child_id
     ), flags as (
-      select child_id, string_agg(code || coalesce(':' || detail, ''), '|' order by code, detail) as flags
+      select child_id, string_agg(code || coalesce(':' || ${FLAG_DETAIL_ESCAPED}, ''), '|' order by code, detail) as flags
         from child_flag
        where recorded_on <= ${d} and (ended_on is null or ended_on > ${d})${only('child_id')}
        group by child_id
