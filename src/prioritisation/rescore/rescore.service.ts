@@ -149,7 +149,7 @@ export class RescoreService implements BeforeApplicationShutdown {
               tool.compiled,
               {
                 document: tool.compiled.document,
-                knownServices: this.tools.knownServices(),
+                knownServices: [...tool.compiled.knownServices],
                 header,
                 services: facts.services,
                 collectIds: false,

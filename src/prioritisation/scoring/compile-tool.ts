@@ -34,6 +34,8 @@ export interface CompiledTool {
   combine: 'highest' | 'sum';
   /** Factor and trigger labels by id. */
   labels: ReadonlyMap<string, string>;
+  /** The services it was compiled against (a scoring worker compiles it again with the same). */
+  knownServices: readonly string[];
 }
 
 export class ToolInvalidError extends Error {
@@ -170,6 +172,7 @@ export function compileTool(doc: ToolDocument, knownServices: readonly string[])
     childTriggers: triggers.filter((t) => t.level === 'child'),
     combine: doc.combine.referrals,
     labels: new Map([...doc.factors, ...doc.triggers].map((x) => [x.id, x.label])),
+    knownServices,
   };
 }
 

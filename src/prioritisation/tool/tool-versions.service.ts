@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { parse } from 'yaml';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { CatalogueService } from '../../catalogue/catalogue.service.js';
@@ -92,11 +93,31 @@ export class ToolVersionsService {
    * check; a version once activated is not held to checks added since (parseTool's `strict`).
    */
   compile(row: ToolVersionRow): CompiledTool {
-    const parsed = parseTool(row.source, this.knownServices(), {
+    const parsed = parseTool(row.source, this.servicesFor(row), {
       strict: !row.firstActivatedAt,
     });
     if (!parsed.valid) throw PrioritisationError.toolInvalid(parsed.problems);
     return parsed.compiled;
+  }
+
+  /**
+   * The services a stored version is checked against: the catalogue's, and for a version once
+   * activated also those its rules name that the catalogue no longer has. A service taken out of
+   * `config/catalogue.yaml` must not make the active version fail to load: every rescore, ranked
+   * page and explanation would fail with it. Its rules stay limited to the services they name (the
+   * service's row, and any referral still waiting for it, are kept); the gap is logged, and a draft
+   * naming such a service is still refused.
+   */
+  private servicesFor(row: ToolVersionRow): string[] {
+    const catalogue = this.knownServices();
+    if (!row.firstActivatedAt) return catalogue;
+    const missing = servicesNamedBy(row.source).filter((s) => !catalogue.includes(s));
+    if (missing.length === 0) return catalogue;
+    this.logger.warn(
+      { toolVersionId: row.id, services: missing },
+      'an activated tool version limits rules to services no longer in the catalogue; those rules keep their services',
+    );
+    return [...catalogue, ...missing];
   }
 
   /** The active tool, installing the default from config/ when no version was ever activated. */
@@ -294,4 +315,26 @@ export class ToolVersionsService {
       throw error;
     }
   }
+}
+
+/** The services a tool document's factors and triggers are limited to (none if it cannot be read). */
+function servicesNamedBy(source: string): string[] {
+  let doc: unknown;
+  try {
+    doc = parse(source, { maxAliasCount: 50 });
+  } catch {
+    return [];
+  }
+  const named = new Set<string>();
+  for (const key of ['factors', 'triggers']) {
+    const rules = (doc as Record<string, unknown> | null)?.[key];
+    if (!Array.isArray(rules)) continue;
+    for (const rule of rules) {
+      const services = (rule as Record<string, unknown> | null)?.['services'];
+      if (Array.isArray(services)) {
+        for (const s of services) if (typeof s === 'string') named.add(s);
+      }
+    }
+  }
+  return [...named];
 }
