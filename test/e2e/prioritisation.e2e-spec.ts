@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
+import { parse } from 'yaml';
 import { DomainEvents } from '../../src/common/events/domain-events.js';
 import { addDays, londonDate } from '../../src/common/time/calendar-date.js';
 import { RescoreScheduler } from '../../src/prioritisation/rescore/rescore.scheduler.js';
@@ -349,6 +350,8 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
           expect.stringMatching(/^factors\[0\]\.cap: cap must be a number/),
         ]),
       });
+      // Named as the document names itself, though it is not valid yet.
+      expect(draft.name).toBe((parse(DEFAULT_TOOL) as { name: string }).name);
       const res = await request(t.http)
         .post(`/api/prioritisation/tools/${draft.id}/activate`)
         .set(auth(admin))

@@ -166,7 +166,7 @@ export class ToolVersionsService {
     return this.repository.transaction(async (m) => {
       const row = await this.repository.insert(
         {
-          name: parsed.document?.name ?? 'Untitled draft',
+          name: parsed.document?.name ?? draftName(source) ?? 'Untitled draft',
           source,
           document: parsed.document,
           valid: parsed.valid,
@@ -202,7 +202,7 @@ export class ToolVersionsService {
       const row = await this.repository.updateDraft(
         id,
         {
-          name: parsed.document?.name ?? existing.name,
+          name: parsed.document?.name ?? draftName(source) ?? existing.name,
           source,
           document: parsed.document,
           valid: parsed.valid,
@@ -317,17 +317,29 @@ export class ToolVersionsService {
   }
 }
 
+/** A tool document's YAML as plain data, for the little read of it that is still wanted when the
+ * document is not valid; null if it cannot be read as YAML. */
+function looseRead(source: string): Record<string, unknown> | null {
+  try {
+    const doc: unknown = parse(source, { maxAliasCount: 50 });
+    return doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The name an invalid draft gives itself, when it gives one a person can read. */
+function draftName(source: string): string | null {
+  const name = looseRead(source)?.['name'];
+  return typeof name === 'string' && name.trim() && name.length <= 200 ? name.trim() : null;
+}
+
 /** The services a tool document's factors and triggers are limited to (none if it cannot be read). */
 function servicesNamedBy(source: string): string[] {
-  let doc: unknown;
-  try {
-    doc = parse(source, { maxAliasCount: 50 });
-  } catch {
-    return [];
-  }
+  const doc = looseRead(source);
   const named = new Set<string>();
   for (const key of ['factors', 'triggers']) {
-    const rules = (doc as Record<string, unknown> | null)?.[key];
+    const rules = doc?.[key];
     if (!Array.isArray(rules)) continue;
     for (const rule of rules) {
       const services = (rule as Record<string, unknown> | null)?.['services'];
