@@ -1060,7 +1060,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(filtered.length).toBeGreaterThan(0);
     for (const r of filtered) {
       expect(r.waits.length).toBeGreaterThan(1);
-      expect(r.weeksWaited).toBeGreaterThan(10);
+      expect(r.weeksWaited).toBeGreaterThanOrEqual(10);
       expect(r).not.toHaveProperty('nhsNumber');
     }
     // With a provider, "waited longer than N weeks" means at that provider: this child waits 60
@@ -1073,6 +1073,20 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       { locality: 'Eastfield' },
     );
     const atRxa = await childWaitingFor([['neurodiversity', 60]], { locality: 'Eastfield' });
+    // 52 weeks and 2 days at RYB: a 52+ week wait as the RTT report counts it (365 days or more),
+    // shown as 52 completed weeks; and 51 weeks and 6 days, which is not.
+    const justOver = await insertChild(t.db, { dateOfBirth: yearsOld(8), locality: 'Eastfield' });
+    await insertReferral(t.db, justOver.id, {
+      service: 'slt',
+      provider: 'RYB',
+      receivedDate: addDays(today, -(52 * 7 + 2)),
+    });
+    const justUnder = await insertChild(t.db, { dateOfBirth: yearsOld(8), locality: 'Eastfield' });
+    await insertReferral(t.db, justUnder.id, {
+      service: 'slt',
+      provider: 'RYB',
+      receivedDate: addDays(today, -(52 * 7 - 1)),
+    });
     await rescore();
     const longWaiters = async (query: string) =>
       (
@@ -1085,9 +1099,13 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(longAtRxa).toContain(atRxa.id);
     expect(longAtRxa).not.toContain(elsewhere.id);
     // Without a provider the longest wait counts wherever it is.
-    expect(await longWaiters('minWeeks=52')).toEqual(
-      expect.arrayContaining([atRxa.id, elsewhere.id]),
-    );
+    const over52 = await longWaiters('minWeeks=52');
+    expect(over52).toEqual(expect.arrayContaining([atRxa.id, elsewhere.id, justOver.id]));
+    expect(over52).not.toContain(justUnder.id);
+    // On SLT's list too (that referral's wait).
+    const sltOver52 = await longWaiters('service=slt&minWeeks=52');
+    expect(sltOver52).toContain(justOver.id);
+    expect(sltOver52).not.toContain(justUnder.id);
     const p3 = (
       await request(t.http)
         .get('/api/ranked?band=P3&service=slt&provider=RYB')

@@ -177,7 +177,7 @@ describe('GET /api/ranked: the page as JSON text', () => {
     expect(longerAtRyb.length).toBeGreaterThan(0);
     for (const minWeeks of [5, 10, 15, 20]) {
       const expected = atRxa
-        .filter((c) => c.waits.some((w) => w.provider === 'RXA' && w.weeksWaited > minWeeks))
+        .filter((c) => c.waits.some((w) => w.provider === 'RXA' && w.weeksWaited >= minWeeks))
         .map((c) => c.childId);
       const listed = (await children({ anyOfProviders: ['RXA'], minWeeks })).map((c) => c.childId);
       expect([minWeeks, listed]).toEqual([minWeeks, expected]);

@@ -18,8 +18,10 @@ export interface RankedFilter {
   multiNeed?: boolean;
   flag?: string;
   /**
-   * Waited longer than this many completed weeks: on a service's list, that referral's wait; on the
-   * children's list, the longest wait (at `provider`, or at one of `anyOfProviders`, when given).
+   * Waited this many completed weeks or more (the weeks a row shows): on a service's list, that
+   * referral's wait; on the children's list, the longest wait (at `provider`, or at one of
+   * `anyOfProviders`, when given). So 52 gives the 52+ week waits the RTT report counts (365 days
+   * or more), and waits of exactly 364 days: the score tables hold completed weeks, not days.
    */
   minWeeks?: number;
   /** The last row of the page before: its rank key (rank-key.ts) and id. */
@@ -205,7 +207,7 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     if (f.anyOfProviders) {
       where.push(`rp.provider_code = any((select ${p(f.anyOfProviders)}::text[])::text[])`);
     }
-    if (f.minWeeks !== undefined) where.push(`rp.weeks > ${p(f.minWeeks)}`);
+    if (f.minWeeks !== undefined) where.push(`rp.weeks >= ${p(f.minWeeks)}`);
     if (f.after) {
       where.push(`(rp.rank_key, rp.referral_id) > ${after(f.after)}`);
     }
@@ -221,22 +223,22 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
       where.push(broad(`cp.providers && (select ${p(f.anyOfProviders)}::text[])`));
     }
     if (f.minWeeks !== undefined) {
-      where.push(`cp.max_weeks > ${p(f.minWeeks)}`);
-      // With a provider too, the long wait must be at that provider (waiting at RXA and more than 52
-      // weeks somewhere else is not "more than 52 weeks at RXA"): one of the child's stored waits.
+      where.push(`cp.max_weeks >= ${p(f.minWeeks)}`);
+      // With a provider too, the long wait must be at that provider (waiting at RXA and 52 weeks
+      // or more somewhere else is not "52 weeks or more at RXA"): one of the child's stored waits.
       // Likewise a commissioner's long waits are at the providers their ICB commissions, not at
       // another ICB's.
       if (f.provider) {
         where.push(
           broad(`exists (select 1 from json_array_elements(cp.waits) w
                           where w->>'provider' = ${p(f.provider)}
-                            and (w->>'weeksWaited')::int > ${p(f.minWeeks)})`),
+                            and (w->>'weeksWaited')::int >= ${p(f.minWeeks)})`),
         );
       } else if (f.anyOfProviders) {
         where.push(
           broad(`exists (select 1 from json_array_elements(cp.waits) w
                           where w->>'provider' = any((select ${p(f.anyOfProviders)}::text[])::text[])
-                            and (w->>'weeksWaited')::int > ${p(f.minWeeks)})`),
+                            and (w->>'weeksWaited')::int >= ${p(f.minWeeks)})`),
         );
       }
     }

@@ -51,7 +51,10 @@ export class RankedQuery {
   @IsIn(CHILD_FLAG_CODES, { message: `flag must be one of: ${CHILD_FLAG_CODES.join(', ')}` })
   flag?: string;
 
-  @ApiPropertyOptional({ description: 'Waited longer than this many weeks' })
+  @ApiPropertyOptional({
+    description:
+      'Waited this many completed weeks or more (weeksWaited >= minWeeks): 52 gives the 52+ week waits (365 days or more) and waits of exactly 364 days',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
