@@ -178,7 +178,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       inputs: { 'referral.weeksWaited': 27, 'referral.targetWeeks': 18 },
     });
     expect(e.childFactors.map((f: { text: string }) => f.text)).toContain(
-      'Has an EHCP: EHCP flag on record → +10 points',
+      'Has an EHCP: Has an Education, Health and Care Plan (EHCP) → +10 points',
     );
     // Services are named in the words, as the catalogue names them; the inputs keep the code.
     expect(counted[0].factors.find((f: { id: string }) => f.id === 'early-years')).toMatchObject({
@@ -859,7 +859,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       topReasons: ['Review: Family reported a crisis', expect.any(String)],
     });
     expect(p.explanation.triggers[0].text).toMatch(
-      /^Family reported a crisis: Family check-in "crisis" 0 days ago/,
+      /^Family reported a crisis: The family said there was a crisis 0 days ago/,
     );
     await request(t.http)
       .post(`/api/children/${other.id}/check-ins`)

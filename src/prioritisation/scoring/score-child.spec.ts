@@ -268,6 +268,56 @@ describe('scoreChild with the default tool', () => {
     ]);
   });
 
+  it('should explain the default tool in words that agree with its rules', () => {
+    const words = (facts: Partial<ChildFacts>) => {
+      const s = scoreChild(tool, child(facts));
+      const e = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band);
+      return [
+        ...e.referrals.flatMap((r) => r.factors.map((f) => f.text)),
+        ...e.childFactors.map((f) => f.text),
+        ...e.triggers.map((t) => t.text),
+      ];
+    };
+    // Day 57 of an urgent 4-week wait: "8 weeks against a target of 4" read as exactly twice,
+    // under a label saying "more than twice"; the days show the rule (57 > 2 x 4 x 7 = 56).
+    const urgent = words({
+      referrals: [referral('mental-health', null, { priority: 'urgent', daysWaited: 57 })],
+    });
+    expect(urgent).toContain(
+      'Urgent referral waiting more than twice the target: Urgent, and waited 57 days, more than twice the target of 4 weeks (forces band P1 or higher and a clinical review)',
+    );
+    expect(urgent.join('\n')).not.toMatch(/waited 8 weeks/);
+    // A "worse" check-in six days ago read "0 weeks ago"; the rule counts days, and so do the words.
+    expect(
+      words({ referrals: [referral('slt', 1)], checkIn: { answer: 'worse', daysAgo: 6 } }),
+    ).toContain(
+      'Family reports things are worse: The family said things are worse 6 days ago (this counts for 8 weeks, 56 days) → +25 points',
+    );
+    expect(
+      words({ referrals: [referral('slt', 1)], checkIn: { answer: 'crisis', daysAgo: 3 } }),
+    ).toContain(
+      'Family reported a crisis: The family said there was a crisis 3 days ago (forces band P1 or higher and a clinical review)',
+    );
+    // Plain words rather than "flag on record" or a bare decile number.
+    const flagged = words({
+      deprivationDecile: 2,
+      flags: ['safeguarding-concern', 'child-in-care', 'not-in-school', 'ehcp'],
+      referrals: [referral('mental-health', 1)],
+    });
+    expect(flagged).toEqual(
+      expect.arrayContaining([
+        'Safeguarding concern: A safeguarding concern is recorded → +30 points',
+        'Child in care: Recorded as a child in care (looked after) → +25 points',
+        'Has an EHCP: Has an Education, Health and Care Plan (EHCP) → +10 points',
+        'Lives in a more deprived area: The home area is in deprivation decile 2 of 10 (1 = the most deprived tenth of areas) → +10 points',
+      ]),
+    );
+    expect(flagged.join('\n')).not.toMatch(/flag on record/);
+    expect(words({ ageYears: 11, referrals: [referral('slt', 1)] })).toContain(
+      'Of an age to move school (to secondary, or on from school): Aged 11: children move to secondary school at 11 and on from school at 16 → +10 points',
+    );
+  });
+
   it('should count a "worse" check-in for 8 weeks: 56 days, not day 57', () => {
     const worse = (daysAgo: number) =>
       scoreChild(
@@ -333,7 +383,7 @@ describe('scoreChild with the default tool', () => {
     const slt = e.referrals.find((r) => r.service === 'slt')!;
     expect(slt.factors.map((f) => f.text)).toEqual([
       "Time waited against the service's target: Waited 27 weeks against a target of 18 weeks → +30 points",
-      'Clinical priority: Referred as soon → +20 points',
+      'Clinical priority: Priority given at referral or triage: soon → +20 points',
       'Early years developmental window (under 5): Aged 4, waiting for slt → +15 points',
     ]);
     // With the catalogue's names and an override: services named, the override said after the band.
