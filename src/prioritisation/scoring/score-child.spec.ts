@@ -378,8 +378,11 @@ describe('scoreChild with the default tool', () => {
     // SLT: 27/18*20 = 30 + soon 20 + early years 15 = 65; child: 2 services 20 + NIS 20 + EHCP 10 + decile 3: 5 = 55.
     expect(s.score).toBe(120);
     expect(e.summary).toBe(
-      'Score 120 = 65 from the highest-scoring referral (slt) + 55 child-level points. Band P1 (Highest priority - see first; clinical review of the wait).',
+      'Score 120 = 65 from the highest-scoring referral (slt) + 55 child-level points. Band P1 (Highest priority - see first).',
     );
+    // P1 by score alone: no trigger, so nothing in the words may promise a clinical review.
+    expect(s.triggers).toEqual([]);
+    expect(e.summary).not.toMatch(/review/);
     const slt = e.referrals.find((r) => r.service === 'slt')!;
     expect(slt.factors.map((f) => f.text)).toEqual([
       "Time waited against the service's target: Waited 27 weeks against a target of 18 weeks → +30 points",
@@ -392,7 +395,7 @@ describe('scoreChild with the default tool', () => {
       override: { band: 'P3', reviewDate: '2027-01-15', setBy: 'clinician-ward' },
     });
     expect(named.summary).toBe(
-      "Score 120 = 65 from the highest-scoring referral (Speech and language therapy) + 55 child-level points. The tool's band P1 (Highest priority - see first; clinical review of the wait). Shown as band P3 (" +
+      "Score 120 = 65 from the highest-scoring referral (Speech and language therapy) + 55 child-level points. The tool's band P1 (Highest priority - see first). Shown as band P3 (" +
         tool.document.bands.find((b) => b.code === 'P3')!.label +
         ") by a clinician's override (clinician-ward) until 2027-01-15, when the child returns to the tool's band.",
     );
