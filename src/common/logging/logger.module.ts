@@ -3,7 +3,7 @@ import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '../../config/app-config.js';
-import { REDACT_PATHS } from './redaction.js';
+import { loggablePath, REDACT_PATHS, staticSegmentsOf } from './redaction.js';
 
 /** Where logs go; tests point this at a buffer to prove that no patient data is logged. */
 export const logSink: { stream?: NodeJS.WritableStream } = {};
@@ -21,10 +21,10 @@ export class LoggerModule {
             // The request id is set first by requestContextMiddleware; reuse it so logs and errors agree.
             genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? randomUUID(),
             serializers: {
-              req: (req: { id?: string; method?: string; url?: string }) => ({
+              req: (req: { id?: string; method?: string; url?: string; raw?: unknown }) => ({
                 id: req.id,
                 method: req.method,
-                url: (req.url ?? '').split('?')[0],
+                url: loggablePath(req.url ?? '', routeWords(req.raw)),
               }),
               res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
             },
@@ -40,6 +40,28 @@ export class LoggerModule {
       ],
     };
   }
+}
+
+type RouterStack = Array<{ route?: { path?: unknown } }>;
+const wordsByApp = new WeakMap<object, Set<string>>();
+const NO_WORDS: ReadonlySet<string> = new Set();
+
+/**
+ * The fixed words of the routes the request's Express app has (read once per app, on its first
+ * logged request, when every route is registered): what a logged path may keep besides ids.
+ */
+function routeWords(raw: unknown): ReadonlySet<string> {
+  const app = (raw as { app?: { router?: { stack?: RouterStack } } } | undefined)?.app;
+  if (!app) return NO_WORDS;
+  let words = wordsByApp.get(app);
+  if (!words) {
+    const paths = (app.router?.stack ?? [])
+      .map((layer) => layer.route?.path)
+      .filter((p): p is string => typeof p === 'string');
+    words = staticSegmentsOf(paths);
+    if (words.size > 0) wordsByApp.set(app, words);
+  }
+  return words;
 }
 
 function withSink<T extends { transport?: unknown }>(options: T): T | [T, NodeJS.WritableStream] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { REDACT_PATHS } from './redaction.js';
+import { loggablePath, REDACT_PATHS, staticSegmentsOf } from './redaction.js';
 
 describe('log redaction', () => {
   it('should censor patient fields at any of the first three levels of a logged object', () => {
@@ -31,5 +31,31 @@ describe('log redaction', () => {
       child: { givenName: '[redacted]' },
       count: 3,
     });
+  });
+
+  it('should log a path with its route words and ids only: no query, NHS number or name', () => {
+    const words = staticSegmentsOf([
+      '/api/children/:id/priority',
+      '/api/children/:id/check-ins',
+      '/api/audit/alerts/:id/acknowledge',
+      '{/*splat}',
+    ]);
+    const id = '0b7c6f1e-6a2b-4c1d-9e8f-112233445566';
+    expect(loggablePath(`/api/children/${id}/priority?nhsNumber=9434765919`, words)).toBe(
+      `/api/children/${id}/priority`,
+    );
+    expect(loggablePath('/api/children/9434765919/priority', words)).toBe(
+      '/api/children/[redacted]/priority',
+    );
+    expect(loggablePath('/api/children/Zephyrine%20Quillfeather/check-ins', words)).toBe(
+      '/api/children/[redacted]/check-ins',
+    );
+    expect(loggablePath('/api/children/zephyrine/priority', words)).toBe(
+      '/api/children/[redacted]/priority',
+    );
+    expect(loggablePath('/api/audit/alerts/42/acknowledge', words)).toBe(
+      '/api/audit/alerts/42/acknowledge',
+    );
+    expect(loggablePath('/docs/swagger-ui.css', words)).toBe('/[redacted]/swagger-ui.css');
   });
 });
