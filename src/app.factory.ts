@@ -5,7 +5,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { hideBodyParserDetail, noStore, rejectBadPercentEncoding } from './auth/http-hardening.js';
+import {
+  hideBodyParserDetail,
+  noStore,
+  rejectBadPercentEncoding,
+  rejectNulCharacters,
+} from './auth/http-hardening.js';
 import { requestContextMiddleware } from './common/context/request-context.middleware.js';
 import { RequestValidationError } from './common/errors/domain-error.js';
 import { ExpressServerAdapter } from './common/http/express-server.adapter.js';
@@ -34,6 +39,7 @@ export async function createApp(config: AppConfig, databaseUrl: string): Promise
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.use(hideBodyParserDetail);
+  app.use(rejectNulCharacters);
   app.use(requestContextMiddleware);
   app.disable('x-powered-by');
   // Rate limits and audit use the client address: behind a proxy, trust only the configured hops.

@@ -129,6 +129,31 @@ describe('hardening', () => {
       }
       expect(JSON.stringify(bad.body)).not.toMatch(/Zephyrine|9434765919/);
     });
+
+    it('should refuse a NUL character in the body or the query with a 400 that does not quote the text', async () => {
+      const token = await t.tokenFor({ role: 'clinician' });
+      const inBody = await request(t.http)
+        .put('/api/children/3f2b8c1e-6a1d-4c1e-9b7a-0d7c2e9a1b01/priority/override')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ band: 'P1', reason: 'Zephyrine\u0000 at risk', reviewDate: '2030-01-01' })
+        .expect(400);
+      expect(inBody.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(inBody.body.detail).toBe(
+        'The request holds a NUL character (\\u0000), which text in WaitWell cannot hold: remove it and send again.',
+      );
+      expect(JSON.stringify(inBody.body)).not.toContain('Zephyrine');
+      const nested = await request(t.http)
+        .post('/api/prioritisation/tools/validate')
+        .set('Authorization', `Bearer ${await t.tokenFor({ role: 'admin' })}`)
+        .send({ source: 'name: a\u0000b' })
+        .expect(400);
+      expect(nested.body.detail).toMatch(/NUL character/);
+      const inQuery = await request(t.http)
+        .get('/api/ranked?locality=East%00field')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(400);
+      expect(inQuery.body.detail).toMatch(/NUL character/);
+    });
   });
 
   describe('CORS when configured', () => {
