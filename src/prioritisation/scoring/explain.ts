@@ -183,11 +183,31 @@ export function explain(
       const label = factorDocs.get(p.rule)?.label ?? triggerDocs.get(p.rule)?.label ?? p.rule;
       const text =
         p.kind === 'missing-input'
-          ? `"${label}" was not applied: ${p.detail} (${VAR_DESCRIPTIONS[p.detail] ?? 'an input'}) is missing from the record`
+          ? `"${label}" was not applied: ${missingInWords(p.detail)} (the tool's input ${p.detail}).`
           : `"${label}" was not applied: the rule failed (${p.detail})`;
       return { rule: p.rule, referralId: p.referralId ?? null, text };
     }),
   };
+}
+
+const NO_RUNNING_CLOCK =
+  'this referral has no running waiting-time clock to time its wait (for example, it was nullified after a missed first appointment); it counts again once the clock runs';
+
+/** Why a rule could not be worked out, in words a clinician can act on. */
+function missingInWords(variable: string): string {
+  switch (variable) {
+    case 'referral.daysWaited':
+    case 'referral.weeksWaited':
+    case 'referral.waitRatio':
+      return NO_RUNNING_CLOCK;
+    case 'child.ageYears':
+    case 'child.ageMonths':
+      return "the child's date of birth is not on record; it counts once it is";
+    case 'child.deprivationDecile':
+      return "the deprivation decile (IMD, 1 = most deprived) of the child's home area is not on record; it counts once it is";
+    default:
+      return `${VAR_DESCRIPTIONS[variable] ?? 'a value it needs'} is not on record; it counts once it is`;
+  }
 }
 
 /** Sum of what the explanation lists as counted: equals the score. */

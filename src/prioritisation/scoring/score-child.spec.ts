@@ -442,9 +442,11 @@ describe('scoreChild with the default tool', () => {
       },
     ]);
     const e = explain(tool.document, toStoredBreakdown(s, 'highest'), s.score, s.band);
-    expect(e.problems[0].text).toMatch(
-      /"Lives in a more deprived area" was not applied: child.deprivationDecile \(IMD decile/,
-    );
+    // Plain words a clinician can act on; the tool's input named once, for whoever edits the tool.
+    expect(e.problems.map((p) => p.text)).toEqual([
+      `"Lives in a more deprived area" was not applied: the deprivation decile (IMD, 1 = most deprived) of the child's home area is not on record; it counts once it is (the tool's input child.deprivationDecile).`,
+      `"Time waited against the service's target" was not applied: this referral has no running waiting-time clock to time its wait (for example, it was nullified after a missed first appointment); it counts again once the clock runs (the tool's input referral.waitRatio).`,
+    ]);
   });
 
   it('should keep scoring when a rule throws for one child only', () => {
