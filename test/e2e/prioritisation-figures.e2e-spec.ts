@@ -266,6 +266,39 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
     expect(body.largestMovers).toEqual(movers.slice(0, 20));
   });
 
+  it('should compare a three-band draft with the four-band tool from the top band to the bottom', async () => {
+    const rows = await liveRows();
+    // Three bands: P1 (100+ or a trigger), P2 (70+) and P3 (everyone else).
+    const three = DEFAULT_TOOL.replace('    minScore: 40 # P3 40-69\n', '').replace(
+      '  - code: P4\n    label: Standard priority # P4 below 40\n',
+      '',
+    );
+    const next = (r: Row) => (r.triggered || r.score >= 100 ? 0 : r.score >= 70 ? 1 : 2);
+    // Positions scaled from the top (0) to the bottom (1): P4 and the lowest of three are level.
+    const diff = (r: Row) => (Number(r.tool_band.slice(1)) - 1) / 3 - next(r) / 2;
+    const dir = (r: Row) =>
+      Math.abs(diff(r)) < 1e-9 ? 'unchanged' : diff(r) > 0 ? 'movedUp' : 'movedDown';
+    const body = (
+      await request(t.http)
+        .post('/api/prioritisation/preview')
+        .set(auth(admin))
+        .send({ source: three })
+        .expect(200)
+    ).body;
+    expect(rows.some((r) => r.tool_band === 'P4' && dir(r) === 'unchanged')).toBe(true);
+    expect(body).toMatchObject({
+      children: rows.length,
+      movedUp: rows.filter((r) => dir(r) === 'movedUp').length,
+      movedDown: rows.filter((r) => dir(r) === 'movedDown').length,
+      unchanged: rows.filter((r) => dir(r) === 'unchanged').length,
+    });
+    expect(body.bandSizes.proposed).toEqual(
+      Object.fromEntries(
+        ['P1', 'P2', 'P3'].map((c, i) => [c, rows.filter((r) => next(r) === i).length]),
+      ),
+    );
+  });
+
   const equityGroups = (
     rows: Array<Row & { weeks: number }>,
     keyOf: (r: Row) => string,
