@@ -319,7 +319,7 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
   };
   const ageGroup = (r: Row) =>
     r.age < 5 ? '0-4' : r.age < 11 ? '5-10' : r.age < 16 ? '11-15' : '16+';
-  const unknownLast = (a: { key: unknown }, b: { key: unknown }) => {
+  const unknownLast = (a: Record<string, unknown>, b: Record<string, unknown>) => {
     const k = (x: unknown) => (x === 'unknown' ? '\uffff' : String(x));
     return k(a.key) < k(b.key) ? -1 : 1;
   };
