@@ -134,13 +134,20 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
       }
     }
     // Two referrals in one service with providers of both ICBs, the first on a clock nullified by a
-    // DNA (no weeks: it counts as 0 weeks in a QZZ commissioner's view of this child).
+    // DNA (no weeks: in a QZZ commissioner's view this child is counted but has no wait to time).
     const twice = await insertChild(t.db, { deprivationDecile: 10, locality: 'Riverside' });
     await insertReferral(t.db, twice.id, { service: 'slt', provider: 'RYB', clockStartDate: null });
     await insertReferral(t.db, twice.id, {
       service: 'slt',
       provider: OTHER,
       receivedDate: addDays(today, -50 * 7),
+    });
+    // Waiting only on a nullified clock: counted everywhere, in no median.
+    const untimed = await insertChild(t.db, { deprivationDecile: 10, locality: 'Riverside' });
+    await insertReferral(t.db, untimed.id, {
+      service: 'mental-health',
+      provider: 'RXA',
+      clockStartDate: null,
     });
     await request(t.http).post('/api/prioritisation/rescore').set(auth(admin)).expect(200);
     // One override: a child put in a band other than their tool band.
@@ -186,7 +193,7 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
   it('should report the moves, band sizes, groups and largest movers worked out here', async () => {
     const rows = await liveRows();
     const refs = await referrals();
-    expect(rows).toHaveLength(41);
+    expect(rows).toHaveLength(42); // 40, the child waiting twice in SLT and the one on a nullified clock
     expect(rows.some((r) => r.overridden)).toBe(true);
 
     const cur = (r: Row) => Number(r.tool_band.slice(1)) - 1;
@@ -300,10 +307,10 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
   });
 
   const equityGroups = (
-    rows: Array<Row & { weeks: number }>,
+    rows: Array<Row & { weeks: number | null }>,
     keyOf: (r: Row) => string,
   ): Array<Record<string, unknown>> => {
-    const m = new Map<string, Array<Row & { weeks: number }>>();
+    const m = new Map<string, Array<Row & { weeks: number | null }>>();
     for (const r of rows) m.set(keyOf(r), [...(m.get(keyOf(r)) ?? []), r]);
     return [...m.entries()].map(([key, rs]) => ({
       key,
@@ -311,7 +318,7 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
       bands: Object.fromEntries(
         ['P1', 'P2', 'P3', 'P4'].map((b) => [b, rs.filter((r) => r.band === b).length]),
       ),
-      medianWeeksWaited: lowerMedian(rs.map((r) => r.weeks)),
+      medianWeeksWaited: lowerMedian(rs.flatMap((r) => (r.weeks === null ? [] : [r.weeks]))),
       overridden: rs.filter((r) => r.overridden).length,
       overriddenPercent:
         Math.round((1000 * rs.filter((r) => r.overridden).length) / rs.length) / 10,
@@ -341,7 +348,10 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
         return {
           ...r,
           inScope: mine.length > 0,
-          weeks: Math.max(...mine.map((x) => x.weeks ?? 0)),
+          // Null when no wait in scope can be timed: counted, but not in the median.
+          weeks: mine.some((x) => x.weeks !== null)
+            ? Math.max(...mine.filter((x) => x.weeks !== null).map((x) => x.weeks as number))
+            : null,
         };
       })
       .filter((r) => r.inScope);

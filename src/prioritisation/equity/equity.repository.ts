@@ -9,8 +9,11 @@ export interface EquityCountRow {
   dimension: EquityDimension;
   key: string;
   band: string;
-  /** The child's longest wait, in completed weeks (for a commissioner, at their ICB's providers). */
-  weeks: number;
+  /**
+   * The child's longest wait, in completed weeks (for a commissioner, at their ICB's providers);
+   * null when no wait in scope can be timed (every clock nullified).
+   */
+  weeks: number | null;
   children: number;
   overridden: number;
 }
@@ -35,10 +38,16 @@ export class EquityRepository {
          select cp.band, cp.overridden,
                 -- A commissioner's longest wait is at the providers their ICB commissions, not at
                 -- another ICB's (read from the stored waits only for a child who waits at both).
-                case when $1::text[] is null or cp.providers <@ $1::text[] then cp.max_weeks
-                     else coalesce((select max((w->>'weeksWaited')::int)
-                                      from json_array_elements(cp.waits) w
-                                     where w->>'provider' = any($1::text[])), 0) end as max_weeks,
+                -- No timed wait (every clock in scope nullified after a missed first appointment):
+                -- null, so the child is counted but left out of the median (max_weeks holds 0 then;
+                -- the stored waits are read only for a child at 0 weeks).
+                case when $1::text[] is null or cp.providers <@ $1::text[] then
+                          case when cp.max_weeks > 0 then cp.max_weeks
+                               else (select max((w->>'weeksWaited')::int)
+                                       from json_array_elements(cp.waits) w) end
+                     else (select max((w->>'weeksWaited')::int)
+                             from json_array_elements(cp.waits) w
+                            where w->>'provider' = any($1::text[])) end as max_weeks,
                 case when cp.deprivation_decile is null then 'unknown'
                      else ((cp.deprivation_decile + 1) / 2)::text end as quintile,
                 case when cp.age_years is null then 'unknown'

@@ -3,7 +3,7 @@ import type { EquityCountRow } from './equity.repository.js';
 import { summarise } from './equity.service.js';
 
 const BANDS = ['P1', 'P2'];
-const row = (key: string, band: string, weeks: number, children: number, overridden = 0) =>
+const row = (key: string, band: string, weeks: number | null, children: number, overridden = 0) =>
   ({ dimension: 'locality', key, band, weeks, children, overridden }) as EquityCountRow;
 
 describe('summarise', () => {
@@ -29,6 +29,21 @@ describe('summarise', () => {
     });
     // B: 4, 4, 9, 20, 20: the third (9).
     expect(b).toMatchObject({ children: 5, bands: { P1: 1, P2: 4 }, medianWeeksWaited: 9 });
+  });
+
+  it('should count children with no wait to time (nullified clocks) but leave them out of the median', () => {
+    const [a, b] = summarise(
+      [
+        row('A', 'P2', null, 3),
+        row('A', 'P1', 12, 1),
+        row('A', 'P2', 2, 1),
+        row('B', 'P2', null, 2),
+      ],
+      BANDS,
+    );
+    // A: five children, two timed waits (2 and 12): the lower middle of those (2), not 0.
+    expect(a).toMatchObject({ children: 5, bands: { P1: 1, P2: 4 }, medianWeeksWaited: 2 });
+    expect(b).toMatchObject({ children: 2, medianWeeksWaited: null });
   });
 
   it('should give an empty group only when asked', () => {

@@ -63,7 +63,7 @@ export class EquityService {
       byAgeGroup: byDimension('ageGroup').sort(byKey((k) => AGE_GROUPS.indexOf(k))),
       byLocality: byDimension('locality').sort(byKey(unknownLast)),
       notes: [
-        'Live scores: the band shown (a clinician override where there is one), the longest wait of each child in completed weeks, as at the last rescore.',
+        'Live scores: the band shown (a clinician override where there is one), the longest wait of each child in completed weeks, as at the last rescore. A child whose every clock was nullified (a missed first appointment) is counted but left out of the median wait.',
         'Deprivation quintile 1 is the most deprived fifth (IMD deciles 1-2); age is at the as-at date.',
         'Not measured here: ethnicity and sex (WaitWell does not hold them) and children seen out of rank order (needs treatment dates by rank).',
       ],
@@ -73,8 +73,8 @@ export class EquityService {
 
 /**
  * Adds up one dimension's counts into its groups: children, band sizes, override count and the
- * median longest wait, which is the lower middle value when the count is even (as PostgreSQL's
- * percentile_disc(0.5)). With `emptyKey`, an empty group of that name when there are no counts.
+ * median longest wait of the children whose wait can be timed, which is the lower middle value when
+ * their count is even (as PostgreSQL's percentile_disc(0.5)). With `emptyKey`, an empty group of that name when there are no counts.
  */
 export function summarise(
   rows: EquityCountRow[],
@@ -106,10 +106,13 @@ export function summarise(
     g.group.children += r.children;
     g.group.overridden += r.overridden;
     g.group.bands[r.band] = (g.group.bands[r.band] ?? 0) + r.children;
-    g.weeks.set(r.weeks, (g.weeks.get(r.weeks) ?? 0) + r.children);
+    if (r.weeks !== null) g.weeks.set(r.weeks, (g.weeks.get(r.weeks) ?? 0) + r.children);
   }
   return [...groups.values()].map(({ group, weeks }) => {
-    const middle = Math.ceil(group.children / 2);
+    // Over the children with a wait that can be timed (a nullified clock has none).
+    let timed = 0;
+    for (const n of weeks.values()) timed += n;
+    const middle = Math.ceil(timed / 2);
     let seen = 0;
     for (const w of [...weeks.keys()].sort((a, b) => a - b)) {
       seen += weeks.get(w)!;
