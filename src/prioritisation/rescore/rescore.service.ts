@@ -149,7 +149,7 @@ export class RescoreService implements BeforeApplicationShutdown {
               tool.compiled,
               {
                 document: tool.compiled.document,
-                knownServices: [...tool.compiled.knownServices],
+                knownServices: this.tools.knownServices(),
                 header,
                 services: facts.services,
                 collectIds: false,

@@ -34,8 +34,6 @@ export interface CompiledTool {
   combine: 'highest' | 'sum';
   /** Factor and trigger labels by id. */
   labels: ReadonlyMap<string, string>;
-  /** The services it was compiled against (a scoring worker compiles it again with the same). */
-  knownServices: readonly string[];
 }
 
 export class ToolInvalidError extends Error {
@@ -45,14 +43,16 @@ export class ToolInvalidError extends Error {
 }
 
 /**
- * Checks what a schema cannot: unique ids, band order, known services and bands, and that every
- * expression compiles (naming the path of each bad rule). Empty when the tool is valid.
+ * Checks what a schema cannot: unique ids, band order, known bands, and that every expression
+ * compiles (naming the path of each bad rule). Empty when the tool is valid.
  *
- * With `types`, also rules that could never work whatever a child's data: text or true/false where
- * a number is needed, a number to look in, points that can never be a number (every child would be
- * flagged for them at each rescore). For documents being written (drafts, validation, preview,
- * activation of a draft); not when loading a version already activated, so a check added later never
- * stops its scores being explained.
+ * With `types`, also what a document being written (a draft, its validation, preview or
+ * activation) must get right but a version already activated is not held to, so that neither a
+ * check added later nor a change of the catalogue stops its scores being made and explained: rules
+ * that could never work whatever a child's data (text or true/false where a number is needed, a
+ * number to look in, points that can never be a number: every child would be flagged for them at
+ * each rescore), and rules limited to a service the catalogue does not have (an activated version
+ * whose service was taken out of the catalogue keeps its rules; ToolVersionsService warns).
  */
 export function toolProblems(
   doc: ToolDocument,
@@ -93,7 +93,7 @@ export function toolProblems(
       problems.push(`${path}.services: only referral-level rules can be limited to services`);
     }
     services.forEach((s, j) => {
-      if (!knownServices.includes(s)) {
+      if (types && !knownServices.includes(s)) {
         problems.push(
           `${path}.services[${j}]: "${s}" is not a service in the catalogue (${knownServices.join(', ')})`,
         );
@@ -172,7 +172,6 @@ export function compileTool(doc: ToolDocument, knownServices: readonly string[])
     childTriggers: triggers.filter((t) => t.level === 'child'),
     combine: doc.combine.referrals,
     labels: new Map([...doc.factors, ...doc.triggers].map((x) => [x.id, x.label])),
-    knownServices,
   };
 }
 

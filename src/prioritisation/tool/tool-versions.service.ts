@@ -8,6 +8,7 @@ import { CatalogueService } from '../../catalogue/catalogue.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import type { CompiledTool } from '../scoring/compile-tool.js';
+import type { ToolDocument } from '../scoring/tool-document.js';
 import {
   toToolVersionSummary,
   type ToolVersionDetail,
@@ -93,31 +94,30 @@ export class ToolVersionsService {
    * check; a version once activated is not held to checks added since (parseTool's `strict`).
    */
   compile(row: ToolVersionRow): CompiledTool {
-    const parsed = parseTool(row.source, this.servicesFor(row), {
+    const parsed = parseTool(row.source, this.knownServices(), {
       strict: !row.firstActivatedAt,
     });
     if (!parsed.valid) throw PrioritisationError.toolInvalid(parsed.problems);
+    if (row.firstActivatedAt) this.warnOfServicesGone(row.id, parsed.document);
     return parsed.compiled;
   }
 
   /**
-   * The services a stored version is checked against: the catalogue's, and for a version once
-   * activated also those its rules name that the catalogue no longer has. A service taken out of
-   * `config/catalogue.yaml` must not make the active version fail to load: every rescore, ranked
-   * page and explanation would fail with it. Its rules stay limited to the services they name (the
-   * service's row, and any referral still waiting for it, are kept); the gap is logged, and a draft
-   * naming such a service is still refused.
+   * A service taken out of `config/catalogue.yaml` does not stop an activated version that limits
+   * rules to it (toolProblems): its rules keep their services (the service's row, and any referral
+   * still waiting for it, are kept), and the gap is logged for whoever edits the catalogue.
    */
-  private servicesFor(row: ToolVersionRow): string[] {
-    const catalogue = this.knownServices();
-    if (!row.firstActivatedAt) return catalogue;
-    const missing = servicesNamedBy(row.source).filter((s) => !catalogue.includes(s));
-    if (missing.length === 0) return catalogue;
-    this.logger.warn(
-      { toolVersionId: row.id, services: missing },
-      'an activated tool version limits rules to services no longer in the catalogue; those rules keep their services',
-    );
-    return [...catalogue, ...missing];
+  private warnOfServicesGone(toolVersionId: string, doc: ToolDocument): void {
+    const known = this.knownServices();
+    const gone = [
+      ...new Set([...doc.factors, ...doc.triggers].flatMap((r) => r.services ?? [])),
+    ].filter((s) => !known.includes(s));
+    if (gone.length) {
+      this.logger.warn(
+        { toolVersionId, services: gone },
+        'an activated tool version limits rules to services no longer in the catalogue; those rules keep their services',
+      );
+    }
   }
 
   /** The active tool, installing the default from config/ when no version was ever activated. */
@@ -317,36 +317,14 @@ export class ToolVersionsService {
   }
 }
 
-/** A tool document's YAML as plain data, for the little read of it that is still wanted when the
- * document is not valid; null if it cannot be read as YAML. */
-function looseRead(source: string): Record<string, unknown> | null {
+/** The name an invalid draft gives itself, when its YAML can be read and the name is text. */
+function draftName(source: string): string | null {
+  let doc: unknown;
   try {
-    const doc: unknown = parse(source, { maxAliasCount: 50 });
-    return doc !== null && typeof doc === 'object' ? (doc as Record<string, unknown>) : null;
+    doc = parse(source, { maxAliasCount: 50 });
   } catch {
     return null;
   }
-}
-
-/** The name an invalid draft gives itself, when it gives one a person can read. */
-function draftName(source: string): string | null {
-  const name = looseRead(source)?.['name'];
+  const name = (doc as Record<string, unknown> | null)?.['name'];
   return typeof name === 'string' && name.trim() && name.length <= 200 ? name.trim() : null;
-}
-
-/** The services a tool document's factors and triggers are limited to (none if it cannot be read). */
-function servicesNamedBy(source: string): string[] {
-  const doc = looseRead(source);
-  const named = new Set<string>();
-  for (const key of ['factors', 'triggers']) {
-    const rules = doc?.[key];
-    if (!Array.isArray(rules)) continue;
-    for (const rule of rules) {
-      const services = (rule as Record<string, unknown> | null)?.['services'];
-      if (Array.isArray(services)) {
-        for (const s of services) if (typeof s === 'string') named.add(s);
-      }
-    }
-  }
-  return [...named];
 }
