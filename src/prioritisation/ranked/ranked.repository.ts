@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
+import { RANK_KEYS_PER_SERVICE } from '../rescore/rank-key.js';
 
 export interface RankedFilter {
   /** When set, the list is that service's: one row per referral, ranked by referral points + child points. */
@@ -52,8 +53,6 @@ export interface RankedRow {
  * cannot make every connection hold ever more statements.
  */
 const statementNames = new Map<string, string>();
-/** Rank keys per service: the number takes the top bits (rescore/rank-key.ts). */
-const SERVICE_KEYS = 1n << 56n;
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 const MAX_PREPARED_STATEMENTS = 64;
 
@@ -195,8 +194,8 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     // plan included, sees a quarter of the table in range rather than its default guess of 0.5% for
     // a range it cannot see (with which it fetched and sorted the rows instead of walking the index).
     if (f.serviceNumber === undefined) throw new RangeError('a service list needs its number');
-    const first = BigInt(f.serviceNumber) * SERVICE_KEYS;
-    const last = first + SERVICE_KEYS - 1n;
+    const first = BigInt(f.serviceNumber) * RANK_KEYS_PER_SERVICE;
+    const last = first + RANK_KEYS_PER_SERVICE - 1n;
     if (f.after) {
       // A cursor from before this service's keys (another list's, which RankedService refuses)
       // would start at its first key: the range stays this service's whatever the cursor.

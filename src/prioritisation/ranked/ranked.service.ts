@@ -8,6 +8,7 @@ import { reasonText } from '../scoring/score-child.js';
 import { ToolVersionsService, type ActiveTool } from '../tool/tool-versions.service.js';
 import type { RankedQuery } from './dto/ranked.query.js';
 import type { RankedPageJson } from './dto/ranked.response.dto.js';
+import { serviceOfRankKey } from '../rescore/rank-key.js';
 import { RescoreRepository } from '../rescore/rescore.repository.js';
 import { RankedRepository } from './ranked.repository.js';
 
@@ -65,7 +66,7 @@ export class RankedService {
 
   /** The cursor's rank key starts with the number of the service whose list gave it (0: the children's). */
   private assertCursorOfList([rankKey]: [string, string], serviceNumber: number): void {
-    const given = Number(BigInt(rankKey) >> SERVICE_SHIFT);
+    const given = serviceOfRankKey(rankKey);
     if (given === serviceNumber) return;
     const listName = (number: number) => {
       if (number === 0) return "the children's list";
@@ -183,9 +184,6 @@ function cursorKey(k: Array<string | number | null>): [string, string] {
 }
 
 const MAX_BIGINT = (1n << 63n) - 1n;
-
-/** A rank key's service number is its top 7 bits (rank-key.ts). */
-const SERVICE_SHIFT = 56n;
 
 /** "id=points;id" (stored top reasons) → reasons. */
 export function parseReasons(s: string): Array<{ id: string; points: number | null }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { rankKey } from './rank-key.js';
+import { rankKey, serviceOfRankKey } from './rank-key.js';
 
 type Place = [service: number, bandRank: number, negScore: number, negWeeks: number];
 
@@ -53,5 +53,18 @@ describe('rankKey', () => {
     expect(BigInt(rankKey(127, 255, NaN, 40_000))).toBe((1n << 63n) - 1n);
     expect(BigInt(rankKey(0, 0, -Infinity, -40_000))).toBe(0n);
     expect(BigInt(rankKey(3, 0, -Infinity, -40_000))).toBe(3n << 56n);
+  });
+
+  it('should give back the service number a key starts with, whatever follows it', () => {
+    for (const service of [0, 1, 4, 127]) {
+      const rests: Array<[number, number, number]> = [
+        [0, -Infinity, -40_000],
+        [255, NaN, 40_000],
+        [2, -61.3, -17],
+      ];
+      for (const [band, negScore, negWeeks] of rests) {
+        expect(serviceOfRankKey(rankKey(service, band, negScore, negWeeks))).toBe(service);
+      }
+    }
   });
 });

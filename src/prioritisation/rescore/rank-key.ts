@@ -43,6 +43,14 @@ function clamp(v: number, low: number, high: number): number {
   return v < low ? low : v > high ? high : v;
 }
 
+/** Keys per service: a service's rows hold the keys from its number times this (top 7 bits). */
+export const RANK_KEYS_PER_SERVICE = 1n << 56n;
+
+/** The service number a key (as PostgreSQL shows a bigint) starts with: 0 on a child's row. */
+export function serviceOfRankKey(key: string): number {
+  return Number(BigInt(key) / RANK_KEYS_PER_SERVICE);
+}
+
 /** The key as PostgreSQL shows a bigint (for tests). */
 export function rankKey(
   service: number,
