@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { logSink } from '../../src/common/logging/logger.module.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+import { captureLogs, stopCapturingLogs } from '../utils/log-capture.js';
 
 // Jest's testTimeout is global (not per project): e2e files that boot apps set their own.
 jest.setTimeout(60_000);
@@ -23,12 +22,7 @@ describe('least-privilege views and break-glass', () => {
   };
 
   beforeAll(async () => {
-    logSink.stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    captureLogs(lines);
     t = await createTestApp({ LOG_LEVEL: 'warn' });
     await resetData(t.db);
     child = await insertChild(t.db, { givenName: 'Cerys', familyName: 'Breakglass' });
@@ -42,7 +36,7 @@ describe('least-privilege views and break-glass', () => {
   });
   afterAll(async () => {
     await t.close();
-    logSink.stream = undefined;
+    stopCapturingLogs();
   });
 
   it('should show a commissioner the pseudonymised child, never the NHS number or name', async () => {

@@ -1,26 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Writable } from 'node:stream';
 import request from 'supertest';
-import { logSink } from '../../src/common/logging/logger.module.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, type TestApp } from '../utils/test-app.js';
+import { captureLogs, stopCapturingLogs } from '../utils/log-capture.js';
 
 describe('logs carry no patient data', () => {
   let t: TestApp;
   const lines: string[] = [];
 
   beforeAll(async () => {
-    logSink.stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    captureLogs(lines);
     t = await createTestApp({ LOG_LEVEL: 'debug' });
   });
   afterAll(async () => {
     await t.close();
-    logSink.stream = undefined;
+    stopCapturingLogs();
   });
 
   it('should log requests and errors with ids only: no NHS number, name, postcode, contact or token', async () => {

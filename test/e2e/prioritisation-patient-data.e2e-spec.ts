@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { AuditService } from '../../src/audit/audit.service.js';
-import { logSink } from '../../src/common/logging/logger.module.js';
 import { addDays, londonDate } from '../../src/common/time/calendar-date.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
+import { captureLogs, stopCapturingLogs } from '../utils/log-capture.js';
 
 const DEFAULT_TOOL = readFileSync(
   new URL('../../config/prioritisation-tool.yaml', import.meta.url),
@@ -31,12 +30,7 @@ describe('prioritisation: patient data in responses, audit and logs', () => {
   const FLAG_DETAIL = 'excluded after incident with Mr Hargreaves';
 
   beforeAll(async () => {
-    logSink.stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    captureLogs(lines);
     t = await createTestApp({ LOG_LEVEL: 'debug' });
     await resetData(t.db);
     admin = await t.tokenFor({ role: 'admin' });
@@ -77,7 +71,7 @@ describe('prioritisation: patient data in responses, audit and logs', () => {
   });
   afterAll(async () => {
     await t.close();
-    logSink.stream = undefined;
+    stopCapturingLogs();
   });
 
   const identifying = () => [
