@@ -74,7 +74,8 @@ export class EquityService {
 /**
  * Adds up one dimension's counts into its groups: children, band sizes, override count and the
  * median longest wait of the children whose wait can be timed, which is the lower middle value when
- * their count is even (as PostgreSQL's percentile_disc(0.5)). With `emptyKey`, an empty group of that name when there are no counts.
+ * their count is even (as PostgreSQL's percentile_disc(0.5)). With `emptyKey`, an empty group of
+ * that name when there are no counts.
  */
 export function summarise(
   rows: EquityCountRow[],
