@@ -24,6 +24,7 @@ import { PackRankKeys1765400000000 } from './1765400000000-PackRankKeys.js';
 import { CoverReferralFactsInChildIndex1765500000000 } from './1765500000000-CoverReferralFactsInChildIndex.js';
 import { CoverRescoreFactsInPrimaryKeys1765600000000 } from './1765600000000-CoverRescoreFactsInPrimaryKeys.js';
 import { EndOverridesOfChildrenNoLongerWaiting1765700000000 } from './1765700000000-EndOverridesOfChildrenNoLongerWaiting.js';
+import { RememberScoresPresent1765860000000 } from './1765860000000-RememberScoresPresent.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   CoverReferralFactsInChildIndex1765500000000,
   CoverRescoreFactsInPrimaryKeys1765600000000,
   EndOverridesOfChildrenNoLongerWaiting1765700000000,
+  RememberScoresPresent1765860000000,
 ];

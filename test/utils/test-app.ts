@@ -91,12 +91,12 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
 
 /**
  * Empties every data table except the append-only audit (catalogue rows are re-synced at each app
- * start). Restarting identities needs the tables' owner, so this test-only step runs as the
+ * start) and `priority_scores_present` (emptied only by a crash, as a test that means one does). Restarting identities needs the tables' owner, so this test-only step runs as the
  * connection's login user for the one statement, then returns to the application's role.
  */
 export async function resetData(db: DataSource): Promise<void> {
   const tables: Array<{ tablename: string }> = await db.query(
-    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata', 'audit_event')`,
+    `select tablename from pg_tables where schemaname = 'public' and tablename not in ('migrations', 'service', 'provider', 'typeorm_metadata', 'audit_event', 'priority_scores_present')`,
   );
   if (tables.length === 0) return;
   await asOwner(db, (runner) =>

@@ -23,6 +23,7 @@ const SCORES = `select child_id, score, band, band_rank, neg_score, services, pr
                   from child_priority order by child_id`;
 const REFERRAL_SCORES = `select referral_id, child_id, service_code, points, rank_score, neg_score, neg_weeks, weeks, factor_points
                            from referral_priority order by referral_id`;
+const HISTORY = `select child_id, run_id, score, band from child_priority_history order by id`;
 const IDLE_STATE = `select (select count(*)::int from child_priority_idle) as children,
                            (select count(*)::int from referral_priority_idle) as referrals,
                            (select coalesce(array_agg(indexname::text order by indexname), '{}') from pg_indexes
@@ -112,8 +113,11 @@ describe('Full rescore into the idle score tables', () => {
         where relname in ('child_priority', 'referral_priority', 'child_priority_idle', 'referral_priority_idle')`,
     );
     expect(relpersistence).toBe('uuuu');
-    // What crash recovery does to an unlogged table: it is reset to empty.
-    await t.db.query(`truncate child_priority, referral_priority`);
+    const history: unknown[] = await t.db.query(HISTORY);
+    // What crash recovery does to the unlogged tables: each is reset to empty.
+    await asOwner(t.db, (r) =>
+      r.query(`truncate child_priority, referral_priority, priority_scores_present`),
+    );
     // Meanwhile a ranked list says the scores are being rebuilt instead of showing no child.
     const token = await t.tokenFor({ role: 'commissioner' });
     const gone = await request(t.http)
@@ -135,6 +139,55 @@ describe('Full rescore into the idle score tables', () => {
       `select reason, kind, status from priority_run order by started_at desc limit 1`,
     );
     expect(run).toEqual({ reason: 'scores lost', kind: 'full', status: 'completed' });
+    // Same day, same facts: every child's score is as it was, so no history entry is new (the
+    // scores before the run are read from the history, not taken as none).
+    expect(await t.db.query(HISTORY)).toEqual(history);
+    expect(await scheduler.restoreLostScores()).toBe(false);
+  });
+
+  it('should restore every score after a crash though an incremental rescore ran first, with history only where something changed', async () => {
+    const scheduler = t.app.get(RescoreScheduler);
+    const waiting: Array<{ child_id: string; routine: string | null }> = await t.db.query(
+      `select child_id, min(id::text) filter (where priority = 'routine') as routine
+         from referral where status = 'waiting' group by child_id order by child_id`,
+    );
+    expect(waiting).toHaveLength(6);
+    const worse = waiting.find((w) => w.routine)!;
+    const left = waiting.find((w) => w !== worse)!;
+    const history: Array<{ child_id: string }> = await t.db.query(HISTORY);
+    await asOwner(t.db, (r) =>
+      r.query(`truncate child_priority, referral_priority, priority_scores_present`),
+    );
+    // While the scores are lost: one child's only referrals end, another's becomes urgent and an
+    // import rescores that child alone before the minute's check finds the scores lost.
+    await t.db.query(`update referral set status = 'discharged' where child_id = $1`, [
+      left.child_id,
+    ]);
+    await t.db.query(`update referral set priority = 'urgent' where id = $1`, [worse.routine]);
+    const changed = await rescore.rescoreChildren([worse.child_id], 'test');
+    expect(changed?.childrenScored).toBe(1);
+    expect(await t.db.query(`select child_id from child_priority`)).toEqual([
+      { child_id: worse.child_id },
+    ]);
+
+    expect(await scheduler.restoreLostScores()).toBe(true);
+    expect(await t.db.query(`select child_id from child_priority order by child_id`)).toEqual(
+      waiting.filter((w) => w !== left).map((w) => ({ child_id: w.child_id })),
+    );
+    const after: Array<{ child_id: string; score: number | null }> = await t.db.query(HISTORY);
+    // The urgent referral's child: one entry, from the incremental run; the child who left every
+    // list: one empty entry, from the restore; nobody else.
+    expect(after.slice(0, history.length)).toEqual(history);
+    const added = after.slice(history.length);
+    expect(added.map((h) => [h.child_id, h.score === null])).toEqual([
+      [worse.child_id, false],
+      [left.child_id, true],
+    ]);
+
+    // The later tests expect the six children as they were.
+    await t.db.query(`update referral set status = 'waiting' where child_id = $1`, [left.child_id]);
+    await t.db.query(`update referral set priority = 'routine' where id = $1`, [worse.routine]);
+    await rescore.rescoreAll('test');
   });
 
   it('should leave the live scores as they were when a full rescore fails while its COPYs are open', async () => {

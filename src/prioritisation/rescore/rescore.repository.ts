@@ -32,6 +32,17 @@ const RESCORE_LOCK = 0x57_50_52_49;
 export const LEFT_LISTS_QUERY = `select o.child_id from child_priority o
    where not exists (select 1 from child_priority_idle n where n.child_id = o.child_id)`;
 
+/**
+ * The same when the scores were lost (PriorityWriter.scoresLost): the children whose last history
+ * entry holds a score (they were on the lists) and who have none now. It reads the whole history's
+ * primary key, which only a rescore restoring lost scores does.
+ */
+export const LEFT_LISTS_SINCE_HISTORY_QUERY = `select h.child_id
+    from (select distinct on (child_id) child_id, score from child_priority_history
+           order by child_id, id desc) h
+   where h.score is not null
+     and not exists (select 1 from child_priority_idle n where n.child_id = h.child_id)`;
+
 /** An override a rescore ended because its child waits for no service any more. */
 export interface EndedOverride {
   id: string;
@@ -96,7 +107,25 @@ const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId
  */
 const FLAG_DETAIL_ESCAPED = `replace(replace(detail, '\\', '\\\\'), '|', '\\p')`;
 
-export function factsQuery(asAt: string, childIds: string | null, range: IdRange): string {
+/**
+ * The score a child had before this run, when the scores were lost (see RescoreRepository.scoresLost):
+ * the live score if a rescore since has written one, else the child's last history entry (an index
+ * probe of the history's primary key, newest first). So a rescore that restores lost scores writes
+ * history only for the children whose score or band did change, as any other run does, not a new
+ * entry for every child.
+ */
+const PREVIOUS_SCORE_FROM_HISTORY = `left join lateral (
+           select p.score, p.band from child_priority p where p.child_id = c.id
+           union all
+           (select h.score, h.band from child_priority_history h where h.child_id = c.id order by h.id desc limit 1)
+           limit 1) cp on true`;
+
+export function factsQuery(
+  asAt: string,
+  childIds: string | null,
+  range: IdRange,
+  previousFromHistory = false,
+): string {
   const d = `${asAt}::date`;
   const only = (col: string) =>
     [
@@ -129,7 +158,7 @@ export function factsQuery(asAt: string, childIds: string | null, range: IdRange
       left join flags on flags.child_id = c.id
       left join check_ins ci on ci.child_id = c.id
       left join priority_override o on o.child_id = c.id and o.ended_at is null and o.review_date > ${d}
-      left join child_priority cp on cp.child_id = c.id${only('cp.child_id')}`;
+      ${previousFromHistory ? PREVIOUS_SCORE_FROM_HISTORY : `left join child_priority cp on cp.child_id = c.id${only('cp.child_id')}`}`;
 }
 
 /** What parseFacts adds to each referral from its service (ServiceFacts). */
@@ -319,6 +348,7 @@ export class RescoreRepository {
     childIds: string[] | null,
     batchBytes: number,
     parts = 1,
+    previousFromHistory = false,
   ): Promise<Facts> {
     const ranges = splitIds(childIds ? 1 : parts);
     const readers: FactsReader[] = [];
@@ -356,6 +386,7 @@ export class RescoreRepository {
             client.escapeLiteral(asAt),
             childIds && client.escapeLiteral(`{${childIds.join(',')}}`),
             range,
+            previousFromHistory,
           );
           const stream = client.query(copyTo(`copy (${sql}) to stdout`));
           readers.push(new FactsReader(runner, stream, batchBytes, asAt, services));
@@ -462,6 +493,21 @@ export class RescoreRepository {
   }
 
   /**
+   * Whether children wait and the scores were lost: none at all, or the score tables were emptied by
+   * a crash since the last full rescore though an incremental one has scored a few children again
+   * (`priority_scores_present`, also UNLOGGED, is empty: migration RememberScoresPresent). Three
+   * index probes.
+   */
+  async scoresLost(): Promise<boolean> {
+    const rows: Array<{ lost: boolean }> = await this.db.query(
+      `select exists (select 1 from referral where status = 'waiting')
+              and (not exists (select 1 from child_priority)
+                   or not exists (select 1 from priority_scores_present)) as lost`,
+    );
+    return rows[0].lost;
+  }
+
+  /**
    * Records why a run failed: the error's type, and its code when it is one of ours (never its
    * message, which could carry data).
    */
@@ -520,7 +566,7 @@ export class PriorityWriter {
    * them and swaps them with the live ones. Call after the facts reader is closed. Answers the
    * children who had a score and have none now (they left every list), so their history can end.
    */
-  async finishFullRewrite(): Promise<string[]> {
+  async finishFullRewrite(scoresLost = false): Promise<string[]> {
     if (!this.idle) throw new Error('no full rewrite in progress');
     const { child, referral } = this.idle;
     const history = this.history;
@@ -528,7 +574,7 @@ export class PriorityWriter {
     // Once the child scores are built (their key is what the anti join reads), this connection
     // finds the children who left while the referral scores' indexes are still being built.
     const leftLists = Promise.all([child.build(), history?.end(COPY_BINARY_TRAILER)]).then(() =>
-      this.childrenLeftLists(),
+      this.childrenLeftLists(scoresLost),
     );
     const [gone] = await Promise.all([leftLists, referral.build()]);
     this.idle = null;
@@ -543,14 +589,37 @@ export class PriorityWriter {
     return gone;
   }
 
-  /** See LEFT_LISTS_QUERY. Reads the live scores, which only a rescore (holding the lock) writes. */
-  private async childrenLeftLists(): Promise<string[]> {
+  /**
+   * See LEFT_LISTS_QUERY (LEFT_LISTS_SINCE_HISTORY_QUERY when the scores were lost). Reads the live
+   * scores and the history, which only a rescore (holding the lock) writes.
+   */
+  private async childrenLeftLists(scoresLost: boolean): Promise<string[]> {
     // Serial: with workers PostgreSQL chose a parallel hash anti join of the two keys, 0.5-0.9 s at
     // 400,000 children against about 0.1 s for the merge. Set for the rest of this transaction,
     // which runs no other large query.
     await this.manager.query(`set local max_parallel_workers_per_gather = 0`);
-    const rows: Array<{ child_id: string }> = await this.manager.query(LEFT_LISTS_QUERY);
+    const rows: Array<{ child_id: string }> = await this.manager.query(
+      scoresLost ? LEFT_LISTS_SINCE_HISTORY_QUERY : LEFT_LISTS_QUERY,
+    );
     return rows.map((r) => r.child_id);
+  }
+
+  /**
+   * Whether the score tables were emptied (by a crash) since the last full rescore: see
+   * RescoreRepository.scoresLost. Read under the rescore lock, so no other run changes the answer.
+   */
+  async scoresLost(): Promise<boolean> {
+    const rows: Array<{ lost: boolean }> = await this.manager.query(
+      `select not exists (select 1 from priority_scores_present) as lost`,
+    );
+    return rows[0].lost;
+  }
+
+  /** After a full rescore: the scores are whole again (see scoresLost). */
+  async markScoresPresent(): Promise<void> {
+    await this.manager.query(
+      `insert into priority_scores_present values (true) on conflict do nothing`,
+    );
   }
 
   /** Rolls back and releases the idle-table connections of an unfinished full rewrite. */
@@ -573,10 +642,25 @@ export class PriorityWriter {
     ]);
   }
 
-  /** Which of the given children have a score now (to close the history of those who leave every list). */
-  async currentScores(childIds: string[]): Promise<Array<{ child_id: string }>> {
+  /**
+   * Which of the given children have a score now (to close the history of those who leave every
+   * list); when the scores were lost, also those whose last history entry holds one.
+   */
+  async currentScores(
+    childIds: string[],
+    scoresLost = false,
+  ): Promise<Array<{ child_id: string }>> {
+    if (!scoresLost) {
+      return this.manager.query(
+        `select child_id from child_priority where child_id = any($1::uuid[])`,
+        [childIds],
+      );
+    }
     return this.manager.query(
-      `select child_id from child_priority where child_id = any($1::uuid[])`,
+      `select c.child_id from unnest($1::uuid[]) c (child_id)
+        where exists (select 1 from child_priority p where p.child_id = c.child_id)
+           or (select h.score from child_priority_history h
+                where h.child_id = c.child_id order by h.id desc limit 1) is not null`,
       [childIds],
     );
   }

@@ -85,11 +85,12 @@ export class RescoreScheduler implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   /**
-   * A full rescore when children wait but no score exists (the score tables are emptied by a
-   * PostgreSQL crash). Returns whether it rescored.
+   * A full rescore when children wait and the scores were lost (the score tables are emptied by a
+   * PostgreSQL crash), even if an incremental rescore has scored a few children since. Returns
+   * whether it rescored.
    */
   async restoreLostScores(today = londonDate()): Promise<boolean> {
-    if (!(await this.repository.scoresMissing())) return false;
+    if (!(await this.repository.scoresLost())) return false;
     this.logger.warn('children are waiting without scores (database crash?): full rescore');
     await this.rescore.rescoreAll('scores lost', today);
     return true;

@@ -142,7 +142,15 @@ export class RescoreService implements BeforeApplicationShutdown {
           asAt,
           scoredAt: new Date().toISOString(),
         };
-        const facts = await this.repository.openFacts(asAt, childIds, BATCH_BYTES, FACTS_PARTS);
+        // After a crash emptied the score tables, a child's score before this run is in its history.
+        const scoresLost = await w.scoresLost();
+        const facts = await this.repository.openFacts(
+          asAt,
+          childIds,
+          BATCH_BYTES,
+          FACTS_PARTS,
+          scoresLost,
+        );
         const scorer: BatchScorer = childIds
           ? inlineScorer(tool.compiled, header, facts.services, true)
           : new FullRescoreScorer(
@@ -161,7 +169,7 @@ export class RescoreService implements BeforeApplicationShutdown {
         let before: Array<{ child_id: string }> = [];
         try {
           if (childIds) {
-            before = await w.currentScores(childIds);
+            before = await w.currentScores(childIds, scoresLost);
             await w.clearChildren(childIds);
           } else await w.beginFullRewrite();
           // Three stages side by side: this thread fetches the next batches and streams the scored
@@ -206,7 +214,8 @@ export class RescoreService implements BeforeApplicationShutdown {
         // Children who left every list: their history ends with an empty entry.
         const gone = childIds
           ? before.filter((b) => !seen.has(b.child_id)).map((b) => b.child_id)
-          : await w.finishFullRewrite();
+          : await w.finishFullRewrite(scoresLost);
+        if (!childIds) await w.markScoresPresent();
         phases.finish = since(t);
         removed = gone.length;
         if (gone.length) await w.copyHistory(closingHistoryRows(gone, header));
