@@ -32,13 +32,14 @@ export class EquityService {
       user.role === 'commissioner' && user.commissionerCode
         ? this.catalogue.providersCommissionedBy(user.commissionerCode)
         : null;
-    const [counts, run] = await Promise.all([
+    const [counts, run, lost] = await Promise.all([
       this.repository.counts(providers),
       this.repository.lastRun(),
+      this.rescores.scoresLost(),
     ]);
-    if (counts.length === 0 && (await this.rescores.scoresMissing())) {
-      throw PrioritisationError.scoresRebuilding();
-    }
+    // Lost scores (a database crash) give no figures, or figures of the few children an incremental
+    // rescore has scored since: either would be read as the whole list's.
+    if (lost) throw PrioritisationError.scoresRebuilding();
     const tool = run ? await this.tools.version(run.toolVersionId) : await this.tools.active();
     const bands = tool.compiled.bands.map((b) => b.code);
     const byDimension = (dimension: EquityDimension): EquityGroup[] =>

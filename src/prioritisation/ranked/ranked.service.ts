@@ -133,7 +133,7 @@ export class RankedService {
     });
     // An empty first page could mean the scores are gone (the unlogged score tables are emptied by a
     // database crash until the scheduler rebuilds them): say so rather than show an empty list.
-    if (rows.length === 0 && !after && (await this.rescores.scoresMissing())) {
+    if (rows.length === 0 && !after && (await this.rescores.scoresLost())) {
       throw PrioritisationError.scoresRebuilding();
     }
     const page = rows.slice(0, limit);

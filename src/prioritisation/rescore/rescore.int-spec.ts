@@ -169,6 +169,13 @@ describe('Full rescore into the idle score tables', () => {
     expect(await t.db.query(`select child_id from child_priority`)).toEqual([
       { child_id: worse.child_id },
     ]);
+    // The equity view's figures would be that one child's: it says the scores are being rebuilt.
+    const token = await t.tokenFor({ role: 'commissioner' });
+    const equity = await request(t.http)
+      .get('/api/prioritisation/equity')
+      .set({ Authorization: `Bearer ${token}` })
+      .expect(503);
+    expect(equity.body.code).toBe('prioritisation.scores-rebuilding');
 
     expect(await scheduler.restoreLostScores()).toBe(true);
     expect(await t.db.query(`select child_id from child_priority order by child_id`)).toEqual(

@@ -481,18 +481,6 @@ export class RescoreRepository {
   }
 
   /**
-   * Whether children wait with no score at all: the score tables are UNLOGGED (migration
-   * UnloggedPriorityScores), so PostgreSQL empties them after a crash. Two index probes.
-   */
-  async scoresMissing(): Promise<boolean> {
-    const rows: Array<{ missing: boolean }> = await this.db.query(
-      `select exists (select 1 from referral where status = 'waiting')
-              and not exists (select 1 from child_priority) as missing`,
-    );
-    return rows[0].missing;
-  }
-
-  /**
    * Whether children wait and the scores were lost: none at all, or the score tables were emptied by
    * a crash since the last full rescore though an incremental one has scored a few children again
    * (`priority_scores_present`, also UNLOGGED, is empty: migration RememberScoresPresent). Three
