@@ -47,14 +47,16 @@ describe('prioritisation: patient data in responses, audit and logs', () => {
       provider: 'RYB',
       receivedDate: addDays(today, -20 * 7),
     });
-    // A rule that reads the flags' detail, and one that fails for this child (divides by zero).
+    // A rule that reads the flags' detail (and applies to this child, so its inputs are shown), and
+    // one that fails for this child (divides by zero).
     const source = DEFAULT_TOOL.replace(
       'factors:\n',
       'factors:\n' +
         '  - id: fragile\n    level: child\n    label: Fragile rule\n' +
         '    points: { "/": [10, { "-": [{ "var": "child.ageYears" }, { "var": "child.ageYears" }] }] }\n' +
         '  - id: detailed\n    level: child\n    label: Detail rule\n' +
-        '    when: { "in": ["not-in-school", { "var": "child.flagDetails" }] }\n    points: 1\n',
+        '    when: { "!": { "in": ["none", { "var": "child.flagDetails" }] } }\n    points: 1\n' +
+        '    explain: "flags {child.flagDetails}"\n',
     );
     const draft = (
       await request(t.http)
@@ -182,13 +184,31 @@ describe('prioritisation: patient data in responses, audit and logs', () => {
     );
     for (const a of answers) {
       const text = a.text;
-      for (const secret of [...identifying(), REASON, 'stepfather']) {
+      for (const secret of [...identifying(), REASON, 'stepfather', FLAG_DETAIL, 'Hargreaves']) {
         expect(text).not.toContain(secret);
       }
     }
     const p = answers[0].body;
     expect(p).toMatchObject({ identifiable: false, override: { band: 'P1' } });
     expect(p.override.reason).toBeUndefined();
+    // The rule that reads the flags' detail still shows which flag and its points; the detail, free
+    // text from the provider's system, is withheld from a commissioner and shown to a clinician.
+    type Factor = { id: string; points: number; inputs: Record<string, unknown>; text: string };
+    const detailed = (e: { childFactors: Factor[] }) =>
+      e.childFactors.find((f) => f.id === 'detailed');
+    expect(detailed(p.explanation)).toMatchObject({
+      points: 1,
+      inputs: { 'child.flagDetails': ['not-in-school:[withheld]'] },
+    });
+    expect(detailed(p.explanation)?.text).toContain('not-in-school:[withheld]');
+    const forClinician = await request(t.http)
+      .get(`/api/children/${child.id}/priority`)
+      .set(auth(clinician))
+      .expect(200);
+    expect(detailed(forClinician.body.explanation)).toMatchObject({
+      points: 1,
+      inputs: { 'child.flagDetails': [`not-in-school:${FLAG_DETAIL}`] },
+    });
   });
 
   it('should send no identifiable data when the audit record cannot be written (fail closed)', async () => {

@@ -69,6 +69,8 @@ export class PriorityService {
           reviewDate: shownOverride.reviewDate,
           setBy: shownOverride.createdBy,
         },
+        // Flag details are free text from the providers' systems: for those who see identity.
+        withholdFreeText: user.role !== 'clinician',
       },
     );
     // An override the last rescore could not apply (a tool activated since has no such band) is

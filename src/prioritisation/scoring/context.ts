@@ -93,6 +93,19 @@ export const REFERRAL_VARS: VarCatalogue = {
   'referral.waitRatio': 'number',
 };
 
+/**
+ * Variables holding free text from a provider's system (a flag's detail, after the code: it may name
+ * a person or a place). Shown only to those who may see the child's identity (clinicians): in an
+ * explanation for anyone else each detail is withheld and only the flag's code shown.
+ */
+export const FREE_TEXT_VARS: ReadonlySet<string> = new Set(['child.flagDetails']);
+
+/** "code:detail" → "code:[withheld]" (a flag without detail is shown as it is). */
+export function withholdFlagDetail(flagDetail: string): string {
+  const colon = flagDetail.indexOf(':');
+  return colon < 0 ? flagDetail : `${flagDetail.slice(0, colon)}:[withheld]`;
+}
+
 /** Plain-English meaning of each variable, for validation messages and docs. */
 export const VAR_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'child.ageYears': 'age in completed years at the as-at date',

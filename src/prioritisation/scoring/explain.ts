@@ -8,7 +8,7 @@ import {
   type TriggerResult,
 } from './score-child.js';
 import type { ToolDocument } from './tool-document.js';
-import { VAR_DESCRIPTIONS } from './context.js';
+import { FREE_TEXT_VARS, VAR_DESCRIPTIONS, withholdFlagDetail } from './context.js';
 
 /** What is stored with each child's score: enough to explain it later without recomputing. */
 export interface StoredBreakdown {
@@ -86,6 +86,11 @@ export interface ExplainContext {
   serviceName?: (code: string) => string | undefined;
   /** The clinician override that sets the band shown instead of the tool's band. */
   override?: { band: string; reviewDate: string; setBy: string } | null;
+  /**
+   * The reader may not see free text from the providers' systems (FREE_TEXT_VARS): a flag's detail
+   * is shown as "[withheld]", in the inputs and in the words, and the points stay as they are.
+   */
+  withholdFreeText?: boolean;
 }
 
 /**
@@ -101,15 +106,17 @@ export function explain(
   context: ExplainContext = {},
 ): Explanation {
   const serviceName = (code: string) => context.serviceName?.(code) ?? code;
+  const visible = context.withholdFreeText ? withholdFreeText : (inputs: Inputs) => inputs;
   const fill = (template: string, inputs: Inputs) => fillTemplate(template, inputs, serviceName);
   const factorDocs = new Map(doc.factors.map((f) => [f.id, f]));
   const triggerDocs = new Map(doc.triggers.map((t) => [t.id, t]));
   const describe = (f: FactorResult): ExplainedFactor => {
     const d = factorDocs.get(f.id);
     const label = d?.label ?? f.id;
+    const inputs = visible(f.inputs);
     const because = d?.explain
-      ? fill(d.explain, f.inputs)
-      : Object.entries(f.inputs)
+      ? fill(d.explain, inputs)
+      : Object.entries(inputs)
           .map(([k, v]) => `${k} = ${show(v)}`)
           .join(', ');
     const capped = d?.cap !== undefined && f.points === d.cap ? ` (the cap)` : '';
@@ -117,7 +124,7 @@ export function explain(
       id: f.id,
       label,
       points: f.points,
-      inputs: f.inputs,
+      inputs,
       text: `${label}: ${because ? `${because} → ` : ''}${signed(f.points)} points${capped}`,
     };
   };
@@ -140,7 +147,7 @@ export function explain(
       id: t.id,
       label,
       referralId: t.referralId ?? null,
-      text: `${label}${d?.explain ? `: ${fill(d.explain, t.inputs)}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
+      text: `${label}${d?.explain ? `: ${fill(d.explain, visible(t.inputs))}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
     };
   });
   const override = context.override;
@@ -217,6 +224,19 @@ export function explainedTotal(e: Explanation): number {
     .reduce((s, r) => s + r.factors.reduce((t, f) => t + f.points, 0), 0);
   const child = e.childFactors.reduce((s, f) => s + f.points, 0);
   return round1(referral + child);
+}
+
+/** Inputs with each free-text variable's details withheld (ExplainContext.withholdFreeText). */
+function withholdFreeText(inputs: Inputs): Inputs {
+  if (!Object.keys(inputs).some((k) => FREE_TEXT_VARS.has(k))) return inputs;
+  return Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [
+      k,
+      FREE_TEXT_VARS.has(k) && Array.isArray(v)
+        ? (v as unknown[]).map((x) => (typeof x === 'string' ? withholdFlagDetail(x) : x))
+        : v,
+    ]),
+  );
 }
 
 /** A factor's `explain` template with its inputs filled in; a service is named, not coded. */
