@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { describeReport } from '../audit/audit-chain.js';
 import { parseCheckpoint, verifyAuditChain } from '../audit/audit-verification.js';
-import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
+import { cliConfig, cliDatabase, refuseIfDatabaseInUse, type CliDatabase } from './cli-database.js';
 
 const USAGE = `Usage: npm run audit:verify -- [--checkpoint ID:HASH] [--json]
 
@@ -11,7 +11,8 @@ the first broken row: an edited row ("content changed") or a removed one ("broke
   --checkpoint  an id and hash printed by an earlier run (keep them outside the database): also
                 proves that the rows up to it were not cut off or rewritten
   --json        print the report as JSON
-Exit status: 0 chain intact, 1 chain broken, 2 could not check, 64 bad usage.
+Exit status: 0 chain intact, 1 chain broken, 2 could not check, 64 bad usage, 75 a running
+WaitWell holds the embedded database.
 Uses DATABASE_URL, or the embedded PostgreSQL in WAITWELL_DATA_DIR (stop the server first: one
 PostgreSQL per data folder). Reading needs no more than SELECT on audit_event.`;
 
@@ -43,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const config = cliConfig();
+  const refused = refuseIfDatabaseInUse(config, 'Stop the service and run this command again.');
+  if (refused !== null) return refused;
   let database: CliDatabase | undefined;
   let client: pg.Client | undefined;
   try {
@@ -82,5 +85,8 @@ export async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  () => process.exit(2),
+  () => {
+    process.stderr.write('audit:verify could not check the chain.\n');
+    process.exit(2);
+  },
 );

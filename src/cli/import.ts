@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../common/errors/domain-error.js';
-import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
+import { cliConfig, cliDatabase, refuseIfDatabaseInUse, type CliDatabase } from './cli-database.js';
 import { IngestStandaloneModule } from '../ingest/ingest-standalone.module.js';
 import { IngestService } from '../ingest/ingest.service.js';
 
@@ -37,17 +36,12 @@ async function main(argv: string[]): Promise<number> {
   let database: CliDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {
-    if (!config.database.url) {
-      const holder = runningPostgres(config.database.dataDir);
-      if (holder) {
-        process.stderr.write(
-          `The embedded database in ${config.database.dataDir} is in use by a running WaitWell (PostgreSQL pid ${holder}).\n` +
-            `Pull through the running service instead: POST /api/sources/${values.source}/pulls with an admin token\n` +
-            `(or stop the service and run this command again).\n`,
-        );
-        return 75; // EX_TEMPFAIL
-      }
-    }
+    const refused = refuseIfDatabaseInUse(
+      config,
+      `Pull through the running service instead: POST /api/sources/${values.source}/pulls with an admin token\n` +
+        `(or stop the service and run this command again).`,
+    );
+    if (refused !== null) return refused;
     database = await cliDatabase(config);
     app = await NestFactory.createApplicationContext(
       IngestStandaloneModule.forRoot(config, database.url),
@@ -77,21 +71,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await app?.close();
     await database?.stop();
-  }
-}
-
-/** The pid of a live PostgreSQL already serving this data folder, if any. */
-function runningPostgres(dataDir: string): number | null {
-  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
-  if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    // EPERM: alive but owned by another user (the postgres user when running as root).
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
   }
 }
 

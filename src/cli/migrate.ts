@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/data-source-options.js';
-import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
+import { cliConfig, cliDatabase, refuseIfDatabaseInUse, type CliDatabase } from './cli-database.js';
 
 const USAGE = `Usage: npm run migration:run | npm run migration:revert
 
@@ -15,6 +15,12 @@ async function main(command: string | undefined): Promise<number> {
     return 64;
   }
   const config = cliConfig();
+  const refused = refuseIfDatabaseInUse(
+    config,
+    'The service applies pending migrations itself at start-up; to run or revert them by hand,\n' +
+      'stop the service and run this command again.',
+  );
+  if (refused !== null) return refused;
   let database: CliDatabase | undefined;
   let db: DataSource | undefined;
   try {

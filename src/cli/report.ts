@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { AuthUser } from '../auth/auth-user.js';
 import { runWithRequestContext } from '../common/context/request-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { cliConfig, cliDatabase, type CliDatabase } from './cli-database.js';
+import { cliConfig, cliDatabase, refuseIfDatabaseInUse, type CliDatabase } from './cli-database.js';
 import { RttExportService } from '../rtt-reporting/rtt-export.service.js';
 import { RttStandaloneModule } from '../rtt-reporting/rtt-reporting.standalone.js';
 import { RttSnapshotService } from '../rtt-reporting/rtt-snapshot.service.js';
@@ -50,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
     return 64;
   }
   const config = cliConfig();
+  const refused = refuseIfDatabaseInUse(
+    config,
+    `Get the report from the running service instead: GET /api/reports/rtt/csv?month=${values.month}\n` +
+      `(or /api/reports/rtt, /api/reports/rtt/chart) with an admin or commissioner token,\n` +
+      `or stop the service and run this command again.`,
+  );
+  if (refused !== null) return refused;
   let database: CliDatabase | undefined;
   let app: INestApplicationContext | undefined;
   try {

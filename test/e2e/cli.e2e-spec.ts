@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmbeddedDatabase } from '../../src/database/embedded-database.js';
 import { testDatabaseUrlFor, withClient } from '../utils/test-database.js';
+import { tempDir } from './ingest-support.js';
 
 // The README's command-line tools, run as the README runs them (the built JavaScript, as separate
 // processes) against a database of their own on the test server. `npm test` builds first.
@@ -22,7 +24,14 @@ interface Ran {
 
 describe('command-line tools (README "Command-line tools")', () => {
   const dir = mkdtempSync(join(tmpdir(), 'waitwell-cli-'));
-  const run = (name: string, args: string[]): Promise<Ran> =>
+  const run = (
+    name: string,
+    args: string[],
+    env: Record<string, string> = {
+      DATABASE_URL: testDatabaseUrlFor(database),
+      WAITWELL_DATA_DIR: join(dir, 'data'),
+    },
+  ): Promise<Ran> =>
     new Promise((done) => {
       execFile(
         process.execPath,
@@ -33,10 +42,11 @@ describe('command-line tools (README "Command-line tools")', () => {
             // As a person's shell would have it: not the test run's own WAITWELL_TEST_* variables
             // (an unknown WAITWELL_* setting stops every WaitWell command).
             ...Object.fromEntries(
-              Object.entries(process.env).filter(([k]) => !k.startsWith('WAITWELL_')),
+              Object.entries(process.env).filter(
+                ([k]) => !k.startsWith('WAITWELL_') && k !== 'DATABASE_URL',
+              ),
             ),
-            DATABASE_URL: testDatabaseUrlFor(database),
-            WAITWELL_DATA_DIR: join(dir, 'data'),
+            ...env,
           },
           timeout: 90_000,
         },
@@ -98,5 +108,34 @@ describe('command-line tools (README "Command-line tools")', () => {
     const result = await run('import', ['--source', 'no-such-source']);
     expect(result.code).not.toBe(0);
     expect(`${result.stdout}${result.stderr}`).toContain('no-such-source');
+  });
+
+  it('should say what to do instead, and exit 75, when a running WaitWell holds the embedded database', async () => {
+    // As `npm start` leaves it: a PostgreSQL of the service's own serving the data folder. A second
+    // one cannot start there; the report and audit:verify used to fail without saying why.
+    // tempDir: readable by the postgres user PostgreSQL runs as when the tests run as root.
+    const held = tempDir('waitwell-cli-held-');
+    const running = await startEmbeddedDatabase(held);
+    try {
+      const env = { WAITWELL_DATA_DIR: held };
+      const commands: [string, string[], string][] = [
+        ['import', ['--source', 'rxa-slt'], 'POST /api/sources/rxa-slt/pulls'],
+        ['report', ['rtt', '--month', '2026-10'], 'GET /api/reports/rtt/csv?month=2026-10'],
+        ['audit-verify', [], 'Stop the service and run this command again.'],
+        ['migrate', ['run'], 'stop the service and run this command again.'],
+      ];
+      for (const [name, args, instead] of commands) {
+        const result = await run(name, args, env);
+        expect({ name, code: result.code }).toEqual({ name, code: 75 });
+        expect(result.stderr).toContain(
+          `The embedded database in ${held} is in use by a running WaitWell`,
+        );
+        expect(result.stderr).toContain(instead);
+        expect(result.stdout).toBe('');
+      }
+    } finally {
+      await running.stop();
+      rmSync(held, { recursive: true, force: true });
+    }
   });
 });
