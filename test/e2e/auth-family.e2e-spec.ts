@@ -62,6 +62,13 @@ describe('family access: only their own child, whatever they put in a URL', () =
     await get(`/api/children/${mine.id}?id[]=${theirs.id}`, family).expect(400);
   });
 
+  it('should tell a family who sends something else than a child id where to find theirs', async () => {
+    const res = await get('/api/children/my-child', family).expect(400);
+    expect(res.body.detail).toMatch(/a family finds its child's in \/api\/auth\/me/);
+    const me = await get('/api/auth/me', family).expect(200);
+    expect(me.body.childId).toBe(mine.id);
+  });
+
   it('should keep families off staff routes', async () => {
     expect((await get(`/api/referrals?childId=${theirs.id}`, family).expect(403)).body.code).toBe(
       'auth.role-not-allowed',
