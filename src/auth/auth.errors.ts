@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error.js';
+import { BREAK_GLASS_MAX_REASON_LENGTH } from './break-glass.js';
 import type { ClaimProblem } from './identity/claim-mapping.js';
 
 export enum AuthErrorCode {
@@ -112,7 +113,7 @@ export class AuthError extends DomainError {
     return new AuthError(
       'validation',
       AuthErrorCode.BreakGlassReasonInvalid,
-      `X-Break-Glass-Reason must say why you need identifiable data, in ${minLength} to 500 printable characters.`,
+      `X-Break-Glass-Reason must say in words why you need to open this child's record, in ${minLength} to ${BREAK_GLASS_MAX_REASON_LENGTH} characters, without control or formatting characters.`,
     );
   }
 }
