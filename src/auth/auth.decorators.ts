@@ -23,12 +23,19 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
 export const SignInRoute = (): MethodDecorator & ClassDecorator => SetMetadata(SIGN_IN_ROUTE, true);
 
 /**
- * The route honours break-glass: with an `X-Break-Glass-Reason` header, the guard puts the reason in
- * `user.breakGlass` and the service may show identifiable data, audit it as break-glass and raise an
- * alert. On other routes the header is refused, so nobody believes it took effect.
+ * The route honours break-glass for these roles (and only those of them that `breakGlassRoles` in
+ * config/identity.yaml allows): with an `X-Break-Glass-Reason` header, the guard puts the reason in
+ * `user.breakGlass`, and the service may show what the caller's normal view hides, audit it as
+ * break-glass and raise an alert. Any other role sending the header is refused (403), and so is the
+ * header on every other route (400), so nobody believes it took effect. Each route names its roles:
+ * what break-glass opens is decided route by route (docs/identity.md, "Break-glass").
  */
-export const AllowBreakGlass = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(BREAK_GLASS_ROUTE, true);
+export const AllowBreakGlass = (
+  ...roles: [BreakGlassRole, ...BreakGlassRole[]]
+): MethodDecorator & ClassDecorator => SetMetadata(BREAK_GLASS_ROUTE, roles);
+
+/** The roles that can ever break glass (identity.yaml may narrow them, never widen them). */
+export type BreakGlassRole = Extract<Role, 'clinician' | 'commissioner'>;
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
   const req = ctx.switchToHttp().getRequest<{ user: AuthUser }>();

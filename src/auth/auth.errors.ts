@@ -99,14 +99,17 @@ export class AuthError extends DomainError {
     return new AuthError(
       'validation',
       AuthErrorCode.BreakGlassNotAvailable,
-      'This route does not support break-glass: remove the X-Break-Glass-Reason header.',
+      "Break-glass opens only the reading of a child's record and priority, not this route: remove the X-Break-Glass-Reason header.",
     );
   }
-  static breakGlassNotAllowed(): AuthError {
+  /** `roles`: who may break glass on this route (none: nobody, as configured). */
+  static breakGlassNotAllowed(roles: readonly string[]): AuthError {
     return new AuthError(
       'forbidden',
       AuthErrorCode.BreakGlassNotAllowed,
-      'Your role cannot use break-glass.',
+      roles.length === 0
+        ? 'Break-glass is not open to anyone on this route: remove the X-Break-Glass-Reason header.'
+        : `Your role cannot use break-glass on this route (only ${roles.map((r) => `a ${r}`).join(' or ')} can): remove the X-Break-Glass-Reason header.`,
     );
   }
   static breakGlassReasonInvalid(minLength: number): AuthError {

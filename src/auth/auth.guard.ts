@@ -2,7 +2,13 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
-import { BREAK_GLASS_HEADER, BREAK_GLASS_ROUTE, IS_PUBLIC, ROLES_KEY } from './auth.decorators.js';
+import {
+  BREAK_GLASS_HEADER,
+  BREAK_GLASS_ROUTE,
+  type BreakGlassRole,
+  IS_PUBLIC,
+  ROLES_KEY,
+} from './auth.decorators.js';
 import { AuthError } from './auth.errors.js';
 import { parseBreakGlassReason } from './break-glass.js';
 import { FamilyAccess } from './family/family-access.service.js';
@@ -41,7 +47,7 @@ export class AuthGuard implements CanActivate {
     const breakGlass = this.breakGlass(
       req,
       user,
-      this.reflector.getAllAndOverride<boolean>(BREAK_GLASS_ROUTE, targets) === true,
+      this.reflector.getAllAndOverride<BreakGlassRole[] | undefined>(BREAK_GLASS_ROUTE, targets),
     );
     if (breakGlass) user = { ...user, breakGlass: { reason: breakGlass } };
     req.user = user;
@@ -50,14 +56,20 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private breakGlass(req: GuardedRequest, user: AuthUser, allowed: boolean): string | null {
+  /** `routeRoles`: who the route lets break glass (@AllowBreakGlass), undefined where it does not. */
+  private breakGlass(
+    req: GuardedRequest,
+    user: AuthUser,
+    routeRoles: BreakGlassRole[] | undefined,
+  ): string | null {
     const header = parseBreakGlassReason(
       req.headers[BREAK_GLASS_HEADER],
       this.identity.breakGlassMinReasonLength,
     );
     if (header.kind === 'absent') return null;
-    if (!allowed) throw AuthError.breakGlassNotAvailable();
-    if (!this.identity.breakGlassRoles.includes(user.role)) throw AuthError.breakGlassNotAllowed();
+    if (!routeRoles) throw AuthError.breakGlassNotAvailable();
+    const roles = routeRoles.filter((r) => this.identity.breakGlassRoles.includes(r));
+    if (!roles.some((r) => r === user.role)) throw AuthError.breakGlassNotAllowed(roles);
     if (header.kind === 'invalid') {
       throw AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength);
     }

@@ -13,10 +13,13 @@ import { FamilyLinkResponse } from './dto/family-link.response.dto.js';
 export class ChildrenController {
   constructor(private readonly children: ChildrenService) {}
 
-  /** Commissioners (and clinicians outside their services) may send X-Break-Glass-Reason: audited, alerts auditors. */
+  /**
+   * Clinicians (for a child outside their services, or every service's detail) and commissioners
+   * (for identity) may send X-Break-Glass-Reason: audited, alerts auditors.
+   */
   @Get(':id')
   @Roles('clinician', 'commissioner', 'family')
-  @AllowBreakGlass()
+  @AllowBreakGlass('clinician', 'commissioner')
   getChild(@Param() params: ChildIdParams, @CurrentUser() user: AuthUser): Promise<ChildResponse> {
     return this.children.getChild(params.id, user);
   }

@@ -38,7 +38,10 @@ export class ChildrenService {
         resource,
         childIds: [id],
         reason: user.breakGlass.reason,
-        detail: { normalPurpose: access.purpose },
+        detail: {
+          normalPurpose: access.purpose,
+          normallyVisible: childAccess({ ...user, breakGlass: undefined }, id, referrals).visible,
+        },
       });
     } else {
       await this.audit.record({

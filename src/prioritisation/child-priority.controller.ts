@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser, Roles } from '../auth/auth.decorators.js';
+import { AllowBreakGlass, CurrentUser, Roles } from '../auth/auth.decorators.js';
 import { ChildIdParams } from '../children/dto/child-id.params.js';
 import { CheckInsService } from './check-ins/check-ins.service.js';
 import { CheckInBody, CheckInResponse } from './check-ins/dto/check-in.dto.js';
@@ -21,8 +21,15 @@ export class ChildPriorityController {
     private readonly checkIns: CheckInsService,
   ) {}
 
+  /**
+   * A clinician may send X-Break-Glass-Reason to read the priority of a child outside their
+   * services (audited, alerts auditors). Not a commissioner: their break-glass is for the record's
+   * identity, and the explanation adds only clinicians' override reasons. Overrides and check-ins
+   * change the child's care and never take break-glass.
+   */
   @Get('priority')
   @Roles('clinician', 'commissioner')
+  @AllowBreakGlass('clinician')
   get(
     @Param() params: ChildIdParams,
     @CurrentUser() user: AuthUser,

@@ -91,8 +91,9 @@ describe('least-privilege views and break-glass', () => {
       actor_subject: string;
       request_id: string;
       resource: string;
+      detail: Record<string, unknown>;
     }> = await t.db.query(
-      `select id::text, action, purpose, actor_subject, request_id, resource from audit_event where $1 = any(child_ids) and action = 'break-glass'`,
+      `select id::text, action, purpose, actor_subject, request_id, resource, detail from audit_event where $1 = any(child_ids) and action = 'break-glass'`,
       [child.id],
     );
     expect(rows).toEqual([
@@ -103,6 +104,8 @@ describe('least-privilege views and break-glass', () => {
         actor_subject: 'icb-analyst',
         request_id: res.headers['x-request-id'],
         resource: 'child',
+        // In their ICB, so normally seen (pseudonymised): break-glass added the identity.
+        detail: { normalPurpose: 'commissioning', normallyVisible: true },
       },
     ]);
     const warning = lines
@@ -186,10 +189,14 @@ describe('least-privilege views and break-glass', () => {
     await get(`/api/children/${child.id}`, mh).expect(404);
     const res = await get(`/api/children/${child.id}`, mh, REASON).expect(200);
     expect(res.body.referrals[0]).toMatchObject({ service: 'slt', priority: 'urgent' });
-    const [row] = await t.db.query<Array<{ action: string }>>(
-      `select action from audit_event where actor_subject = 'mh-clinician' order by id desc limit 1`,
+    const [row] = await t.db.query<Array<{ action: string; detail: Record<string, unknown> }>>(
+      `select action, detail from audit_event where actor_subject = 'mh-clinician' order by id desc limit 1`,
     );
-    expect(row.action).toBe('break-glass');
+    // The auditor can tell a child outside the clinician's services from a wider view of their own.
+    expect(row).toEqual({
+      action: 'break-glass',
+      detail: { normalPurpose: 'direct-care', normallyVisible: false },
+    });
   });
 
   it('should refuse break-glass where it does not apply, to families, and without a real reason', async () => {
@@ -197,9 +204,11 @@ describe('least-privilege views and break-glass', () => {
       'auth.break-glass-not-available',
     );
     const family = await t.tokenFor({ role: 'family', childId: child.id });
-    expect((await get(`/api/children/${child.id}`, family, REASON).expect(403)).body.code).toBe(
-      'auth.break-glass-not-allowed',
-    );
+    const refused = await get(`/api/children/${child.id}`, family, REASON).expect(403);
+    expect(refused.body).toMatchObject({
+      code: 'auth.break-glass-not-allowed',
+      detail: expect.stringContaining('only a clinician or a commissioner can'),
+    });
     expect(
       (await get(`/api/children/${child.id}`, commissioner, 'because').expect(400)).body.code,
     ).toBe('auth.break-glass-reason-invalid');

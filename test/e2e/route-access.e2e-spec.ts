@@ -71,6 +71,16 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/reports/rtt/snapshots': ['admin'],
 };
 
+/**
+ * Where break-glass (X-Break-Glass-Reason) is honoured, and for which roles: only the reading of a
+ * child's record and priority. On every other route the header is refused, so a new route cannot
+ * widen what break-glass opens without an entry here.
+ */
+const BREAK_GLASS: Record<string, readonly Role[]> = {
+  'GET /api/children/:id': ['clinician', 'commissioner'],
+  'GET /api/children/:id/priority': ['clinician'],
+};
+
 /** Query strings that make a route return real data (so the identifiability sweep sees real answers). */
 const SAMPLE_QUERY: Record<string, string> = {
   'GET /api/referrals': 'limit=500',
@@ -121,7 +131,7 @@ describe('route access: every registered route against the access table, for eve
   const tokens = new Map<Caller, string>();
   const identities: Array<{ nhs: string; fullName: string }> = [];
 
-  const call = (route: string, caller: Caller) => {
+  const call = (route: string, caller: Caller, breakGlassReason?: string) => {
     const [method, pattern] = route.split(' ');
     const query = SAMPLE_QUERY[route] ? `?${SAMPLE_QUERY[route]}` : '';
     const agent = request(t.http);
@@ -141,6 +151,7 @@ describe('route access: every registered route against the access table, for eve
     let req = verb(url);
     const token = tokens.get(caller);
     if (token) req = req.set('Authorization', `Bearer ${token}`);
+    if (breakGlassReason) req = req.set('X-Break-Glass-Reason', breakGlassReason);
     return req;
   };
 
@@ -205,6 +216,28 @@ describe('route access: every registered route against the access table, for eve
         else ok = res.status === 403 && code === 'auth.role-not-allowed';
         if (!ok) wrong.push(`${route} as ${caller}: ${res.status} ${code}`);
         if (res.status >= 500) wrong.push(`${route} as ${caller}: server error ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
+  it('should honour break-glass exactly where the break-glass table says, and refuse it elsewhere', async () => {
+    expect(Object.keys(BREAK_GLASS).filter((r) => !routes.includes(r))).toEqual([]);
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const access = EXPECTED[route];
+      if (!Array.isArray(access)) continue; // public routes take no sign-in, so no break-glass
+      for (const caller of access as readonly Role[]) {
+        const res = await call(route, caller, 'Route access table: checking break-glass');
+        const code = String(res.body?.code ?? '');
+        const expected = !(route in BREAK_GLASS)
+          ? '400 auth.break-glass-not-available'
+          : BREAK_GLASS[route].includes(caller)
+            ? 'honoured'
+            : '403 auth.break-glass-not-allowed';
+        const got =
+          code.startsWith('auth.') || res.status === 401 ? `${res.status} ${code}` : 'honoured';
+        if (got !== expected) wrong.push(`${route} as ${caller}: ${got}, expected ${expected}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -18,8 +18,8 @@ import {
 /**
  * A child's priority explained (prioritisation.md principle 2): the score is re-derived from the
  * stored input snapshot with the tool version that produced it, so every factor's inputs and points
- * are shown and add up to the stored score. Clinicians see identity (for their services only);
- * commissioners the pseudonymised explanation. Every read is audited.
+ * are shown and add up to the stored score. Clinicians see identity (for their services only, or
+ * any child by breaking glass); commissioners the pseudonymised explanation. Every read is audited.
  */
 @Injectable()
 export class PriorityService {
@@ -34,7 +34,12 @@ export class PriorityService {
   async explainChild(childId: string, user: AuthUser): Promise<ChildPriorityResponse> {
     const stored = await this.repository.findChild(childId);
     if (!stored) throw PrioritisationError.notScored();
-    if (user.role === 'clinician' && !stored.services.some((s) => user.services.includes(s))) {
+    // A clinician sees the children on their services' lists, and any other child only by breaking
+    // glass (read-only, as the child's record: docs/identity.md, "Break-glass").
+    const onTheirList =
+      user.role === 'clinician' && stored.services.some((s) => user.services.includes(s));
+    const breakGlass = user.role === 'clinician' ? user.breakGlass : undefined;
+    if (user.role === 'clinician' && !onTheirList && !breakGlass) {
       throw PrioritisationError.notScored();
     }
     // A commissioner sees the children waiting with a provider their ICB commissions, as on the
@@ -85,12 +90,18 @@ export class PriorityService {
     }
     const identifiable = user.role === 'clinician';
     const identity = identifiable ? (await this.repository.identities([childId]))[0] : undefined;
-    await this.audit.record({
-      action: 'read',
-      resource: identifiable ? 'child-priority' : 'child-priority-pseudonymised',
-      childIds: [childId],
-      purpose: identifiable ? 'direct-care' : 'commissioning',
-    });
+    const resource = identifiable ? 'child-priority' : 'child-priority-pseudonymised';
+    const purpose = identifiable ? 'direct-care' : 'commissioning';
+    if (breakGlass) {
+      await this.audit.recordBreakGlass({
+        resource,
+        childIds: [childId],
+        reason: breakGlass.reason,
+        detail: { normalPurpose: purpose, normallyVisible: onTheirList },
+      });
+    } else {
+      await this.audit.record({ action: 'read', resource, childIds: [childId], purpose });
+    }
     return {
       childId,
       pseudonym: stored.pseudonym,
