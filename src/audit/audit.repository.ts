@@ -53,6 +53,7 @@ export interface BreakGlassAlertRow {
   childIds: string[];
   reason: string | null;
   requestId: string | null;
+  normallyVisible: boolean | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
   outcome: string | null;
@@ -174,7 +175,8 @@ export class AuditRepository implements OnModuleDestroy {
     return this.db.query(
       `select b.id::text as "auditEventId", to_char(b.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt",
               b.actor_subject as "actorSubject", b.actor_role as "actorRole", b.resource, b.child_ids::text[] as "childIds",
-              b.purpose as reason, b.request_id as "requestId", k.actor_subject as "acknowledgedBy",
+              b.purpose as reason, b.request_id as "requestId",
+              (b.detail ->> 'normallyVisible')::boolean as "normallyVisible", k.actor_subject as "acknowledgedBy",
               to_char(k.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "acknowledgedAt", k.detail ->> 'outcome' as outcome
          from audit_event b
          left join lateral (

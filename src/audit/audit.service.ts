@@ -244,6 +244,7 @@ function alertView(r: BreakGlassAlertRow, pseudonyms: Map<string, string>): Audi
     children: children(r.childIds, pseudonyms),
     reason: r.reason,
     requestId: r.requestId,
+    normallyVisible: r.normallyVisible,
     acknowledgement: r.acknowledgedAt
       ? { by: r.acknowledgedBy as string, at: r.acknowledgedAt, outcome: r.outcome }
       : null,

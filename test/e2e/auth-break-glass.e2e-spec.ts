@@ -133,6 +133,7 @@ describe('least-privilege views and break-glass', () => {
       actorRole: 'commissioner',
       reason: REASON,
       children: [{ id: child.id, pseudonym: child.pseudonym }],
+      normallyVisible: true,
       acknowledgement: null,
     });
     await request(t.http)

@@ -122,6 +122,7 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
         reason: REASON,
         children: [{ id: child.id, pseudonym: child.pseudonym }],
         requestId: res.headers['x-request-id'],
+        normallyVisible: false,
         acknowledgement: null,
       }),
     );

@@ -16,6 +16,12 @@ export class AuditAlertView {
   @ApiProperty({ type: [AuditChildRef] }) children: AuditChildRef[];
   @ApiProperty({ nullable: true }) reason: string | null;
   @ApiProperty({ nullable: true }) requestId: string | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Whether the caller could see the child without breaking glass (false: a child outside their services or ICB view; null: recorded before this was kept)',
+  })
+  normallyVisible: boolean | null;
   @ApiProperty({ type: AlertAcknowledgement, nullable: true })
   acknowledgement: AlertAcknowledgement | null;
 }
