@@ -21,7 +21,11 @@ export function decodeCursor(cursor: string, length: number): Array<string | num
   } catch {
     // fall through to the domain error below
   }
-  throw new DomainError(
+  throw badCursor();
+}
+
+function badCursor(): DomainError {
+  return new DomainError(
     'validation',
     'pagination.bad-cursor',
     'The cursor is not valid: pass the "next" value from the previous page unchanged, or leave it out to start again.',
@@ -31,4 +35,65 @@ export function decodeCursor(cursor: string, length: number): Array<string | num
 export interface Page<T> {
   items: T[];
   next: string | null;
+}
+
+/**
+ * SQL reading a timestamptz column as its exact UTC text, to the microsecond, for a cursor. A
+ * JavaScript Date keeps milliseconds only: a cursor cut to them would skip the rows that follow the
+ * page's last row within the same millisecond.
+ */
+export function exactTimeSql(column: string): string {
+  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** The key of a list ordered newest first by a timestamptz, then by id: `(time, id) < (at, id)`. */
+export interface TimeIdKey {
+  /** The exact time, as `exactTimeSql` reads it. */
+  at: string;
+  id: string;
+}
+
+const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A cursor of a list keyed by time and id, checked before it reaches SQL: a cursor that decodes but
+ * holds no real time (2026-02-30) or no UUID is the same 400 as any other bad cursor, not a 500
+ * from PostgreSQL.
+ */
+export function decodeTimeIdCursor(cursor: string): TimeIdKey {
+  const [at, id] = decodeCursor(cursor, 2);
+  if (
+    typeof at === 'string' &&
+    EXACT_TIME.test(at) &&
+    isRealTime(at) &&
+    typeof id === 'string' &&
+    UUID.test(id)
+  ) {
+    return { at, id };
+  }
+  throw badCursor();
+}
+
+function isRealTime(at: string): boolean {
+  const millis = `${at.slice(0, 23)}Z`;
+  const parsed = new Date(millis);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
+}
+
+/**
+ * One page from `limit + 1` rows read in keyset order, each with its id and exact time (`keyAt`):
+ * the items, and the cursor of the last one when there is more to read.
+ */
+export function timeIdPage<R extends { id: string; keyAt: string }, T>(
+  rows: R[],
+  limit: number,
+  item: (row: R) => T,
+): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(item),
+    next: rows.length > limit && last ? encodeCursor([last.keyAt, last.id]) : null,
+  };
 }
