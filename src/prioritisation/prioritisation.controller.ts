@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestj
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/auth.decorators.js';
+import type { Page } from '../common/pagination/keyset.js';
 import type { NoticeRow } from './overrides/overrides.repository.js';
 import { OverridesService } from './overrides/overrides.service.js';
 import { type PreviewReport, PreviewService } from './preview/preview.service.js';
@@ -110,8 +111,8 @@ export class PrioritisationController {
 
   @Get('runs')
   @Roles('admin', 'commissioner', 'auditor')
-  runs(@Query() q: RunsQuery): Promise<RunRow[]> {
-    return this.rescore.listRuns(q.limit ?? 20);
+  runs(@Query() q: RunsQuery): Promise<Page<RunRow>> {
+    return this.rescore.listRuns(q);
   }
 
   @Get('runs/:id')

@@ -10,6 +10,7 @@ import {
   to as copyTo,
 } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { exactTimeSql, type TimeIdKey } from '../../common/pagination/keyset.js';
 import { COPY_BINARY_HEADER, COPY_BINARY_TRAILER, copyBinaryRows } from './copy-binary.js';
 import { type ChildRow, parseFacts, type ServiceFacts } from './facts-row.js';
 import {
@@ -85,6 +86,23 @@ export interface RunRow {
 const RUN_COLUMNS = `r.id, r.kind, r.reason, r.tool_version_id as "toolVersionId", v.version as "toolVersion", to_char(r.as_at, 'YYYY-MM-DD') as "asAt",
   r.status, r.started_at as "startedAt", r.finished_at as "finishedAt", r.children_scored as "childrenScored",
   r.referrals_scored as "referralsScored", r.children_flagged as "childrenFlagged", r.problems, r.detail`;
+
+/** A run as listed, with its exact start time for the page's cursor. */
+export type RunPageRow = RunRow & { keyAt: string };
+
+/** The SQL of one page of runs (exported for the plan test in rescore.int-spec). */
+export function runsPageQuery(
+  after: TimeIdKey | undefined,
+  limit: number,
+): { text: string; values: unknown[] } {
+  return {
+    text: `select ${RUN_COLUMNS}, ${exactTimeSql('r.started_at')} as "keyAt"
+             from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id
+            ${after ? 'where (r.started_at, r.id) < ($2::timestamptz, $3::uuid)' : ''}
+            order by r.started_at desc, r.id desc limit $1`,
+    values: after ? [limit, after.at, after.id] : [limit],
+  };
+}
 
 /**
  * The facts every rule can read, derived in SQL for one as-at date: days on the clock, active flags,
@@ -429,11 +447,10 @@ export class RescoreRepository {
     return rows[0].id;
   }
 
-  async listRuns(limit: number): Promise<RunRow[]> {
-    return this.db.query(
-      `select ${RUN_COLUMNS} from priority_run r join prioritisation_tool_version v on v.id = r.tool_version_id order by r.started_at desc limit $1`,
-      [limit],
-    );
+  /** Newest first, ties by id; keyset on (started_at, id), read down ix_priority_run_started. */
+  async listRuns(after: TimeIdKey | undefined, limit: number): Promise<RunPageRow[]> {
+    const { text, values } = runsPageQuery(after, limit);
+    return this.db.query(text, values);
   }
 
   async findRun(id: string): Promise<RunRow | null> {

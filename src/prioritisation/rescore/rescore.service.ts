@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import { DomainError } from '../../common/errors/domain-error.js';
+import { decodeTimeIdCursor, type Page, timeIdPage } from '../../common/pagination/keyset.js';
 import { londonDate } from '../../common/time/calendar-date.js';
 import { overridesEndedBySystem } from '../overrides/override-ended-audit.js';
 import { type ActiveTool, ToolVersionsService } from '../tool/tool-versions.service.js';
@@ -71,8 +72,12 @@ export class RescoreService implements BeforeApplicationShutdown {
     private readonly audit: AuditService,
   ) {}
 
-  listRuns(limit: number): Promise<RunRow[]> {
-    return this.repository.listRuns(limit);
+  /** Runs newest first, a page at a time (`next` continues the list). */
+  async listRuns(q: { limit?: number; cursor?: string }): Promise<Page<RunRow>> {
+    const limit = q.limit ?? 20;
+    const after = q.cursor ? decodeTimeIdCursor(q.cursor) : undefined;
+    const rows = await this.repository.listRuns(after, limit + 1);
+    return timeIdPage(rows, limit, ({ keyAt: _, ...run }) => run);
   }
 
   async findRun(id: string): Promise<RunRow> {

@@ -14,7 +14,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import type { ToolVersionRow } from '../tool-versions.repository.js';
-import { PageLimit } from '../../../common/pagination/page-query.decorators.js';
+import { PageCursor, PageLimit } from '../../../common/pagination/page-query.decorators.js';
 import { IsNotBlank } from '../../../common/validation/is-not-blank.decorator.js';
 
 export class ToolIdParams {
@@ -84,6 +84,9 @@ export class PreviewBody {
 export class RunsQuery {
   @PageLimit(200, 20)
   limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class RunIdParams {
