@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/auth.decorators.js';
 import type { Page } from '../common/pagination/keyset.js';
-import type { NoticeRow } from './overrides/overrides.repository.js';
+import { NoticePage } from './overrides/dto/notice.dto.js';
 import { OverridesService } from './overrides/overrides.service.js';
 import { type PreviewReport, PreviewService } from './preview/preview.service.js';
 import type { RunRow } from './rescore/rescore.repository.js';
@@ -123,8 +123,9 @@ export class PrioritisationController {
 
   @Get('notices')
   @Roles('clinician')
-  notices(@Query() q: NoticesQuery, @CurrentUser() user: AuthUser): Promise<NoticeRow[]> {
-    return this.overrides.notices(user, q.unread ?? false, q.limit ?? 50);
+  @ApiOkResponse({ type: NoticePage })
+  notices(@Query() q: NoticesQuery, @CurrentUser() user: AuthUser): Promise<NoticePage> {
+    return this.overrides.notices(user, q);
   }
 
   @Post('notices/:id/read')

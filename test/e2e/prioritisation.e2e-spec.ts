@@ -32,7 +32,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
         .get('/api/prioritisation/notices?unread=true')
         .set(auth(token))
         .expect(200)
-    ).body;
+    ).body.items;
   const priority = async (childId: string, token = clinician) =>
     (await request(t.http).get(`/api/children/${childId}/priority`).set(auth(token)).expect(200))
       .body;
@@ -646,6 +646,12 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
         childId: child.id,
         kind: 'override-expired',
         detail: expect.objectContaining({ band: 'P1' }),
+        // In words, naming the child by pseudonym only, with what to do next.
+        text: expect.stringMatching(
+          new RegExp(
+            `^Your override of child ${child.pseudonym} to band P1 reached its review date \\(${today}\\) and has ended.*set a new override`,
+          ),
+        ),
       }),
     ]);
     await request(t.http)
@@ -724,6 +730,11 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
           childId: child.id,
           kind: 'override-ended',
           detail: expect.objectContaining({ band: 'P1', endedReason: 'no-longer-waiting' }),
+          text: expect.stringMatching(
+            new RegExp(
+              `^Your override of child ${child.pseudonym} to band P1 .* has ended because the child no longer waits for any service`,
+            ),
+          ),
         }),
       ]);
       // Withdrawing it now says it already ended, when and why.
@@ -838,6 +849,13 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
       readAt: null,
       readBy: null,
     });
+    expect(notice.text).toBe(
+      `The family of child ${child.pseudonym} reported a crisis on ${today} and were told that the ` +
+        "child's Speech and language therapy team would review their care. Contact the family and " +
+        "review the child's care as soon as you can; if the child may be in danger, follow your " +
+        'safeguarding procedures. Marking this notice read marks it read for your whole team.',
+    );
+    expect(notice.text).not.toContain(child.nhsNumber);
     expect(await unreadNotices(mh)).toEqual([]);
     await request(t.http)
       .post(`/api/prioritisation/notices/${notice.id}/read`)
@@ -850,7 +868,7 @@ describe('prioritisation (HTTP into PostgreSQL)', () => {
     expect(await unreadNotices(slt)).toEqual([]);
     const [read] = (
       await request(t.http).get('/api/prioritisation/notices').set(auth(slt)).expect(200)
-    ).body;
+    ).body.items;
     expect(read).toMatchObject({ id: notice.id, readBy: 'slt-b', readAt: expect.any(String) });
     const p = await priority(child.id);
     expect(p).toMatchObject({

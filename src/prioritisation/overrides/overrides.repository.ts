@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { exactTimeSql, type TimeIdKey } from '../../common/pagination/keyset.js';
 import { rowsOf } from '../update-returning.js';
 
 export interface OverrideRow {
@@ -24,15 +25,56 @@ export interface ExpiredOverride {
 export interface NoticeRow {
   id: string;
   childId: string;
-  pseudonym: string | null;
+  pseudonym: string;
   kind: string;
   /** Set when the notice went to a service's team rather than to one clinician. */
   service: string | null;
   /** Who marked it read (for a team's notice, the first of the team to do so). */
   readBy: string | null;
   detail: Record<string, unknown>;
-  createdAt: string;
-  readAt: string | null;
+  createdAt: Date;
+  readAt: Date | null;
+  /** created_at to the microsecond, for the page's cursor. */
+  keyAt: string;
+}
+
+export interface NoticesFilter {
+  recipient: string;
+  services: string[];
+  unreadOnly: boolean;
+  after?: TimeIdKey;
+  limit: number;
+}
+
+/**
+ * The SQL of one page of notices (exported for the plan test in overrides.int-spec). A notice goes
+ * to one clinician or to one service's team, so the page is read as one keyset walk per recipient,
+ * each down its own index (ix_priority_notice_recipient, ix_priority_notice_service) and stopping
+ * at the page's end, then merged: an `or` of the recipients read every notice they ever had and
+ * sorted them, for every page.
+ */
+export function noticesPageQuery(f: NoticesFilter): { text: string; values: unknown[] } {
+  const values: unknown[] = [f.recipient, f.services, f.limit];
+  let only = f.unreadOnly ? ' and read_at is null' : '';
+  if (f.after) {
+    values.push(f.after.at, f.after.id);
+    only += ' and (created_at, id) < ($4::timestamptz, $5::uuid)';
+  }
+  const walk = (recipient: string) =>
+    `select id, child_id, kind, recipient_service, detail, created_at, read_at, read_by
+       from priority_notice where ${recipient}${only} order by created_at desc, id desc limit $3`;
+  return {
+    text: `select n.id, n.child_id as "childId", c.pseudonym, n.kind, n.recipient_service as service, n.detail,
+                  n.created_at as "createdAt", n.read_at as "readAt", n.read_by as "readBy",
+                  ${exactTimeSql('n.created_at')} as "keyAt"
+             from ((${walk('recipient_subject = $1')})
+                   union all
+                   (select t.* from (select distinct unnest($2::text[]) as service) s
+                      cross join lateral (${walk('recipient_service = s.service')}) t)) n
+             join child c on c.id = n.child_id
+            order by n.created_at desc, n.id desc limit $3`,
+    values,
+  };
 }
 
 /** The child's latest override, open or ended, as far as withdrawing it needs. */
@@ -123,21 +165,13 @@ export class OverridesRepository {
     return rows;
   }
 
-  /** The clinician's own notices and those of their services' teams, newest first. */
-  async notices(
-    recipient: string,
-    services: string[],
-    unreadOnly: boolean,
-    limit: number,
-  ): Promise<NoticeRow[]> {
-    return this.db.query(
-      `select n.id, n.child_id as "childId", c.pseudonym, n.kind, n.recipient_service as service, n.detail,
-              n.created_at as "createdAt", n.read_at as "readAt", n.read_by as "readBy"
-         from priority_notice n join child c on c.id = n.child_id
-        where (n.recipient_subject = $1 or n.recipient_service = any($3::text[])) ${unreadOnly ? 'and n.read_at is null' : ''}
-        order by n.created_at desc, n.id limit $2`,
-      [recipient, limit, services],
-    );
+  /**
+   * One page of the clinician's own notices and those of their services' teams, newest first, ties
+   * by id (noticesPageQuery).
+   */
+  async notices(f: NoticesFilter): Promise<NoticeRow[]> {
+    const { text, values } = noticesPageQuery(f);
+    return this.db.query(text, values);
   }
 
   async markRead(

@@ -1,16 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
+import { CatalogueService } from '../../catalogue/catalogue.service.js';
+import { decodeTimeIdCursor, timeIdPage } from '../../common/pagination/keyset.js';
 import { addDays, londonDate } from '../../common/time/calendar-date.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { PrioritisationError } from '../prioritisation.errors.js';
 import { PriorityRepository } from '../priority/priority.repository.js';
 import { RescoreService } from '../rescore/rescore.service.js';
 import { ToolVersionsService } from '../tool/tool-versions.service.js';
+import { type NoticePage, toNoticeResponse } from './dto/notice.dto.js';
 import { overridesEndedBySystem } from './override-ended-audit.js';
 import {
   type LatestOverride,
-  type NoticeRow,
   type OverrideRow,
   OverridesRepository,
 } from './overrides.repository.js';
@@ -38,6 +40,7 @@ export class OverridesService {
     private readonly tools: ToolVersionsService,
     private readonly rescore: RescoreService,
     private readonly audit: AuditService,
+    private readonly catalogue: CatalogueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -141,17 +144,31 @@ export class OverridesService {
     return expired.length;
   }
 
-  async notices(user: AuthUser, unreadOnly: boolean, limit: number): Promise<NoticeRow[]> {
-    const rows = await this.repository.notices(user.subject, user.services, unreadOnly, limit);
-    if (rows.length) {
+  /** The clinician's notices and their teams', newest first, a page at a time; every page audited. */
+  async notices(
+    user: AuthUser,
+    q: { unread?: boolean; limit?: number; cursor?: string },
+  ): Promise<NoticePage> {
+    const limit = q.limit ?? 50;
+    const after = q.cursor ? decodeTimeIdCursor(q.cursor) : undefined;
+    const rows = await this.repository.notices({
+      recipient: user.subject,
+      services: user.services,
+      unreadOnly: q.unread ?? false,
+      after,
+      limit: limit + 1,
+    });
+    const page = timeIdPage(rows, limit, (r) => r);
+    if (page.items.length) {
       await this.audit.record({
         action: 'list',
         resource: 'priority-notice',
-        childIds: rows.map((r) => r.childId),
+        childIds: page.items.map((r) => r.childId),
         purpose: 'direct-care',
       });
     }
-    return rows;
+    const serviceName = (code: string) => this.catalogue.service(code)?.name ?? code;
+    return { ...page, items: page.items.map((r) => toNoticeResponse(r, serviceName)) };
   }
 
   async markRead(id: string, user: AuthUser): Promise<void> {

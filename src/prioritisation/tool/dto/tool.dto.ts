@@ -105,6 +105,9 @@ export class NoticesQuery {
 
   @PageLimit(200, 50)
   limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class NoticeIdParams {
