@@ -50,8 +50,8 @@ export interface NoticesFilter {
  * The SQL of one page of notices (exported for the plan test in overrides.int-spec). A notice goes
  * to one clinician or to one service's team, so the page is read as one keyset walk per recipient,
  * each down its own index (ix_priority_notice_recipient, ix_priority_notice_service) and stopping
- * at the page's end, then merged: an `or` of the recipients read every notice they ever had and
- * sorted them, for every page.
+ * at the page's end, then merged. (An `or` of the recipients, as before, read every notice they
+ * ever had and sorted them, for every page.)
  */
 export function noticesPageQuery(f: NoticesFilter): { text: string; values: unknown[] } {
   const values: unknown[] = [f.recipient, f.services, f.limit];
