@@ -228,7 +228,7 @@ describe('GET /api/ranked: the page as JSON text', () => {
     for (const r of reasons) expect(r).toMatch(/^(Review: .+|.+ \(\+-?\d+(\.\d+)?\))$/);
     const stored: Array<{ childId: string; score: number; serviceScore: number; weeks: number }> =
       await t.db.query(
-        `select cp.child_id as "childId", cp.score, rp.rank_score as "serviceScore", coalesce(rp.weeks, 0) as weeks
+        `select cp.child_id as "childId", cp.score, rp.rank_score as "serviceScore", rp.weeks
            from referral_priority rp join child_priority cp on cp.child_id = rp.child_id
           where rp.service_code = 'slt'
           order by rp.band_rank, rp.neg_score, rp.neg_weeks, rp.referral_id`,
@@ -291,6 +291,68 @@ describe('GET /api/ranked: the page as JSON text', () => {
       score: expect.any(Number),
     });
     expect(after).toEqual(await stored());
+  });
+
+  it('should show a clock nullified after a missed first appointment as null weeks, not 0, on both lists, in the same place', async () => {
+    const today = londonDate();
+    // Nullified (did not attend the first appointment, not rebooked): no clock start.
+    const nullified = await insertChild(t.db, { locality: 'Nullfield' });
+    const nullifiedReferral = await insertReferral(t.db, nullified.id, {
+      receivedDate: addDays(today, -7 * 40),
+      clockStartDate: null,
+    });
+    // The same, with a timed wait for another service: the child's longest wait is that one.
+    const mixed = await insertChild(t.db, { locality: 'Nullfield' });
+    await insertReferral(t.db, mixed.id, {
+      receivedDate: addDays(today, -7 * 40),
+      clockStartDate: null,
+    });
+    await insertReferral(t.db, mixed.id, {
+      service: 'neurodiversity',
+      provider: 'RXA',
+      receivedDate: addDays(today, -7 * 6 - 3),
+    });
+    // Referred today: a real wait of 0 completed weeks stays 0.
+    const justReferred = await insertChild(t.db, { locality: 'Nullfield' });
+    await insertReferral(t.db, justReferred.id, { receivedDate: today });
+    await t.app
+      .get(RescoreService)
+      .rescoreChildren([nullified.id, mixed.id, justReferred.id], 'test');
+
+    const children = (await get('/api/ranked?locality=Nullfield', commissioner)).items;
+    const byChild = new Map(children.map((i) => [i.childId, i]));
+    expect(byChild.get(nullified.id)).toMatchObject({
+      weeksWaited: null,
+      waits: [{ service: 'slt', provider: 'RYB', weeksWaited: null, score: expect.any(Number) }],
+    });
+    expect(byChild.get(mixed.id)).toMatchObject({ weeksWaited: 6 });
+    expect(byChild.get(mixed.id)?.waits).toContainEqual(
+      expect.objectContaining({ service: 'slt', weeksWaited: null }),
+    );
+    expect(byChild.get(justReferred.id)).toMatchObject({ weeksWaited: 0 });
+
+    // The service's list: the nullified referral shows null weeks, and the list's order is the
+    // stored rank order (a nullified wait ranks as before: after every timed wait of its score).
+    const slt = (await get('/api/ranked?service=slt&limit=200', clinician)).items;
+    const row = slt.find((i) => i.childId === nullified.id);
+    expect(row).toMatchObject({ weeksWaited: null });
+    const [{ weeks }] = await t.db.query(
+      `select weeks from referral_priority where referral_id = $1`,
+      [nullifiedReferral],
+    );
+    expect(weeks).toBeNull();
+    const order: Array<{ childId: string }> = await t.db.query(
+      `select child_id as "childId" from referral_priority where service_code = 'slt' order by rank_key, referral_id`,
+    );
+    expect(slt.map((i) => i.childId)).toEqual(order.map((r) => r.childId));
+    const ordered: Array<{ childId: string }> = await t.db.query(
+      `select child_id as "childId" from child_priority where locality = 'Nullfield' order by rank_key, child_id`,
+    );
+    expect(children.map((i) => i.childId)).toEqual(ordered.map((r) => r.childId));
+    // A minimum wait never matches a wait that cannot be timed.
+    const longWaits = (await get('/api/ranked?service=slt&minWeeks=1&limit=200', commissioner))
+      .items;
+    expect(longWaits.map((i) => i.childId)).not.toContain(nullified.id);
   });
 });
 

@@ -153,6 +153,16 @@ function broad(test: string): string {
 const CHILD_SCORE_JOIN = 'cp.child_id = any(array[rp.child_id])';
 
 /**
+ * The child's longest wait in completed weeks. The score table holds 0 (never null) when no wait
+ * can be timed, every clock being nullified after a missed first appointment: shown as null, as
+ * its waits show each nullified clock, rather than as 0 ("just referred"). Read from the stored
+ * waits only for the few rows with 0, after the index walk chose the page (ranked.int-spec.ts).
+ */
+const CHILD_WEEKS = `case when cp.max_weeks = 0
+                      then (select max((w->>'weeksWaited')::int) from json_array_elements(cp.waits) w)
+                      else cp.max_weeks end`;
+
+/**
  * The page statement for a filter: text and values. Kept apart from running it so that tests can ask
  * PostgreSQL how it plans each shape of list (ranked.int-spec.ts).
  */
@@ -210,7 +220,9 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     if (f.after) {
       where.push(`(rp.rank_key, rp.referral_id) > ${after(f.after)}`);
     }
-    sql = `select rp.referral_id as key, ${common}, rp.rank_score + 0 as "serviceScore", coalesce(rp.weeks, 0) as weeks,
+    // weeks is null for a referral whose clock was nullified (a missed first appointment, not yet
+    // rebooked): it has no wait to show, and 0 would read as "just referred". The rank key is unchanged.
+    sql = `select rp.referral_id as key, ${common}, rp.rank_score + 0 as "serviceScore", rp.weeks,
                   rp.rank_key, rp.referral_id as sort_id
              from referral_priority rp join child_priority cp on ${CHILD_SCORE_JOIN}
             where ${where.join(' and ')}
@@ -244,7 +256,7 @@ export function rankedPageQuery(filter: RankedFilter): { text: string; values: u
     if (f.after) {
       where.push(`(cp.rank_key, cp.child_id) > ${after(f.after)}`);
     }
-    sql = `select cp.child_id as key, ${common}, null::float8 as "serviceScore", cp.max_weeks as weeks,
+    sql = `select cp.child_id as key, ${common}, null::float8 as "serviceScore", ${CHILD_WEEKS} as weeks,
                   cp.rank_key, cp.child_id as sort_id
              from child_priority cp
             ${where.length ? `where ${where.join(' and ')}` : ''}

@@ -53,7 +53,7 @@ export class RankedQuery {
 
   @ApiPropertyOptional({
     description:
-      'Waited this many completed weeks or more (weeksWaited >= minWeeks): 52 gives the 52+ week waits (365 days or more) and waits of exactly 364 days',
+      'Waited this many completed weeks or more (weeksWaited >= minWeeks): 52 gives the 52+ week waits (365 days or more) and waits of exactly 364 days. A wait that cannot be timed (weeksWaited null: a clock nullified after a missed first appointment) never matches a minWeeks above 0',
   })
   @IsOptional()
   @Type(() => Number)

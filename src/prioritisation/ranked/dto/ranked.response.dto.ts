@@ -3,7 +3,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class RankedWait {
   @ApiProperty() service: string;
   @ApiProperty() provider: string;
-  @ApiProperty({ nullable: true }) weeksWaited: number | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Completed weeks on the RTT clock at the last rescore (asAt); null when the clock was stopped and nullified because the first appointment was missed (did not attend / was not brought): a new clock starts at zero when the appointment is rebooked',
+  })
+  weeksWaited: number | null;
   @ApiProperty({
     description: "This referral's place in its service list: referral points + child points",
   })
@@ -27,9 +32,11 @@ export class RankedItem {
   @ApiProperty({ nullable: true, description: 'With ?service: the score this list is ranked by' })
   serviceScore: number | null;
   @ApiProperty({
-    description: "Longest completed weeks waited (or, with ?service, that service's wait)",
+    nullable: true,
+    description:
+      "Longest completed weeks waited at the last rescore (or, with ?service, that referral's wait); null when no wait can be timed: every clock shown was nullified after a missed first appointment and restarts at zero when rebooked (see waits)",
   })
-  weeksWaited: number;
+  weeksWaited: number | null;
   @ApiProperty({ type: [RankedWait] }) waits: RankedWait[];
   @ApiProperty({ type: [String] }) topReasons: string[];
 }
