@@ -106,17 +106,35 @@ function identity(c: ChildRow): Partial<ChildResponse> {
   };
 }
 
+/**
+ * Completed weeks on the RTT clock: to `today`, or to the clock stop. Null when the clock has no
+ * start: it was stopped and nullified by a missed first appointment (shared/domain/reference.md
+ * §1.4, Rule 5e), and the weeks since the referral was received are no wait at all. The ranked
+ * lists, the priority explanation and the RTT report show the same weeks for the same date.
+ */
 export function weeksWaited(
-  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate' | 'receivedDate'>,
+  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate'>,
   today: string,
 ): number | null {
-  const start = r.clockStartDate ?? r.receivedDate;
-  const end = r.clockStopDate ?? today;
-  const days = daysBetween(start, end);
+  if (r.clockStartDate === null) return null;
+  const days = daysBetween(r.clockStartDate, r.clockStopDate ?? today);
   return days < 0 ? null : Math.floor(days / 7);
 }
 
+/** Why a referral shows no weeks, in words a family can read (reference.md §1.4); null when it shows weeks. */
+export function waitNote(
+  r: Pick<ChildReferralRow, 'clockStartDate' | 'status'>,
+  weeks: number | null,
+): string | null {
+  if (weeks !== null) return null;
+  if (r.clockStartDate !== null) return `The waiting-time clock starts on ${r.clockStartDate}.`;
+  return r.status === 'waiting'
+    ? 'Clock stopped (did not attend): the first appointment was missed. A new clock starts at zero when the appointment is rebooked.'
+    : 'Clock stopped (did not attend): the first appointment was missed, so this referral has no waiting time.';
+}
+
 function referralView(r: ChildReferralRow, detailed: boolean, today: string): ChildReferralView {
+  const weeks = weeksWaited(r, today);
   const base = {
     id: r.id,
     service: r.serviceCode,
@@ -124,7 +142,8 @@ function referralView(r: ChildReferralRow, detailed: boolean, today: string): Ch
     provider: r.providerCode,
     providerName: r.providerName,
     receivedDate: r.receivedDate,
-    weeksWaited: weeksWaited(r, today),
+    weeksWaited: weeks,
+    waitNote: waitNote(r, weeks),
     status: r.status,
   };
   if (!detailed) {

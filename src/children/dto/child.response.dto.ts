@@ -7,8 +7,18 @@ export class ChildReferralView {
   @ApiProperty() provider: string;
   @ApiProperty() providerName: string;
   @ApiProperty() receivedDate: string;
-  @ApiProperty({ description: 'Weeks completed on the clock (to today, or to the clock stop).' })
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Weeks completed on the RTT clock, to today or to the clock stop; null when the clock was stopped and nullified because the first appointment was missed (see waitNote)',
+  })
   weeksWaited: number | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Why weeksWaited is null, in words, e.g. "Clock stopped (did not attend): the first appointment was missed. A new clock starts at zero when the appointment is rebooked."; null when weeks are shown',
+  })
+  waitNote: string | null;
   @ApiProperty() status: string;
   /** Clinical detail only for services the caller works in; otherwise "also waiting for X since Y". */
   @ApiPropertyOptional() priority?: string;

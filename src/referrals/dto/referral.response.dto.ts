@@ -11,9 +11,14 @@ export class ReferralListItem {
   @ApiProperty() status: string;
   @ApiProperty({ nullable: true }) clockStartDate: string | null;
   @ApiProperty({ nullable: true }) clockStopDate: string | null;
-  @ApiProperty({ nullable: true, description: 'Days on the clock to today (or to the stop)' })
+  @ApiProperty({
+    nullable: true,
+    description:
+      'Days on the RTT clock to today (or to the stop); null when the clock was nullified after a missed first appointment (no clock start)',
+  })
   daysWaited: number | null;
-  @ApiProperty({ nullable: true, description: 'Weeks completed' }) weeksWaited: number | null;
+  @ApiProperty({ nullable: true, description: 'Weeks completed (null as daysWaited)' })
+  weeksWaited: number | null;
 }
 
 export class ReferralPage {
