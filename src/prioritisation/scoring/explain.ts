@@ -68,7 +68,10 @@ export interface Explanation {
     referralId: string;
     service: string;
     provider: string;
+    /** Completed weeks on the RTT clock at the as-at date; null when no clock runs (see waitNote). */
     weeksWaited: number | null;
+    /** Why weeksWaited is null, in words; null when it is a number. */
+    waitNote: string | null;
     points: number;
     rankScore: number;
     counted: boolean;
@@ -176,6 +179,7 @@ export function explain(
       service: r.service,
       provider: r.provider,
       weeksWaited: r.weeks,
+      waitNote: r.weeks === null ? `${NO_CLOCK[0].toUpperCase()}${NO_CLOCK.slice(1)}.` : null,
       points: r.points,
       rankScore: r.rank,
       counted: b.combine === 'sum' || r.id === b.countedReferralId,
@@ -197,8 +201,14 @@ export function explain(
   };
 }
 
-const NO_RUNNING_CLOCK =
-  'this referral has no running waiting-time clock to time its wait (for example, it was nullified after a missed first appointment); it counts again once the clock runs';
+/**
+ * Why a waiting referral has no weeks (shared/domain/reference.md §1.4, Rule 5e): its clock was
+ * stopped and nullified by a missed first appointment, and only a rebooking starts a new one (at
+ * zero, never linked back to the old start). The family's view of the child says the same.
+ */
+const NO_CLOCK =
+  'no waiting-time clock at the as-at date: clock stopped (did not attend) when the first appointment was missed; a new clock starts at zero when the appointment is rebooked';
+const NO_RUNNING_CLOCK = `this referral has ${NO_CLOCK}, and the rule counts again from then`;
 
 /** Why a rule could not be worked out, in words a clinician can act on. */
 function missingInWords(variable: string): string {

@@ -445,7 +445,16 @@ describe('scoreChild with the default tool', () => {
     // Plain words a clinician can act on; the tool's input named once, for whoever edits the tool.
     expect(e.problems.map((p) => p.text)).toEqual([
       `"Lives in a more deprived area" was not applied: the deprivation decile (IMD, 1 = most deprived) of the child's home area is not on record; it counts once it is (the tool's input child.deprivationDecile).`,
-      `"Time waited against the service's target" was not applied: this referral has no running waiting-time clock to time its wait (for example, it was nullified after a missed first appointment); it counts again once the clock runs (the tool's input referral.waitRatio).`,
+      `"Time waited against the service's target" was not applied: this referral has no waiting-time clock at the as-at date: clock stopped (did not attend) when the first appointment was missed; a new clock starts at zero when the appointment is rebooked, and the rule counts again from then (the tool's input referral.waitRatio).`,
+    ]);
+    // Each referral says its weeks, or in words why it has none (never 0 for "no clock").
+    expect(e.referrals.map((r) => [r.service, r.weeksWaited, r.waitNote])).toEqual([
+      ['slt', 18, null],
+      [
+        'neurodiversity',
+        null,
+        'No waiting-time clock at the as-at date: clock stopped (did not attend) when the first appointment was missed; a new clock starts at zero when the appointment is rebooked.',
+      ],
     ]);
   });
 
