@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
-import { ptlChild, ptlCsv, ptlDropSource, pull, tempDir, writeSources } from './ingest-support.js';
+import type { TestApp } from '../utils/test-app.js';
+import { appWithPtlSource, ptlChild, ptlCsv, pull } from './ingest-support.js';
 
 /** What an import's incremental rescore leaves in the score tables (prioritisation.md). */
 describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
@@ -39,11 +39,7 @@ describe('ingest: the rescore after an import (HTTP into PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    dir = tempDir('waitwell-ingest-rescore-');
-    const sources = writeSources(dir, [ptlDropSource('t-move', 'RYB', 'slt', 'snapshot')]);
-    t = await createTestApp({ WAITWELL_SOURCES_FILE: sources, WAITWELL_DATA_DIR: dir });
-    await resetData(t.db);
-    admin = await t.tokenFor({ role: 'admin' });
+    ({ t, dir, admin } = await appWithPtlSource('waitwell-ingest-rescore-', 't-move', 'slt'));
   });
   afterAll(async () => {
     await t.close();

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { PTL_HEADER, ptlCsvLine } from '../../src/demo/demo-csv-writer.js';
 import { demoNhsNumber, type PtlRow } from '../../src/demo/demo-generator.js';
-import type { TestApp } from '../utils/test-app.js';
+import { createTestApp, resetData, type TestApp } from '../utils/test-app.js';
 
 import { PTL_CSV } from '../../src/demo/ptl-source-mapping.js';
 
@@ -47,6 +47,23 @@ export function ptlDropSource(
 }
 
 let nextChild = 700_000;
+
+/**
+ * An app reading one PTL drop-folder source (ptlDropSource, snapshot mode) from a fresh data
+ * folder, on an empty database, and an admin's token to pull it with.
+ */
+export async function appWithPtlSource(
+  prefix: string,
+  id: string,
+  service: string,
+  provider = 'RYB',
+): Promise<{ t: TestApp; dir: string; admin: string }> {
+  const dir = tempDir(prefix);
+  const sources = writeSources(dir, [ptlDropSource(id, provider, service, 'snapshot')]);
+  const t = await createTestApp({ WAITWELL_SOURCES_FILE: sources, WAITWELL_DATA_DIR: dir });
+  await resetData(t.db);
+  return { t, dir, admin: await t.tokenFor({ role: 'admin' }) };
+}
 
 /** A child's details as a provider lists them (a valid 999-range NHS number unless given). */
 export function ptlChild(o: Partial<PtlRow> = {}): PtlRow {
