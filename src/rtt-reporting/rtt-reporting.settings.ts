@@ -7,8 +7,12 @@ import type { MeasurementRegime } from '../config/catalogue.schema.js';
 import { loadYamlDocument } from '../config/validate-document.js';
 import type { ClockRules } from './clock/rtt-clock.js';
 
-/** Version of the clock rules (rtt-clock.ts R1-R15); stored on every snapshot. */
-export const RTT_RULES_VERSION = 'rtt-clock-v1';
+/**
+ * Version of the clock rules (rtt-clock.ts R1-R16); stored on every snapshot, and part of the
+ * clock cache's settings hash, so a new version rebuilds the cache. v2 added R16 (a referral back
+ * on the provider's list after a validation removal waits on).
+ */
+export const RTT_RULES_VERSION = 'rtt-clock-v2';
 
 export class RegimeRulesSettings {
   /** Rule 5e / §1.4: a first-appointment DNA stops and nullifies the clock. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { addDays, daysBetween, londonDate } from '../../src/common/time/calendar-date.js';
@@ -32,53 +32,66 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
   const ago = (days: number) => addDays(today, -days);
 
   /** Each case: the PTL row, and the completed weeks every view must show today (null: no clock). */
-  const cases: Array<{ name: string; row: Partial<PtlRow>; weeks: number | null; note?: string }> =
-    [
-      { name: 'ordinary', row: { referral_received_date: ago(100) }, weeks: 14 },
-      // 126 days: exactly 18 completed weeks, the last day "within 18 weeks" (band >17-18).
-      { name: 'exactly 18 weeks', row: { referral_received_date: ago(126) }, weeks: 18 },
-      {
-        name: 'first appointment attended, still waiting',
-        row: {
-          referral_received_date: ago(50),
-          first_appointment_date: ago(20),
-          first_appointment_outcome: 'attended',
-        },
-        weeks: 7,
+  const cases: Array<{
+    name: string;
+    row: Partial<PtlRow>;
+    weeks: number | null;
+    note?: string;
+    offOneList?: boolean;
+  }> = [
+    { name: 'ordinary', row: { referral_received_date: ago(100) }, weeks: 14 },
+    // 126 days: exactly 18 completed weeks, the last day "within 18 weeks" (band >17-18).
+    { name: 'exactly 18 weeks', row: { referral_received_date: ago(126) }, weeks: 18 },
+    {
+      name: 'first appointment attended, still waiting',
+      row: {
+        referral_received_date: ago(50),
+        first_appointment_date: ago(20),
+        first_appointment_outcome: 'attended',
       },
-      {
-        name: 'nullified (did not attend the first appointment, not rebooked)',
-        row: {
-          referral_received_date: ago(200),
-          first_appointment_date: ago(150),
-          first_appointment_outcome: 'dna',
-        },
-        weeks: null,
-        note: NULLIFIED_WAITING,
+      weeks: 7,
+    },
+    {
+      name: 'nullified (did not attend the first appointment, not rebooked)',
+      row: {
+        referral_received_date: ago(200),
+        first_appointment_date: ago(150),
+        first_appointment_outcome: 'dna',
       },
-      {
-        name: 'restarted at zero when rebooked after the missed first appointment',
-        row: {
-          referral_received_date: ago(300),
-          first_appointment_date: ago(250),
-          first_appointment_outcome: 'dna',
-          rebooked_date: ago(60),
-        },
-        weeks: 8,
+      weeks: null,
+      note: NULLIFIED_WAITING,
+    },
+    {
+      name: 'restarted at zero when rebooked after the missed first appointment',
+      row: {
+        referral_received_date: ago(300),
+        first_appointment_date: ago(250),
+        first_appointment_outcome: 'dna',
+        rebooked_date: ago(60),
       },
-      {
-        name: 'nullified, then discharged',
-        row: {
-          referral_received_date: ago(200),
-          first_appointment_date: ago(150),
-          first_appointment_outcome: 'dna',
-          discharge_date: ago(100),
-          status: 'discharged',
-        },
-        weeks: null,
-        note: NULLIFIED_CLOSED,
+      weeks: 8,
+    },
+    {
+      // Missing from one full list (removed-from-source), back on the next: the removal no longer
+      // applies, and the clock runs on from the referral as before.
+      name: "taken off the provider's list, then back on it",
+      row: { referral_received_date: ago(70) },
+      weeks: 10,
+      offOneList: true,
+    },
+    {
+      name: 'nullified, then discharged',
+      row: {
+        referral_received_date: ago(200),
+        first_appointment_date: ago(150),
+        first_appointment_outcome: 'dna',
+        discharge_date: ago(100),
+        status: 'discharged',
       },
-    ];
+      weeks: null,
+      note: NULLIFIED_CLOSED,
+    },
+  ];
   const rows = cases.map((c, i) => ptlChild({ ...c.row, referral_id: `WAIT-${i}` }));
   const ids = new Map<string, { childId: string; referralId: string; status: string }>();
 
@@ -90,11 +103,18 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     ({ t, dir, admin } = await appWithPtlSource('waitwell-wait-consistency-', 't-wait', 'slt'));
     clinician = await t.tokenFor({ role: 'clinician', sub: 'wait-clinician', services: ['slt'] });
     commissioner = await t.tokenFor({ role: 'commissioner' });
-    mkdirSync(join(dir, 'drop', 't-wait'), { recursive: true });
-    writeFileSync(join(dir, 'drop', 't-wait', 'ptl.csv'), ptlCsv(rows));
-    const run = await pull(t, admin, 't-wait');
-    expect(run.status).toBe('succeeded');
-    expect(run.counts.rejected).toBe(0);
+    const folder = join(dir, 'drop', 't-wait');
+    mkdirSync(folder, { recursive: true });
+    // Three full lists: everyone, then without the referrals taken off one list, then everyone.
+    const lists = [rows, rows.filter((_, i) => !cases[i].offOneList), rows];
+    for (const [n, list] of lists.entries()) {
+      const file = join(folder, `ptl-${n}.csv`);
+      writeFileSync(file, ptlCsv(list));
+      const when = new Date(Date.now() + (n + 1) * 1000);
+      utimesSync(file, when, when);
+      const run = await pull(t, admin, 't-wait');
+      expect([run.status, run.counts.rejected]).toEqual(['succeeded', 0]);
+    }
     // A full rescore as at today, as the nightly job does (the import's own rescore may still run).
     await request(t.http)
       .post('/api/prioritisation/rescore')

@@ -233,6 +233,48 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     expect(clockAt(t, '2026-02-28').state).toBe('no-clock');
   });
 
+  /** Received 1 January, off the provider's list 1 February, seen 10 February, back on 1 March. */
+  const offAndBackOn = (
+    before: Array<[string, string]> = [],
+    after: Array<[string, string]> = [],
+  ) =>
+    computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ...before,
+        ['removed-from-source', '2026-02-01'],
+        ['appointment-attended', '2026-02-10'],
+        ['restored-to-source', '2026-03-01'],
+        ...after,
+      ),
+      RTT,
+    );
+
+  it('R16: should wait on from the original start when a removed referral is back on the list, as if never removed', () => {
+    const t = offAndBackOn();
+    expect(t.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-01-01', startRule: 'R1', end: null }),
+    ]);
+    expect(t.notes).toEqual([]);
+    expect(clockAt(t, '2026-02-15')).toMatchObject({ state: 'waiting', waitDays: 45 });
+    expect(clockAt(t, '2026-03-31')).toMatchObject({ state: 'waiting', weeksCompleted: 12 });
+    // The appointment attended while off the list ended the R10 window: a DNA now is a later one.
+    expect(clockAt(offAndBackOn([], [['dna', '2026-03-10']]), '2026-03-31').state).toBe('waiting');
+  });
+
+  it('R16: should take only the removal before a restore back, and keep a nullified clock nullified', () => {
+    const again = offAndBackOn([], [['removed-from-source', '2026-04-01']]);
+    expect(again.periods).toEqual([
+      expect.objectContaining({ end: 'removed', endedOn: '2026-04-01' }),
+    ]);
+    const nullified = offAndBackOn([['dna', '2026-01-20']], [['rebooked', '2026-03-10']]);
+    expect(nullified.periods.map((p) => [p.clockStart, p.end, p.startRule])).toEqual([
+      ['2026-01-01', 'nullified', 'R1'],
+      ['2026-03-10', null, 'R4'],
+    ]);
+    expect(clockAt(nullified, '2026-03-05').state).toBe('no-clock');
+  });
+
   it('R15: should ignore a stop when no clock is running (activity after treatment)', () => {
     const t = computeClockTimeline(
       ev(
@@ -299,6 +341,22 @@ describe('clockAt (measuring waits, reference.md §1.8)', () => {
 });
 
 describe('buildClockVersions (as known at each recorded-at instant)', () => {
+  it('should keep a removal in the versions known before the restore was recorded (R16)', () => {
+    const versions = buildClockVersions(
+      [
+        { type: 'referral-received', date: '2026-01-05', seq: 1, recordedKey: '100' },
+        { type: 'removed-from-source', date: '2026-02-01', seq: 2, recordedKey: '200' },
+        { type: 'restored-to-source', date: '2026-03-01', seq: 3, recordedKey: '300' },
+      ],
+      RTT,
+    );
+    expect(versions.map((v) => [v.knownFrom, v.knownTo, v.timeline.periods[0].end])).toEqual([
+      ['100', '200', null],
+      ['200', '300', 'removed'],
+      ['300', null, null],
+    ]);
+  });
+
   it('should give each data cut-off the clock computed from the events recorded by then', () => {
     const versions = buildClockVersions(
       [

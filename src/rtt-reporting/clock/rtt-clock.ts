@@ -53,6 +53,12 @@ import { rttWeekBand } from './waits.js';
  *       waiting list from that date but is NOT a completed pathway (it is not a clinical stop).
  * - R15 A stop when no clock is running (e.g. follow-up activity after treatment, RTT status 90)
  *       changes nothing and is noted for data quality.
+ * - R16 `restored-to-source` (the referral is back on the provider's list after R14, ingest.md):
+ *       the removal no longer applies, so the pathway is folded as if it had never been removed
+ *       (the clock runs on from its own start; events recorded in between apply to it). Without
+ *       it, a restored pathway waited on the ranked lists and in the family's view but was in no
+ *       RTT count. The clock versions (clock-versions.ts) keep the removal in reports whose data
+ *       cut-off is before the restore was recorded.
  */
 /** The clock_event vocabulary (src/referrals/entities/clock-event.entity.ts), repeated here to keep the engine pure. */
 export type ClockEventType =
@@ -73,6 +79,7 @@ export type ClockEventType =
   | 'died'
   | 're-referred'
   | 'removed-from-source'
+  | 'restored-to-source'
   | 'priority-changed';
 
 export interface ClockEventInput {
@@ -150,6 +157,17 @@ export function computeClockTimeline(
   let open: ClockPeriod | null = null;
   let appointmentSinceStart = false; // R10 window: has the first appointment happened (attended or missed)?
   let nullified = false; // a nullified clock is waiting for a rebooking (R4)
+  const ordered = inFoldOrder(events);
+  // R16: a removal followed by a restore (before any later removal) no longer applies.
+  const undone = new Set<ClockEventInput>();
+  let removal: ClockEventInput | null = null;
+  for (const e of ordered) {
+    if (e.type === 'removed-from-source') removal = e;
+    else if (e.type === 'restored-to-source' && removal) {
+      undone.add(removal);
+      removal = null;
+    }
+  }
 
   const start = (date: string, rule: StartRule, clockStart: string | null = date) => {
     open = {
@@ -179,7 +197,8 @@ export function computeClockTimeline(
     open = null;
   };
 
-  for (const e of inFoldOrder(events)) {
+  for (const e of ordered) {
+    if (undone.has(e)) continue;
     const current = open as ClockPeriod | null;
     const stopRule = STOPS[e.type];
     if (e.type === 'referral-received' || e.type === 're-referred') {
@@ -221,6 +240,8 @@ export function computeClockTimeline(
     } else if (e.type === 'removed-from-source') {
       if (current) finish(current, e.date, 'removed', 'R14');
       nullified = false;
+    } else if (e.type === 'restored-to-source') {
+      // R16: its removal was skipped above; the restore itself moves nothing.
     } else if (NEUTRAL.has(e.type)) {
       if (!current && periods.length === 0) start(e.date, 'R5', null);
     } else {

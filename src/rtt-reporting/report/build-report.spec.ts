@@ -67,7 +67,7 @@ function input(groups: GroupCounts[]): BuildReportInput {
     provisional: false,
     scope: { service: null, provider: null, commissioner: null },
     source: { kind: 'live', snapshot: null },
-    clockRulesVersion: 'rtt-clock-v1',
+    clockRulesVersion: 'rtt-clock-v2',
     groups,
     services: SERVICES,
     providers: PROVIDERS,
