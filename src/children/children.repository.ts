@@ -41,6 +41,8 @@ export interface ChildReferralRow {
   clockStartDate: string | null;
   clockStopDate: string | null;
   clockStopReason: string | null;
+  /** The day the provider's full list stopped listing it (status removed-from-source). */
+  removedFromSourceOn: string | null;
 }
 
 @Injectable()
@@ -81,7 +83,8 @@ export class ChildrenRepository {
       `select r.id, r.service_code as "serviceCode", s.name as "serviceName", r.provider_code as "providerCode",
               p.name as "providerName", p.commissioner_code as "commissionerCode", to_char(r.received_date, 'YYYY-MM-DD') as "receivedDate", r.priority, r.status,
               to_char(r.clock_start_date, 'YYYY-MM-DD') as "clockStartDate",
-              to_char(r.clock_stop_date, 'YYYY-MM-DD') as "clockStopDate", r.clock_stop_reason as "clockStopReason"
+              to_char(r.clock_stop_date, 'YYYY-MM-DD') as "clockStopDate", r.clock_stop_reason as "clockStopReason",
+              to_char(r.removed_from_source_on, 'YYYY-MM-DD') as "removedFromSourceOn"
          from referral r join service s on s.code = r.service_code join provider p on p.code = r.provider_code
         where r.child_id = $1 order by r.received_date, r.id`,
       [childId],

@@ -107,26 +107,34 @@ function identity(c: ChildRow): Partial<ChildResponse> {
 }
 
 /**
- * Completed weeks on the RTT clock: to `today`, or to the clock stop. Null when the clock has no
+ * Completed weeks on the RTT clock: to `today`, to the clock stop, or to the day the provider's
+ * list stopped listing the referral (it does not wait on after that). Null when the clock has no
  * start: it was stopped and nullified by a missed first appointment (shared/domain/reference.md
  * §1.4, Rule 5e), and the weeks since the referral was received are no wait at all. The ranked
  * lists, the priority explanation and the RTT report show the same weeks for the same date.
  */
 export function weeksWaited(
-  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate'>,
+  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate' | 'removedFromSourceOn'>,
   today: string,
 ): number | null {
   if (r.clockStartDate === null) return null;
-  const days = daysBetween(r.clockStartDate, r.clockStopDate ?? today);
+  const days = daysBetween(r.clockStartDate, r.clockStopDate ?? r.removedFromSourceOn ?? today);
   return days < 0 ? null : Math.floor(days / 7);
 }
 
-/** Why a referral shows no weeks, in words a family can read (reference.md §1.4); null when it shows weeks. */
+/**
+ * The weeks in words where the number alone would mislead (reference.md §1.4): why there are none,
+ * or that they stopped counting when the provider's list stopped listing the referral.
+ */
 export function waitNote(
-  r: Pick<ChildReferralRow, 'clockStartDate' | 'status'>,
+  r: Pick<ChildReferralRow, 'clockStartDate' | 'clockStopDate' | 'status' | 'removedFromSourceOn'>,
   weeks: number | null,
 ): string | null {
-  if (weeks !== null) return null;
+  if (weeks !== null) {
+    return r.status === 'removed-from-source' && r.clockStopDate === null && r.removedFromSourceOn
+      ? `No longer on the provider's waiting list since ${r.removedFromSourceOn}: the weeks are counted up to then.`
+      : null;
+  }
   if (r.clockStartDate !== null) return `The waiting-time clock starts on ${r.clockStartDate}.`;
   return r.status === 'waiting'
     ? 'Clock stopped (did not attend): the first appointment was missed. A new clock starts at zero when the appointment is rebooked.'

@@ -50,7 +50,7 @@ export class ReferralsRepository {
              r.provider_code as provider, to_char(r.received_date, 'YYYY-MM-DD') as "receivedDate", r.priority, r.status,
              to_char(r.clock_start_date, 'YYYY-MM-DD') as "clockStartDate",
              to_char(r.clock_stop_date, 'YYYY-MM-DD') as "clockStopDate",
-             coalesce(r.clock_stop_date, $1::date) - r.clock_start_date as "daysWaited"
+             coalesce(r.clock_stop_date, r.removed_from_source_on, $1::date) - r.clock_start_date as "daysWaited"
         from referral r join child c on c.id = r.child_id
        ${where.length ? `where ${where.join(' and ')}` : ''}
        order by r.received_date, r.id

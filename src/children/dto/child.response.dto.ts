@@ -10,13 +10,13 @@ export class ChildReferralView {
   @ApiProperty({
     nullable: true,
     description:
-      'Weeks completed on the RTT clock, to today or to the clock stop; null when the clock was stopped and nullified because the first appointment was missed (see waitNote)',
+      "Weeks completed on the RTT clock, to today, to the clock stop, or to the day the provider's list stopped listing the referral; null when the clock was stopped and nullified because the first appointment was missed (see waitNote)",
   })
   weeksWaited: number | null;
   @ApiProperty({
     nullable: true,
     description:
-      'Why weeksWaited is null, in words, e.g. "Clock stopped (did not attend): the first appointment was missed. A new clock starts at zero when the appointment is rebooked."; null when weeks are shown',
+      'The weeks in words where the number alone would mislead: why weeksWaited is null (e.g. "Clock stopped (did not attend): the first appointment was missed. A new clock starts at zero when the appointment is rebooked."), or that it stopped counting when the referral left the provider\'s list; otherwise null',
   })
   waitNote: string | null;
   @ApiProperty() status: string;

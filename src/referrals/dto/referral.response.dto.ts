@@ -14,7 +14,7 @@ export class ReferralListItem {
   @ApiProperty({
     nullable: true,
     description:
-      'Days on the RTT clock to today (or to the stop); null when the clock was nullified after a missed first appointment (no clock start)',
+      "Days on the RTT clock to today (or to the stop, or to the day the provider's list stopped listing the referral); null when the clock was nullified after a missed first appointment (no clock start)",
   })
   daysWaited: number | null;
   @ApiProperty({ nullable: true, description: 'Weeks completed (null as daysWaited)' })
