@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { exactTimeSql } from '../common/pagination/keyset.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed';
 export type RunTrigger = 'schedule' | 'api' | 'cli' | 'startup';
@@ -156,7 +157,7 @@ export class ImportRunRepository {
     status?: string;
     before?: { startedAt: string; id: string };
     limit: number;
-  }): Promise<RunRow[]> {
+  }): Promise<Array<RunRow & { keyAt: string }>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const p = (v: unknown) => {
@@ -171,7 +172,8 @@ export class ImportRunRepository {
       );
     }
     return this.db.query(
-      `select ${RUN_COLUMNS} from import_run ${where.length ? `where ${where.join(' and ')}` : ''}
+      `select ${RUN_COLUMNS}, ${exactTimeSql('started_at')} as "keyAt"
+         from import_run ${where.length ? `where ${where.join(' and ')}` : ''}
         order by started_at desc, id desc limit ${p(f.limit)}`,
       params,
     );

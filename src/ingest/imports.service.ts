@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { decodeCursor, encodeCursor } from '../common/pagination/keyset.js';
+import {
+  decodeRowNumberCursor,
+  decodeTimeIdCursor,
+  encodeCursor,
+} from '../common/pagination/keyset.js';
 import {
   toImportRunResponse,
   type ImportRunPage,
@@ -72,19 +76,20 @@ export class ImportsService {
 
   async listRuns(q: ListImportsQuery): Promise<ImportRunPage> {
     const limit = q.limit ?? 50;
-    const before = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
+    // The start time to the microsecond: a cursor cut to milliseconds skipped the runs that started
+    // later within the same millisecond as the page's last one.
+    const before = q.cursor ? decodeTimeIdCursor(q.cursor) : undefined;
     const rows = await this.runs.list({
       sourceId: q.source,
       status: q.status,
-      before: before ? { startedAt: String(before[0]), id: String(before[1]) } : undefined,
+      before: before ? { startedAt: before.at, id: before.id } : undefined,
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => toImportRunResponse(r)),
-      next:
-        rows.length > limit && last ? encodeCursor([last.startedAt.toISOString(), last.id]) : null,
+      next: rows.length > limit && last ? encodeCursor([last.keyAt, last.id]) : null,
     };
   }
 
@@ -99,9 +104,9 @@ export class ImportsService {
     const run = await this.runs.findById(runId);
     if (!run) throw IngestError.runNotFound();
     const limit = q.limit ?? 100;
-    const after = q.cursor ? decodeCursor(q.cursor, 1) : undefined;
+    const after = q.cursor ? decodeRowNumberCursor(q.cursor) : undefined;
     const rows = await this.runs.rejects(runId, {
-      afterRow: after ? Number(after[0]) : undefined,
+      afterRow: after,
       limit: limit + 1,
       includeCleared: q.includeCleared ?? false,
     });

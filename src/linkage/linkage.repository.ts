@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { exactTimeSql } from '../common/pagination/keyset.js';
 import type { FieldGroup, IdentityConflict, SourceIdentity } from './matching/identity-rules.js';
 
 /**
@@ -23,6 +24,8 @@ export interface IssueRow {
   keptSourceId: string;
   sourceIds: string[];
   openedAt: Date;
+  /** opened_at to the microsecond, for the page's cursor (exactTimeSql). */
+  keyAt: string;
   updatedAt: Date;
   resolvedAt: Date | null;
 }
@@ -327,7 +330,8 @@ export class LinkageRepository {
     }
     return this.db.query(
       `select d.id, d.child_id as "childId", c.pseudonym, d.field, d.status, d.kept_source_id as "keptSourceId",
-              d.source_ids as "sourceIds", d.opened_at as "openedAt", d.updated_at as "updatedAt", d.resolved_at as "resolvedAt"
+              d.source_ids as "sourceIds", d.opened_at as "openedAt", ${exactTimeSql('d.opened_at')} as "keyAt",
+              d.updated_at as "updatedAt", d.resolved_at as "resolvedAt"
          from data_quality_issue d join child c on c.id = d.child_id
         where ${where.join(' and ')}
         order by d.opened_at, d.id limit ${p(f.limit)}`,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { decodeCursor, encodeCursor } from '../common/pagination/keyset.js';
+import { decodeTimeIdCursor, encodeCursor } from '../common/pagination/keyset.js';
 import type { DataQualityPage, DataQualityQuery } from './dto/data-quality.dto.js';
 import { LinkageRepository, type Keep } from './linkage.repository.js';
 import {
@@ -73,13 +73,15 @@ export class LinkageService {
    */
   async listIssues(q: DataQualityQuery, user: AuthUser): Promise<DataQualityPage> {
     const limit = q.limit ?? 50;
-    const after = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
+    // The opened time to the microsecond: one import opens its issues at one time, and a cursor cut
+    // to milliseconds sorted before all of them, so every "next" page was the same page again.
+    const after = q.cursor ? decodeTimeIdCursor(q.cursor) : undefined;
     const rows = await this.repository.listIssues({
       status: q.status ?? 'open',
       field: q.field,
       sourceId: q.source,
       services: user.role === 'clinician' ? user.services : undefined,
-      after: after ? { openedAt: String(after[0]), id: String(after[1]) } : undefined,
+      after: after ? { openedAt: after.at, id: after.id } : undefined,
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
@@ -123,8 +125,7 @@ export class LinkageService {
             lastRunId: v.lastRunId,
           })),
       })),
-      next:
-        rows.length > limit && last ? encodeCursor([last.openedAt.toISOString(), last.id]) : null,
+      next: rows.length > limit && last ? encodeCursor([last.keyAt, last.id]) : null,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CatalogueService } from '../catalogue/catalogue.service.js';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination/keyset.js';
+import { decodeDateIdCursor, encodeCursor, type Page } from '../common/pagination/keyset.js';
 import { londonDate } from '../common/time/calendar-date.js';
 import type { ListReferralsQuery } from './dto/list-referrals.query.js';
 import type { ReferralListItem } from './dto/referral.response.dto.js';
@@ -41,12 +41,12 @@ export class ReferralsService {
       services = services ?? user.services;
     }
     const limit = q.limit ?? 50;
-    const after = q.cursor ? decodeCursor(q.cursor, 2) : undefined;
+    const after = q.cursor ? decodeDateIdCursor(q.cursor) : undefined;
     const rows = await this.repository.list({
       services,
       provider: q.provider,
       status: q.status,
-      after: after ? { receivedDate: String(after[0]), id: String(after[1]) } : undefined,
+      after: after ? { receivedDate: after.date, id: after.id } : undefined,
       limit: limit + 1,
       today,
     });

@@ -229,8 +229,11 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
     expect(JSON.stringify(plain.body)).not.toContain(child.nhsNumber);
     const family = await t.tokenFor({ role: 'family', childId: child.id });
     expect((await priority(family, REASON).expect(403)).body.code).toMatch(/^auth\./);
+    // The audit is append-only and shared by every test file: this child's rows only.
     const [{ n }] = await t.db.query<Array<{ n: number }>>(
-      `select count(*)::int as n from audit_event where action = 'break-glass' and actor_role <> 'clinician'`,
+      `select count(*)::int as n from audit_event
+        where action = 'break-glass' and actor_role <> 'clinician' and $1 = any(child_ids)`,
+      [child.id],
     );
     expect(n).toBe(0);
   });

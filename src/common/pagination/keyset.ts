@@ -75,6 +75,36 @@ export function decodeTimeIdCursor(cursor: string): TimeIdKey {
   throw badCursor();
 }
 
+/** The key of a list ordered by a calendar date (YYYY-MM-DD), then by id. */
+export interface DateIdKey {
+  date: string;
+  id: string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A cursor of a list keyed by date and id, checked as decodeTimeIdCursor checks its time. */
+export function decodeDateIdCursor(cursor: string): DateIdKey {
+  const [date, id] = decodeCursor(cursor, 2);
+  if (
+    typeof date === 'string' &&
+    ISO_DATE.test(date) &&
+    isRealTime(`${date}T00:00:00.000000Z`) &&
+    typeof id === 'string' &&
+    UUID.test(id)
+  ) {
+    return { date, id };
+  }
+  throw badCursor();
+}
+
+/** A cursor holding one row number (a whole number, 0 or more), checked before it reaches SQL. */
+export function decodeRowNumberCursor(cursor: string): number {
+  const [row] = decodeCursor(cursor, 1);
+  if (typeof row === 'number' && Number.isSafeInteger(row) && row >= 0) return row;
+  throw badCursor();
+}
+
 function isRealTime(at: string): boolean {
   const millis = `${at.slice(0, 23)}Z`;
   const parsed = new Date(millis);
