@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodeCursor } from '../common/pagination/keyset.js';
 import { createTestApp, resetData, type TestApp } from '../../test/utils/test-app.js';
+import { expectBadCursor, walkPages } from '../../test/utils/keyset-pages.js';
 
 /**
  * GET /api/imports pages newest first by (started_at, id); its cursor, and those of the rejects and
@@ -45,17 +46,8 @@ describe('import runs, rejects and referrals: cursors', () => {
       .set('Authorization', `Bearer ${path.startsWith('/api/referrals') ? clinician : admin}`);
 
   it('should walk runs started within one millisecond page by page, each once and in order', async () => {
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    for (let pages = 0; pages < 10; pages++) {
-      const res = await get('/api/imports', { limit: 2, ...(cursor ? { cursor } : {}) }).expect(
-        200,
-      );
-      seen.push(...(res.body.items as Array<{ id: string }>).map((i) => i.id));
-      cursor = res.body.next as string | null;
-      if (!cursor) break;
-    }
-    expect(seen).toEqual(runs);
+    const pages = await walkPages<{ id: string }>(t.http, admin, '/api/imports?limit=2');
+    expect(pages.flat().map((i) => i.id)).toEqual(runs);
   });
 
   it.each([
@@ -69,7 +61,6 @@ describe('import runs, rejects and referrals: cursors', () => {
     ['/api/imports/RUN/rejects', encodeCursor(['abc'])],
     ['/api/imports/RUN/rejects', encodeCursor([-1])],
   ])('should answer %s with a cursor it did not write with a 400', async (path, cursor) => {
-    const res = await get(path.replace('RUN', runs[0]), { cursor }).expect(400);
-    expect(res.body.code).toBe('pagination.bad-cursor');
+    expectBadCursor(await get(path.replace('RUN', runs[0]), { cursor }));
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodeCursor } from '../common/pagination/keyset.js';
 import { insertChild } from '../../test/factories/waiting-list.factory.js';
 import { createTestApp, resetData, type TestApp } from '../../test/utils/test-app.js';
+import { expectBadCursor, walkPages } from '../../test/utils/keyset-pages.js';
 
 /**
  * GET /api/data-quality pages by (opened_at, id). One import opens all its issues in one
@@ -35,20 +36,8 @@ describe('data-quality issues: keyset pages', () => {
   });
 
   it('should walk issues opened at the same moment page by page, each once and in order', async () => {
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    for (let pages = 0; pages < 10; pages++) {
-      const res = await request(t.http)
-        .get('/api/data-quality')
-        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
-        .set('Authorization', `Bearer ${admin}`)
-        .expect(200);
-      seen.push(...(res.body.items as Array<{ id: string }>).map((i) => i.id));
-      cursor = res.body.next as string | null;
-      if (!cursor) break;
-    }
-    expect(cursor).toBeNull();
-    expect(seen).toEqual(ids);
+    const pages = await walkPages<{ id: string }>(t.http, admin, '/api/data-quality?limit=2');
+    expect(pages.flat().map((i) => i.id)).toEqual(ids);
   });
 
   it('should answer a cursor that holds no real time or id with a 400, not a database error', async () => {
@@ -57,12 +46,12 @@ describe('data-quality issues: keyset pages', () => {
       encodeCursor(['2026-11-27T10:00:00.123Z', ids[0]]),
       encodeCursor(['2026-11-27T10:00:00.000000Z', 'not-a-uuid']),
     ]) {
-      const res = await request(t.http)
-        .get('/api/data-quality')
-        .query({ cursor })
-        .set('Authorization', `Bearer ${admin}`)
-        .expect(400);
-      expect(res.body.code).toBe('pagination.bad-cursor');
+      expectBadCursor(
+        await request(t.http)
+          .get('/api/data-quality')
+          .query({ cursor })
+          .set('Authorization', `Bearer ${admin}`),
+      );
     }
   });
 });
