@@ -158,13 +158,14 @@ export function computeClockTimeline(
   let appointmentSinceStart = false; // R10 window: has the first appointment happened (attended or missed)?
   let nullified = false; // a nullified clock is waiting for a rebooking (R4)
   const ordered = inFoldOrder(events);
-  // R16: a removal followed by a restore (before any later removal) no longer applies.
-  const undone = new Set<ClockEventInput>();
+  // R16: a removal followed by a restore (before any later removal) no longer applies. Most
+  // pathways have neither, so no set is made for them (the engine runs over every pathway).
+  let undone: Set<ClockEventInput> | null = null;
   let removal: ClockEventInput | null = null;
   for (const e of ordered) {
     if (e.type === 'removed-from-source') removal = e;
     else if (e.type === 'restored-to-source' && removal) {
-      undone.add(removal);
+      (undone ??= new Set()).add(removal);
       removal = null;
     }
   }
@@ -198,7 +199,7 @@ export function computeClockTimeline(
   };
 
   for (const e of ordered) {
-    if (undone.has(e)) continue;
+    if (undone?.has(e)) continue;
     const current = open as ClockPeriod | null;
     const stopRule = STOPS[e.type];
     if (e.type === 'referral-received' || e.type === 're-referred') {
