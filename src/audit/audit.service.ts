@@ -21,6 +21,7 @@ export type AuditAction =
   | 'activate'
   | 'override'
   | 'break-glass'
+  | 'break-glass-refused'
   | 'send'
   | 'import'
   | 'sign-in'

@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuditService } from '../audit/audit.service.js';
 import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
 import {
@@ -16,7 +17,14 @@ import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
 import type { IdentityConfig } from './identity/identity-config.js';
 import { TokenVerifier } from './token-verifier.service.js';
 
-type GuardedRequest = { headers: Record<string, string | string[] | undefined>; user?: AuthUser };
+type GuardedRequest = {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string | undefined>;
+  method?: string;
+  user?: AuthUser;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Global guard: every route needs a verified token and a role decision unless marked @Public().
@@ -30,6 +38,7 @@ export class AuthGuard implements CanActivate {
     private readonly verifier: TokenVerifier,
     private readonly family: FamilyAccess,
     @Inject(IDENTITY_CONFIG) private readonly identity: IdentityConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -44,7 +53,7 @@ export class AuthGuard implements CanActivate {
     if (!roles || roles.length === 0) throw AuthError.noDecision();
     if (!roles.includes(user.role)) throw AuthError.roleNotAllowed();
     user = await this.family.resolve(user);
-    const breakGlass = this.breakGlass(
+    const breakGlass = await this.breakGlass(
       req,
       user,
       this.reflector.getAllAndOverride<BreakGlassRole[] | undefined>(BREAK_GLASS_ROUTE, targets),
@@ -57,22 +66,45 @@ export class AuthGuard implements CanActivate {
   }
 
   /** `routeRoles`: who the route lets break glass (@AllowBreakGlass), undefined where it does not. */
-  private breakGlass(
+  private async breakGlass(
     req: GuardedRequest,
     user: AuthUser,
     routeRoles: BreakGlassRole[] | undefined,
-  ): string | null {
+  ): Promise<string | null> {
     const header = parseBreakGlassReason(
       req.headers[BREAK_GLASS_HEADER],
       this.identity.breakGlassMinReasonLength,
     );
     if (header.kind === 'absent') return null;
-    if (!routeRoles) throw AuthError.breakGlassNotAvailable();
+    if (!routeRoles) throw await this.refused(req, user, AuthError.breakGlassNotAvailable());
     const roles = routeRoles.filter((r) => this.identity.breakGlassRoles.includes(r));
-    if (!roles.some((r) => r === user.role)) throw AuthError.breakGlassNotAllowed(roles);
+    if (!roles.some((r) => r === user.role)) {
+      throw await this.refused(req, user, AuthError.breakGlassNotAllowed(roles));
+    }
     if (header.kind === 'invalid') {
-      throw AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength);
+      throw await this.refused(
+        req,
+        user,
+        AuthError.breakGlassReasonInvalid(this.identity.breakGlassMinReasonLength),
+      );
     }
     return header.reason;
+  }
+
+  /**
+   * An attempt to break glass that was refused is audited (`break-glass-refused`: who, the child the
+   * path names, why it was refused), so auditors see attempts as well as uses. Not an alert, and
+   * never the reason given (it was not accepted, and may name someone). Answers the error to throw.
+   */
+  private async refused(req: GuardedRequest, user: AuthUser, error: AuthError): Promise<AuthError> {
+    const id = req.params?.id;
+    await this.audit.record({
+      action: 'break-glass-refused',
+      resource: 'break-glass-attempt',
+      childIds: id && UUID.test(id) ? [id] : [],
+      actor: user,
+      detail: { code: error.code, method: req.method ?? null },
+    });
+    return error;
   }
 }

@@ -151,7 +151,7 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
     ]);
   });
 
-  it('should refuse a malformed reason with a problem that says what a reason needs, and open nothing', async () => {
+  it('should refuse a malformed reason with a problem that says what a reason needs, and open nothing (the attempt is audited)', async () => {
     for (const bad of [
       'urgent',
       '..............',
@@ -165,7 +165,15 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
         code: 'auth.break-glass-reason-invalid',
         detail: expect.stringMatching(/say in words why.*10 to 500 characters/),
       });
-      expect(await auditOf(res.headers['x-request-id'])).toEqual([]);
+      // Nothing read; the refused attempt itself is audited, without the reason given.
+      expect(await auditOf(res.headers['x-request-id'])).toEqual([
+        expect.objectContaining({
+          action: 'break-glass-refused',
+          resource: 'break-glass-attempt',
+          purpose: null,
+          detail: { code: 'auth.break-glass-reason-invalid', method: 'GET' },
+        }),
+      ]);
     }
   });
 
@@ -236,6 +244,20 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
       [child.id],
     );
     expect(n).toBe(0);
+    // The refused attempts are audited (not as alerts), without the reason they gave.
+    const refused = await t.db.query<
+      Array<{ role: string; purpose: string | null; detail: { code: string; method: string } }>
+    >(
+      `select actor_role as role, purpose, detail from audit_event
+        where action = 'break-glass-refused' and $1 = any(child_ids) and actor_role <> 'clinician'
+        order by id`,
+      [child.id],
+    );
+    // (The family is refused the route itself, before break-glass is looked at.)
+    expect(refused.map((r) => [r.role, r.detail.code, r.detail.method])).toEqual([
+      ['commissioner', 'auth.break-glass-not-allowed', 'GET'],
+    ]);
+    expect(JSON.stringify(refused)).not.toContain(REASON);
   });
 
   it('should keep the reason, the override reason and the child identity out of the logs', () => {

@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'activate',
   'override',
   'break-glass',
+  'break-glass-refused',
   'send',
   'import',
   'sign-in',
