@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { isUUID } from 'class-validator';
 import { AuditService } from '../audit/audit.service.js';
 import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
@@ -23,8 +24,6 @@ type GuardedRequest = {
   method?: string;
   user?: AuthUser;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Global guard: every route needs a verified token and a role decision unless marked @Public().
@@ -101,7 +100,7 @@ export class AuthGuard implements CanActivate {
     await this.audit.record({
       action: 'break-glass-refused',
       resource: 'break-glass-attempt',
-      childIds: id && UUID.test(id) ? [id] : [],
+      childIds: id && isUUID(id, 'all') ? [id] : [],
       actor: user,
       detail: { code: error.code, method: req.method ?? null },
     });

@@ -6,6 +6,7 @@ import {
   decodeRowNumberCursor,
   decodeTimeIdCursor,
   encodeCursor,
+  timeIdPage,
 } from '../common/pagination/keyset.js';
 import {
   toImportRunResponse,
@@ -85,12 +86,7 @@ export class ImportsService {
       before: before ? { startedAt: before.at, id: before.id } : undefined,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => toImportRunResponse(r)),
-      next: rows.length > limit && last ? encodeCursor([last.keyAt, last.id]) : null,
-    };
+    return timeIdPage(rows, limit, (r) => toImportRunResponse(r));
   }
 
   async getRun(id: string): Promise<ImportRunResponse> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { decodeTimeIdCursor, encodeCursor } from '../common/pagination/keyset.js';
+import { decodeTimeIdCursor, timeIdPage } from '../common/pagination/keyset.js';
 import type { DataQualityPage, DataQualityQuery } from './dto/data-quality.dto.js';
 import { LinkageRepository, type Keep } from './linkage.repository.js';
 import {
@@ -84,18 +84,17 @@ export class LinkageService {
       after: after ? { openedAt: after.at, id: after.id } : undefined,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const values = await this.repository.sourceValues(page.map((r) => r.childId));
+    const page = timeIdPage(rows, limit, (r) => r);
+    const values = await this.repository.sourceValues(page.items.map((r) => r.childId));
     await this.audit.record({
       action: 'list',
       resource: 'data-quality-issues',
-      childIds: page.map((r) => r.childId),
+      childIds: page.items.map((r) => r.childId),
       purpose: user.role === 'admin' ? 'data-quality' : 'direct-care',
-      detail: { count: page.length, status: q.status ?? 'open' },
+      detail: { count: page.items.length, status: q.status ?? 'open' },
     });
-    const last = page[page.length - 1];
     return {
-      items: page.map((r) => ({
+      items: page.items.map((r) => ({
         id: r.id,
         childId: r.childId,
         pseudonym: r.pseudonym,
@@ -125,7 +124,7 @@ export class LinkageService {
             lastRunId: v.lastRunId,
           })),
       })),
-      next: rows.length > limit && last ? encodeCursor([last.keyAt, last.id]) : null,
+      next: page.next,
     };
   }
 }

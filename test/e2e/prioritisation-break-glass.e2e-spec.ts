@@ -258,6 +258,24 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
       ['commissioner', 'auth.break-glass-not-allowed', 'GET'],
     ]);
     expect(JSON.stringify(refused)).not.toContain(REASON);
+    // And an auditor finds them by searching the trail (docs/identity.md, "Break-glass").
+    const found = await call(
+      'get',
+      `/api/audit?action=break-glass-refused&childId=${child.id}&role=commissioner`,
+      auditor,
+    ).expect(200);
+    expect(
+      (found.body.items as Array<{ action: string; actorRole: string; detail: unknown }>).map(
+        (e) => [e.action, e.actorRole, e.detail],
+      ),
+    ).toEqual([
+      [
+        'break-glass-refused',
+        'commissioner',
+        { code: 'auth.break-glass-not-allowed', method: 'GET' },
+      ],
+    ]);
+    expect(found.text).not.toContain(REASON);
   });
 
   it('should keep the reason, the override reason and the child identity out of the logs', () => {

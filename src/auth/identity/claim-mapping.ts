@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { isValidNhsNumber, normaliseNhsNumber } from '../../common/validation/nhs-number.js';
 import { ROLES, type AuthUser, type Role } from '../auth-user.js';
 import { resolvedClaimNames, type ClaimMapping } from './identity-config.js';
@@ -14,8 +15,6 @@ export type ClaimProblem =
 
 export type ClaimMappingResult =
   { ok: true; user: AuthUser } | { ok: false; problem: ClaimProblem };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The values at a claim name or dotted path, flattened: an exact key wins (claim names may contain
@@ -97,7 +96,7 @@ export function mapClaims(
     const childId = strings(claimValues(payload, names.childId))[0];
     const nhsRaw = strings(claimValues(payload, names.nhsNumber))[0];
     if (childId !== undefined) {
-      if (!UUID.test(childId)) return { ok: false, problem: 'bad-child-id' };
+      if (!isUUID(childId, 'all')) return { ok: false, problem: 'bad-child-id' };
       user.childId = childId.toLowerCase();
     }
     if (nhsRaw !== undefined) {

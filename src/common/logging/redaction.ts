@@ -3,6 +3,8 @@
  * censored wherever they appear in the first levels of a logged object, and request URLs are logged
  * without their query string (a query may carry an NHS number or a name).
  */
+import { isUUID } from 'class-validator';
+
 export const REDACTED_KEYS = [
   'nhsNumber',
   'nhs_number',
@@ -37,7 +39,6 @@ export const REDACT_PATHS = [
   ...REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A record id such as an audit event's; ten digits or more could be an NHS number. */
 const SHORT_NUMBER = /^\d{1,9}$/;
 /** A static file's name (API documentation assets): lower-case letters, digits, dots and dashes. */
@@ -54,7 +55,11 @@ export function loggablePath(url: string, staticSegments: ReadonlySet<string>): 
   return path
     .split('/')
     .map((s) =>
-      s === '' || staticSegments.has(s) || UUID.test(s) || SHORT_NUMBER.test(s) || FILE_NAME.test(s)
+      s === '' ||
+      staticSegments.has(s) ||
+      isUUID(s, 'all') ||
+      SHORT_NUMBER.test(s) ||
+      FILE_NAME.test(s)
         ? s
         : '[redacted]',
     )

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { DomainError } from '../errors/domain-error.js';
 
 /**
@@ -54,7 +55,6 @@ export interface TimeIdKey {
 }
 
 const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A cursor of a list keyed by time and id, checked before it reaches SQL: a cursor that decodes but
@@ -62,17 +62,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * from PostgreSQL.
  */
 export function decodeTimeIdCursor(cursor: string): TimeIdKey {
-  const [at, id] = decodeCursor(cursor, 2);
-  if (
-    typeof at === 'string' &&
-    EXACT_TIME.test(at) &&
-    isRealTime(at) &&
-    typeof id === 'string' &&
-    UUID.test(id)
-  ) {
-    return { at, id };
-  }
-  throw badCursor();
+  const [at, id] = decodeKeyIdCursor(cursor, (k) => EXACT_TIME.test(k) && isRealTime(k));
+  return { at, id };
 }
 
 /** The key of a list ordered by a calendar date (YYYY-MM-DD), then by id. */
@@ -85,15 +76,18 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A cursor of a list keyed by date and id, checked as decodeTimeIdCursor checks its time. */
 export function decodeDateIdCursor(cursor: string): DateIdKey {
-  const [date, id] = decodeCursor(cursor, 2);
-  if (
-    typeof date === 'string' &&
-    ISO_DATE.test(date) &&
-    isRealTime(`${date}T00:00:00.000000Z`) &&
-    typeof id === 'string' &&
-    UUID.test(id)
-  ) {
-    return { date, id };
+  const [date, id] = decodeKeyIdCursor(
+    cursor,
+    (k) => ISO_DATE.test(k) && isRealTime(`${k}T00:00:00.000000Z`),
+  );
+  return { date, id };
+}
+
+/** A two-part cursor: a key that `validKey` accepts, and a UUID; otherwise the bad-cursor 400. */
+function decodeKeyIdCursor(cursor: string, validKey: (key: string) => boolean): [string, string] {
+  const [key, id] = decodeCursor(cursor, 2);
+  if (typeof key === 'string' && validKey(key) && typeof id === 'string' && isUUID(id, 'all')) {
+    return [key, id];
   }
   throw badCursor();
 }

@@ -7,8 +7,15 @@ import type { ToolDocument } from '../scoring/tool-document.js';
 import { TOOL_SCHEMA_GROUPS, ToolDocumentSchema } from './tool-document.schema.js';
 
 export type ParsedTool =
-  | { valid: true; document: ToolDocument; compiled: CompiledTool; problems: [] }
-  | { valid: false; document: ToolDocument | null; compiled: null; problems: string[] };
+  | { valid: true; document: ToolDocument; compiled: CompiledTool; problems: []; name: string }
+  | {
+      valid: false;
+      document: ToolDocument | null;
+      compiled: null;
+      problems: string[];
+      /** The name the document gives itself, when it can be read and the name is text (a draft's). */
+      name: string | null;
+    };
 
 /**
  * YAML text → schema check (field-level problems) → semantic checks and expression compilation
@@ -32,6 +39,7 @@ export function parseTool(
       document: null,
       compiled: null,
       problems: [`document: cannot be read as YAML${at} (${e.code ?? 'syntax error'})`],
+      name: null,
     };
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -42,8 +50,10 @@ export function parseTool(
       problems: [
         'document: must be a mapping with name, bands, triggerBand, combine, factors and triggers',
       ],
+      name: null,
     };
   }
+  const name = nameOf(raw as Record<string, unknown>);
   const instance = plainToInstance(ToolDocumentSchema, raw);
   const group = options.strict === false ? TOOL_SCHEMA_GROUPS.activated : TOOL_SCHEMA_GROUPS.draft;
   const schemaProblems = flattenValidationErrors(
@@ -55,12 +65,26 @@ export function parseTool(
     }),
   );
   if (schemaProblems.length > 0) {
-    return { valid: false, document: null, compiled: null, problems: schemaProblems };
+    return { valid: false, document: null, compiled: null, problems: schemaProblems, name };
   }
   const document = toDocument(instance, raw as Record<string, unknown>);
   const problems = toolProblems(document, knownServices, { types: options.strict !== false });
-  if (problems.length > 0) return { valid: false, document, compiled: null, problems };
-  return { valid: true, document, compiled: compileTool(document, knownServices), problems: [] };
+  if (problems.length > 0) {
+    return { valid: false, document, compiled: null, problems, name: document.name };
+  }
+  return {
+    valid: true,
+    document,
+    compiled: compileTool(document, knownServices),
+    problems: [],
+    name: document.name,
+  };
+}
+
+/** The document's own name, trimmed, when it is text of at most 200 characters. */
+function nameOf(raw: Record<string, unknown>): string | null {
+  const name = raw['name'];
+  return typeof name === 'string' && name.trim() && name.length <= 200 ? name.trim() : null;
 }
 
 /** The validated document as plain data; expressions are taken from the raw YAML untouched. */

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parse } from 'yaml';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuthUser } from '../../auth/auth-user.js';
 import { CatalogueService } from '../../catalogue/catalogue.service.js';
@@ -166,7 +165,7 @@ export class ToolVersionsService {
     return this.repository.transaction(async (m) => {
       const row = await this.repository.insert(
         {
-          name: parsed.document?.name ?? draftName(source) ?? 'Untitled draft',
+          name: parsed.name ?? 'Untitled draft',
           source,
           document: parsed.document,
           valid: parsed.valid,
@@ -202,7 +201,7 @@ export class ToolVersionsService {
       const row = await this.repository.updateDraft(
         id,
         {
-          name: parsed.document?.name ?? draftName(source) ?? existing.name,
+          name: parsed.name ?? existing.name,
           source,
           document: parsed.document,
           valid: parsed.valid,
@@ -315,16 +314,4 @@ export class ToolVersionsService {
       throw error;
     }
   }
-}
-
-/** The name an invalid draft gives itself, when its YAML can be read and the name is text. */
-function draftName(source: string): string | null {
-  let doc: unknown;
-  try {
-    doc = parse(source, { maxAliasCount: 50 });
-  } catch {
-    return null;
-  }
-  const name = (doc as Record<string, unknown> | null)?.['name'];
-  return typeof name === 'string' && name.trim() && name.length <= 200 ? name.trim() : null;
 }
