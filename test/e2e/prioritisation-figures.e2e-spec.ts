@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import request from 'supertest';
-import { parse, stringify } from 'yaml';
 import { addDays, londonDate } from '../../src/common/time/calendar-date.js';
-import type { CatalogueConfig } from '../../src/config/catalogue.schema.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
+import { DEFAULT_TOOL } from '../utils/prioritisation-requests.js';
+import { OTHER_ICB_PROVIDER, twoIcbCatalogue } from '../utils/two-icb-catalogue.js';
 import {
   ALL_SERVICES,
   asOwner,
@@ -16,16 +14,12 @@ import {
 } from '../utils/test-app.js';
 
 /** A provider another ICB (QAA) commissions, beside the default catalogue's QZZ providers. */
-const OTHER = 'RQQ';
+const OTHER = OTHER_ICB_PROVIDER;
 const PROVIDERS = ['RXA', 'RYB', OTHER];
 const LOCALITIES = ['Northbridge', 'Riverside', 'Eastfield', null];
 const PRIORITIES = ['routine', 'soon', 'urgent', 'routine'];
 const FLAGS = ['ehcp', 'child-in-care', 'not-in-school', 'safeguarding-concern'];
 
-const DEFAULT_TOOL = readFileSync(
-  new URL('../../config/prioritisation-tool.yaml', import.meta.url),
-  'utf8',
-);
 /**
  * The draft: the default tool's factors and triggers, with its bands renamed R1-R4 and new
  * thresholds (R1 >= 130, R2 >= 115, R3 >= 30). Its scores are the active tool's, so the draft band
@@ -80,18 +74,8 @@ describe("the preview's and the equity view's figures (HTTP into PostgreSQL)", (
   const today = londonDate();
 
   beforeAll(async () => {
-    const catalogue = parse(
-      readFileSync(new URL('../../config/catalogue.yaml', import.meta.url), 'utf8'),
-    ) as CatalogueConfig;
-    catalogue.providers.push({
-      code: OTHER,
-      name: 'Westshire Community Health NHS Trust',
-      commissioner: 'QAA',
-    });
-    catalogue.commissioners.push({ code: 'QAA', name: 'Second Demo Integrated Care Board' });
-    dir = mkdtempSync(join(tmpdir(), 'waitwell-figures-'));
-    const file = join(dir, 'catalogue.yaml');
-    writeFileSync(file, stringify(catalogue));
+    let file: string;
+    ({ dir, file } = twoIcbCatalogue('waitwell-figures-'));
     t = await createTestApp({ WAITWELL_CATALOGUE_FILE: file });
     admin = await t.tokenFor({ role: 'admin' });
     await resetData(t.db);

@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import request from 'supertest';
-import { parse, stringify } from 'yaml';
 import { addDays, londonDate } from '../../src/common/time/calendar-date.js';
-import type { CatalogueConfig } from '../../src/config/catalogue.schema.js';
 import { insertChild, insertReferral } from '../factories/waiting-list.factory.js';
+import { OTHER_ICB_PROVIDER, twoIcbCatalogue } from '../utils/two-icb-catalogue.js';
 import { asOwner, createTestApp, resetData, type TestApp } from '../utils/test-app.js';
-
-/** A provider that another ICB (QAA) commissions, beside the default catalogue's QZZ providers. */
-const OTHER_ICB_PROVIDER = 'RQQ';
 
 /**
  * Prioritisation with two ICBs in the catalogue: what one ICB's commissioner sees of a child who
@@ -24,18 +18,8 @@ describe('prioritisation with two ICBs (HTTP into PostgreSQL)', () => {
   const today = londonDate();
 
   beforeAll(async () => {
-    const catalogue = parse(
-      readFileSync(new URL('../../config/catalogue.yaml', import.meta.url), 'utf8'),
-    ) as CatalogueConfig;
-    catalogue.providers.push({
-      code: OTHER_ICB_PROVIDER,
-      name: 'Westshire Community Health NHS Trust',
-      commissioner: 'QAA',
-    });
-    catalogue.commissioners.push({ code: 'QAA', name: 'Second Demo Integrated Care Board' });
-    dir = mkdtempSync(join(tmpdir(), 'waitwell-icbs-'));
-    const file = join(dir, 'catalogue.yaml');
-    writeFileSync(file, stringify(catalogue));
+    let file: string;
+    ({ dir, file } = twoIcbCatalogue('waitwell-icbs-'));
     t = await createTestApp({ WAITWELL_CATALOGUE_FILE: file });
     admin = await t.tokenFor({ role: 'admin' });
   });
