@@ -169,7 +169,7 @@ describe('RTT reporting (HTTP into PostgreSQL)', () => {
       version: 1,
       trigger: 'manual',
       createdBy: 'admin-1',
-      rulesVersion: 'rtt-clock-v2',
+      rulesVersion: 'rtt-clock-v3',
       changes: null,
     });
     expect(created.body.data.eventsIncluded).toBeGreaterThanOrEqual(13);

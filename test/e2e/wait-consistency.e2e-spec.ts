@@ -38,6 +38,8 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     weeks: number | null;
     note?: string;
     offOneList?: boolean;
+    /** From the second list on, the source has corrected the row to this (R17). */
+    correctedTo?: Partial<PtlRow>;
   }> = [
     { name: 'ordinary', row: { referral_received_date: ago(100) }, weeks: 14 },
     // 126 days: exactly 18 completed weeks, the last day "within 18 weeks" (band >17-18).
@@ -80,6 +82,29 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
       offOneList: true,
     },
     {
+      // The first list says the first appointment was missed; the next lists say it was attended
+      // (the provider corrected its record): the child waits on from the referral everywhere.
+      name: 'a missed first appointment corrected to attended at source',
+      row: {
+        referral_received_date: ago(90),
+        first_appointment_date: ago(40),
+        first_appointment_outcome: 'dna',
+      },
+      correctedTo: { first_appointment_outcome: 'attended' },
+      weeks: 12,
+    },
+    {
+      name: 'an attended first appointment corrected to missed at source',
+      row: {
+        referral_received_date: ago(90),
+        first_appointment_date: ago(40),
+        first_appointment_outcome: 'attended',
+      },
+      correctedTo: { first_appointment_outcome: 'dna' },
+      weeks: null,
+      note: NULLIFIED_WAITING,
+    },
+    {
       name: 'nullified, then discharged',
       row: {
         referral_received_date: ago(200),
@@ -93,6 +118,7 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     },
   ];
   const rows = cases.map((c, i) => ptlChild({ ...c.row, referral_id: `WAIT-${i}` }));
+  const corrected = rows.map((r, i) => ({ ...r, ...cases[i].correctedTo }));
   const ids = new Map<string, { childId: string; referralId: string; status: string }>();
 
   const get = async (path: string, token: string) =>
@@ -105,8 +131,9 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     commissioner = await t.tokenFor({ role: 'commissioner' });
     const folder = join(dir, 'drop', 't-wait');
     mkdirSync(folder, { recursive: true });
-    // Three full lists: everyone, then without the referrals taken off one list, then everyone.
-    const lists = [rows, rows.filter((_, i) => !cases[i].offOneList), rows];
+    // Three full lists: everyone, then without the referrals taken off one list, then everyone;
+    // the second and third with the source's corrections.
+    const lists = [rows, corrected.filter((_, i) => !cases[i].offOneList), corrected];
     for (const [n, list] of lists.entries()) {
       const file = join(folder, `ptl-${n}.csv`);
       writeFileSync(file, ptlCsv(list));

@@ -275,6 +275,79 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     expect(clockAt(nullified, '2026-03-05').state).toBe('no-clock');
   });
 
+  it('R17: should wait on from the referral when a first-appointment DNA is corrected to attended at source', () => {
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['dna', '2026-02-01'],
+        ['appointment-attended', '2026-02-01'], // recorded later: the source's correction
+      ),
+      RTT,
+    );
+    expect(t.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-01-01', startRule: 'R1', end: null }),
+    ]);
+    expect(t.notes).toEqual([]);
+    expect(clockAt(t, '2026-03-31')).toMatchObject({ state: 'waiting', waitDays: 89 });
+    // The attended first appointment ended the R10 window: a DNA later is a later one (R11).
+    const later = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['dna', '2026-02-01'],
+        ['appointment-attended', '2026-02-01'],
+        ['dna', '2026-03-01'],
+      ),
+      RTT,
+    );
+    expect(clockAt(later, '2026-03-31').state).toBe('waiting');
+  });
+
+  it('R17: should nullify the clock when an attended first appointment is corrected to a DNA at source', () => {
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['appointment-attended', '2026-02-01'],
+        ['dna', '2026-02-01'], // recorded later: the source's correction
+      ),
+      RTT,
+    );
+    expect(t.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-01-01', end: 'nullified', stopRule: 'R10' }),
+    ]);
+    expect(clockAt(t, '2026-03-31').state).toBe('no-clock');
+  });
+
+  it('R17: should stop the clock at treatment when a first-appointment DNA is corrected to treatment that day', () => {
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['dna', '2026-02-01'],
+        ['treatment-started', '2026-02-01'],
+      ),
+      RTT,
+    );
+    expect(t.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-01-01', end: 'stopped', stopRule: 'R6' }),
+    ]);
+    expect(t.notes).toEqual([]);
+  });
+
+  it('R17: should leave outcomes on different dates alone (a DNA, then an appointment attended after rebooking)', () => {
+    const t = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['dna', '2026-02-01'],
+        ['rebooked', '2026-02-10'],
+        ['appointment-attended', '2026-03-01'],
+      ),
+      RTT,
+    );
+    expect(t.periods.map((p) => [p.clockStart, p.end, p.startRule])).toEqual([
+      ['2026-01-01', 'nullified', 'R1'],
+      ['2026-02-10', null, 'R4'],
+    ]);
+  });
+
   it('R15: should ignore a stop when no clock is running (activity after treatment)', () => {
     const t = computeClockTimeline(
       ev(
@@ -353,6 +426,22 @@ describe('buildClockVersions (as known at each recorded-at instant)', () => {
     expect(versions.map((v) => [v.knownFrom, v.knownTo, v.timeline.periods[0].end])).toEqual([
       ['100', '200', null],
       ['200', '300', 'removed'],
+      ['300', null, null],
+    ]);
+  });
+
+  it('should keep a first-appointment DNA in the versions known before its correction was recorded (R17)', () => {
+    const versions = buildClockVersions(
+      [
+        { type: 'referral-received', date: '2026-01-05', seq: 1, recordedKey: '100' },
+        { type: 'dna', date: '2026-02-01', seq: 2, recordedKey: '200' },
+        { type: 'appointment-attended', date: '2026-02-01', seq: 3, recordedKey: '300' },
+      ],
+      RTT,
+    );
+    expect(versions.map((v) => [v.knownFrom, v.knownTo, v.timeline.periods[0].end])).toEqual([
+      ['100', '200', null],
+      ['200', '300', 'nullified'],
       ['300', null, null],
     ]);
   });

@@ -59,6 +59,13 @@ import { rttWeekBand } from './waits.js';
  *       it, a restored pathway waited on the ranked lists and in the family's view but was in no
  *       RTT count. The clock versions (clock-versions.ts) keep the removal in reports whose data
  *       cut-off is before the restore was recorded.
+ * - R17 A first appointment's outcome corrected at source: a `dna` and an `appointment-attended`
+ *       on the same date (ingest records one outcome per first appointment, pathway-facts.ts, so
+ *       both on one date means the source changed its record): the one recorded later stands and
+ *       the earlier is left out, as is a `dna` followed by a `treatment-started` on its date (a
+ *       first appointment that was treatment). Without it, a DNA corrected to attended kept the
+ *       clock nullified in reports while the lists showed the child waiting. The clock versions
+ *       keep the first outcome in reports whose data cut-off is before the correction was recorded.
  */
 /** The clock_event vocabulary (src/referrals/entities/clock-event.entity.ts), repeated here to keep the engine pure. */
 export type ClockEventType =
@@ -142,6 +149,12 @@ const NEUTRAL = new Set([
   'priority-changed',
 ]);
 
+/** R17: does `later` (same date, recorded after) correct the first appointment's outcome `earlier`? */
+function correctedBy(earlier: ClockEventInput, later: ClockEventInput): boolean {
+  if (earlier.type === 'dna') return later.type !== 'dna';
+  return earlier.type === 'appointment-attended' && later.type === 'dna';
+}
+
 /** Sorts events into fold order: by date, then by insertion sequence. */
 export function inFoldOrder<T extends ClockEventInput>(events: readonly T[]): T[] {
   return [...events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq));
@@ -162,11 +175,19 @@ export function computeClockTimeline(
   // pathways have neither, so no set is made for them (the engine runs over every pathway).
   let undone: Set<ClockEventInput> | null = null;
   let removal: ClockEventInput | null = null;
+  // R17: events of one date are next to each other, in the order recorded.
+  let outcome: ClockEventInput | null = null;
   for (const e of ordered) {
     if (e.type === 'removed-from-source') removal = e;
     else if (e.type === 'restored-to-source' && removal) {
       (undone ??= new Set()).add(removal);
       removal = null;
+    }
+    if (e.type === 'dna' || e.type === 'appointment-attended' || e.type === 'treatment-started') {
+      if (outcome && outcome.date === e.date && correctedBy(outcome, e)) {
+        (undone ??= new Set()).add(outcome);
+      }
+      if (e.type !== 'treatment-started') outcome = e;
     }
   }
 

@@ -67,7 +67,7 @@ function input(groups: GroupCounts[]): BuildReportInput {
     provisional: false,
     scope: { service: null, provider: null, commissioner: null },
     source: { kind: 'live', snapshot: null },
-    clockRulesVersion: 'rtt-clock-v2',
+    clockRulesVersion: 'rtt-clock-v3',
     groups,
     services: SERVICES,
     providers: PROVIDERS,
