@@ -18,6 +18,8 @@ export interface AppConfig {
   corsOrigins: string[];
   sourcesFile: string;
   toolFile: string;
+  /** RTT clock rules per regime and report settings (WAITWELL_RTT_REPORTING_FILE; optional file). */
+  rttReportingFile: string;
   /** The furthest ahead an override's review date may be, in days (WAITWELL_OVERRIDE_MAX_REVIEW_DAYS). */
   overrideMaxReviewDays: number;
   schedulerEnabled: boolean;
@@ -76,6 +78,10 @@ export function loadAppConfig(
       .filter(Boolean),
     sourcesFile: resolve(rootDir, e.WAITWELL_SOURCES_FILE ?? 'config/sources.yaml'),
     toolFile: resolve(rootDir, e.WAITWELL_TOOL_FILE ?? 'config/prioritisation-tool.yaml'),
+    rttReportingFile: resolve(
+      rootDir,
+      e.WAITWELL_RTT_REPORTING_FILE ?? 'config/rtt-reporting.yaml',
+    ),
     overrideMaxReviewDays: e.WAITWELL_OVERRIDE_MAX_REVIEW_DAYS ?? 365,
     schedulerEnabled: e.WAITWELL_SCHEDULER ?? nodeEnv !== 'test',
     rootDir,

@@ -129,6 +129,10 @@ export class EnvSchema {
   WAITWELL_TOOL_FILE?: string;
 
   @IsOptional()
+  @IsString()
+  WAITWELL_RTT_REPORTING_FILE?: string;
+
+  @IsOptional()
   @Transform(toBool)
   @IsBoolean()
   WAITWELL_SCHEDULER?: boolean;
@@ -195,6 +199,7 @@ export const KNOWN_KEYS = new Set<string>([
   'WAITWELL_CORS_ORIGINS',
   'WAITWELL_SOURCES_FILE',
   'WAITWELL_TOOL_FILE',
+  'WAITWELL_RTT_REPORTING_FILE',
   'WAITWELL_SCHEDULER',
   'WAITWELL_IDENTITY_FILE',
   'WAITWELL_FAMILY_LINK_SECRET',

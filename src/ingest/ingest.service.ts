@@ -19,6 +19,7 @@ import {
   type RunTrigger,
 } from './import-run.repository.js';
 import { IngestError, IngestErrorCode } from './ingest.errors.js';
+import { fingerprintUnder } from './mapping/fingerprint.js';
 import { validateRecord, type RecordProblem } from './mapping/ingest-record.js';
 import { ListedReferrals, UNCHANGED } from './pipeline/listed-referrals.js';
 import { stageRecord, toCopyLine } from './pipeline/staged-row.js';
@@ -350,6 +351,7 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
     today: string,
   ): Promise<void> {
     const ctx = { today, maxAgeYearsAtReferral: source.maxAgeYearsAtReferral };
+    const rules = this.sources.clockRules(source);
     let rejects: NewReject[] = [];
     let lastNhs = '';
     let lastPseudonym = '';
@@ -363,7 +365,8 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
       if (this.stop.signal.aborted) throw IngestError.stopping();
       for (const item of batch) {
         state.read++;
-        const { referralId, fingerprint } = item;
+        const { referralId } = item;
+        const fingerprint = fingerprintUnder(item.fingerprint, rules);
         let first: number | undefined;
         if (referralId) {
           const listing = listed.list(referralId, item.rowNumber, fingerprint);
@@ -404,7 +407,9 @@ export class IngestService implements OnModuleInit, BeforeApplicationShutdown {
             lastPseudonym = pseudonymFor(r.nhsNumber, this.config.pseudonymSecret);
           }
           if (
-            session.write(toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint)))
+            session.write(
+              toCopyLine(stageRecord(item.rowNumber, r, lastPseudonym, fingerprint, rules)),
+            )
           ) {
             await session.drain();
           }

@@ -27,19 +27,34 @@ export interface DerivedPathway {
   clockStopReason: string | null;
 }
 
+/** The per-regime clock rule the lists share with the RTT report (config/rtt-reporting.yaml). */
+export interface PathwayRules {
+  nullifyFirstAppointmentDna: boolean;
+}
+
+const NULLIFYING: PathwayRules = { nullifyFirstAppointmentDna: true };
+
 /**
  * Turns the facts a source gives into clock events and the current clock, following
  * shared/domain/reference.md §1: the clock starts when the referral is received (Rule 1); a first
  * appointment DNA nullifies it and a new clock starts at zero from the rebooking contact (§1.4,
- * Rule 3e); first definitive treatment stops it (Rule 4); active monitoring (5b) and discharge stop it.
+ * Rule 3e), where the service's regime nullifies (the RTT report's rule R10/R11, the same
+ * setting); first definitive treatment stops it (Rule 4); active monitoring (5b) and discharge stop it.
  */
-export function derivePathway(f: PathwayFacts): DerivedPathway {
+export function derivePathway(f: PathwayFacts, rules: PathwayRules = NULLIFYING): DerivedPathway {
   const events: DerivedEvent[] = [
     { type: 'referral-received', date: f.receivedDate, rttStatus: '10' },
   ];
   let clockStartDate: string | null = f.receivedDate;
   if (f.firstAppointmentDate) {
-    if (f.firstAppointmentOutcome === 'dna') {
+    if (f.firstAppointmentOutcome === 'dna' && !rules.nullifyFirstAppointmentDna) {
+      // Without nullification the missed first appointment is like any later one (R11): the clock
+      // runs on from the referral, and a rebooking starts nothing.
+      events.push({ type: 'dna', date: f.firstAppointmentDate, rttStatus: null });
+      if (f.rebookedDate) {
+        events.push({ type: 'rebooked', date: f.rebookedDate, rttStatus: null });
+      }
+    } else if (f.firstAppointmentOutcome === 'dna') {
       events.push({ type: 'dna', date: f.firstAppointmentDate, rttStatus: '33' });
       clockStartDate = null;
       if (f.rebookedDate) {

@@ -19,7 +19,7 @@ import { RttSnapshotService } from './rtt-snapshot.service.js';
     {
       provide: RTT_REPORTING_SETTINGS,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => loadRttReportingSettings(c.rootDir),
+      useFactory: (c: AppConfig) => loadRttReportingSettings(c.rootDir, c.rttReportingFile),
     },
     RttClockCacheRepository,
     RttCensusRepository,

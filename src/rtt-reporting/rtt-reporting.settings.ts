@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { MeasurementRegime } from '../config/catalogue.schema.js';
 import { loadYamlDocument } from '../config/validate-document.js';
 import type { ClockRules } from './clock/rtt-clock.js';
@@ -76,8 +76,10 @@ export const CHS_LINE_BY_TREATMENT_FUNCTION: Record<string, string | null> = {
   '711': null,
 };
 
-export function loadRttReportingSettings(rootDir: string): RttReportingSettings {
-  const file = join(rootDir, 'config', 'rtt-reporting.yaml');
+export function loadRttReportingSettings(
+  rootDir: string,
+  file = join(rootDir, 'config', 'rtt-reporting.yaml'),
+): RttReportingSettings {
   const doc = existsSync(file)
     ? loadYamlDocument(RttReportingSettingsDocument, file)
     : new RttReportingSettingsDocument();
@@ -94,6 +96,6 @@ export function loadRttReportingSettings(rootDir: string): RttReportingSettings 
       .update(JSON.stringify({ RTT_RULES_VERSION, regimes }))
       .digest('hex')
       .slice(0, 16),
-    source: existsSync(file) ? 'config/rtt-reporting.yaml' : 'defaults',
+    source: existsSync(file) ? relative(rootDir, file) : 'defaults',
   };
 }

@@ -1,3 +1,4 @@
+import type { PathwayRules } from '../../referrals/pathway-facts.js';
 import { RECORD_FIELDS, type RawFields } from './ingest-record.js';
 
 /** Bump when the meaning of a row changes (validation, derivation), so every referral is re-derived once. */
@@ -73,4 +74,20 @@ export function fieldsFingerprint(fields: RawFields): number {
     RECORD_FIELDS.map((f) => fields[f]),
     RECORD_POSITIONS,
   );
+}
+
+const WITHOUT_NULLIFICATION_SEED = fingerprintSeed(
+  `${FINGERPRINT_VERSION}\x1eno-dna-nullification`,
+);
+const FIRST = [0];
+
+/**
+ * A row's fingerprint as stored, under the clock rule its referral is derived with: unchanged under
+ * the default rule (a first-appointment DNA nullifies), another under the other one, so that
+ * changing a regime's rule in config/rtt-reporting.yaml re-derives every referral of its services
+ * on their next pull (each reported as updated once) instead of leaving the earlier clocks. PURE.
+ */
+export function fingerprintUnder(fingerprint: number, rules: PathwayRules): number {
+  if (rules.nullifyFirstAppointmentDna) return fingerprint;
+  return fingerprintOf(WITHOUT_NULLIFICATION_SEED, [String(fingerprint)], FIRST);
 }

@@ -1,5 +1,9 @@
 import { nameKey, postcodeKey } from '../../linkage/matching/identity-rules.js';
-import { derivePathway, type DerivedPathway } from '../../referrals/pathway-facts.js';
+import {
+  derivePathway,
+  type DerivedPathway,
+  type PathwayRules,
+} from '../../referrals/pathway-facts.js';
 import type { IngestRecord } from '../mapping/ingest-record.js';
 
 /**
@@ -19,8 +23,9 @@ export function stageRecord(
   record: IngestRecord,
   pseudonym: string,
   fingerprint: number,
+  rules?: PathwayRules,
 ): StagedRow {
-  return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts), fingerprint };
+  return { rowNumber, record, pseudonym, pathway: derivePathway(record.facts, rules), fingerprint };
 }
 
 /** Column order of the staging table (see StagingRepository). */

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { PathwayRules } from '../../referrals/pathway-facts.js';
+import { loadRttReportingSettings } from '../../rtt-reporting/rtt-reporting.settings.js';
 import { IngestError } from '../ingest.errors.js';
 import type { ResolvedSource } from './source-config.js';
 import { loadSources } from './sources-loader.js';
@@ -8,9 +10,22 @@ import { loadSources } from './sources-loader.js';
 @Injectable()
 export class SourcesService {
   private readonly sources: ResolvedSource[];
+  /** Each service's clock rule, from its measurement regime (config/rtt-reporting.yaml). */
+  private readonly rulesByService: Map<string, PathwayRules>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.sources = loadSources(config.sourcesFile, config.catalogue, config.database.dataDir);
+    // The lists derive each referral's clock with the rule the RTT report folds its events with,
+    // so a regime without nullification shows the same wait in both.
+    const { regimes } = loadRttReportingSettings(config.rootDir, config.rttReportingFile);
+    this.rulesByService = new Map(
+      config.catalogue.services.map((s) => [s.code, regimes[s.measurementRegime]]),
+    );
+  }
+
+  /** The clock rule for a source's referrals (its service's regime). */
+  clockRules(source: ResolvedSource): PathwayRules {
+    return this.rulesByService.get(source.service) ?? { nullifyFirstAppointmentDna: true };
   }
 
   all(): ResolvedSource[] {
