@@ -76,6 +76,12 @@ export class PriorityService {
         },
         // Flag details are free text from the providers' systems: for those who see identity.
         withholdFreeText: user.role !== 'clinician',
+        // A clinician sees the clinical detail of their own services' referrals, as on the child's
+        // record (docs/identity.md); every service's only by breaking glass.
+        detailFor:
+          user.role === 'clinician' && !breakGlass
+            ? (service) => user.services.includes(service)
+            : undefined,
       },
     );
     // An override the last rescore could not apply (a tool activated since has no such band) is

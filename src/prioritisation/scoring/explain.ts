@@ -75,6 +75,12 @@ export interface Explanation {
     points: number;
     rankScore: number;
     counted: boolean;
+    /**
+     * The referral's clinical detail (each factor's inputs and words) is for that service's team:
+     * the reader sees the factors' labels and points, so the score still adds up
+     * (ExplainContext.detailFor).
+     */
+    detailWithheld: boolean;
     factors: ExplainedFactor[];
   }>;
   childFactors: ExplainedFactor[];
@@ -94,6 +100,13 @@ export interface ExplainContext {
    * is shown as "[withheld]", in the inputs and in the words, and the points stay as they are.
    */
   withholdFreeText?: boolean;
+  /**
+   * Whether the reader may see a service's clinical detail (a clinician: the services they work
+   * in, as the child's record shows "also waiting for X since Y" for the others). Unset: every
+   * service's. Where not, a referral's factors keep their labels and points and lose their inputs
+   * and words, and so do its triggers.
+   */
+  detailFor?: (service: string) => boolean;
 }
 
 /**
@@ -143,14 +156,34 @@ export function explain(
       : counted
         ? `${b.referralPoints} from the highest-scoring referral (${serviceName(counted.service)})`
         : `${b.referralPoints} from referrals`;
+  const serviceOf = new Map(b.referrals.map((r) => [r.id, r.service]));
+  const withheld = (service: string | undefined) =>
+    service !== undefined && context.detailFor !== undefined && !context.detailFor(service);
+  const heldBy = (service: string) => `the detail is for the ${serviceName(service)} team`;
+  const describeWithheld = (f: FactorResult, service: string): ExplainedFactor => {
+    const label = factorDocs.get(f.id)?.label ?? f.id;
+    return {
+      id: f.id,
+      label,
+      points: f.points,
+      inputs: {},
+      text: `${label}: ${signed(f.points)} points (${heldBy(service)})`,
+    };
+  };
   const triggers = b.triggers.map((t) => {
     const d = triggerDocs.get(t.id);
     const label = d?.label ?? t.id;
+    const service = t.referralId ? serviceOf.get(t.referralId) : undefined;
+    const words = withheld(service)
+      ? ` (${heldBy(service!)})`
+      : d?.explain
+        ? `: ${fill(d.explain, visible(t.inputs))}`
+        : '';
     return {
       id: t.id,
       label,
       referralId: t.referralId ?? null,
-      text: `${label}${d?.explain ? `: ${fill(d.explain, visible(t.inputs))}` : ''} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
+      text: `${label}${words} (forces band ${d?.band ?? doc.triggerBand} or higher and a clinical review)`,
     };
   });
   const override = context.override;
@@ -183,7 +216,10 @@ export function explain(
       points: r.points,
       rankScore: r.rank,
       counted: b.combine === 'sum' || r.id === b.countedReferralId,
-      factors: r.factors.map(describe),
+      detailWithheld: withheld(r.service),
+      factors: withheld(r.service)
+        ? r.factors.map((f) => describeWithheld(f, r.service))
+        : r.factors.map(describe),
     })),
     childFactors: b.child.map(describe),
     triggers,
