@@ -1,5 +1,12 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseInterceptors,
+} from '@nestjs/common';
 import type { AuthUser, Role } from './auth-user.js';
+import { BreakGlassAttemptsInterceptor } from './break-glass-attempts.js';
 
 export const IS_PUBLIC = 'waitwell:public';
 export const ROLES_KEY = 'waitwell:roles';
@@ -28,11 +35,16 @@ export const SignInRoute = (): MethodDecorator & ClassDecorator => SetMetadata(S
  * `user.breakGlass`, and the service may show what the caller's normal view hides, audit it as
  * break-glass and raise an alert. Any other role sending the header is refused (403), and so is the
  * header on every other route (400), so nobody believes it took effect. Each route names its roles:
- * what break-glass opens is decided route by route (docs/identity.md, "Break-glass").
+ * what break-glass opens is decided route by route (docs/identity.md, "Break-glass"). An attempt
+ * the route then refuses (an unknown child) is audited (BreakGlassAttemptsInterceptor).
  */
 export const AllowBreakGlass = (
   ...roles: [BreakGlassRole, ...BreakGlassRole[]]
-): MethodDecorator & ClassDecorator => SetMetadata(BREAK_GLASS_ROUTE, roles);
+): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(BREAK_GLASS_ROUTE, roles),
+    UseInterceptors(BreakGlassAttemptsInterceptor),
+  );
 
 /** The roles that can ever break glass (identity.yaml may narrow them, never widen them). */
 export type BreakGlassRole = Extract<Role, 'clinician' | 'commissioner'>;

@@ -1,6 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { isUUID } from 'class-validator';
 import { AuditService } from '../audit/audit.service.js';
 import { currentRequestContext } from '../common/context/request-context.js';
 import type { AuthUser, Role } from './auth-user.js';
@@ -12,6 +11,7 @@ import {
   ROLES_KEY,
 } from './auth.decorators.js';
 import { AuthError } from './auth.errors.js';
+import { recordBreakGlassRefused } from './break-glass-attempts.js';
 import { parseBreakGlassReason } from './break-glass.js';
 import { FamilyAccess } from './family/family-access.service.js';
 import { IDENTITY_CONFIG } from './identity/identity-config.provider.js';
@@ -90,20 +90,9 @@ export class AuthGuard implements CanActivate {
     return header.reason;
   }
 
-  /**
-   * An attempt to break glass that was refused is audited (`break-glass-refused`: who, the child the
-   * path names, why it was refused), so auditors see attempts as well as uses. Not an alert, and
-   * never the reason given (it was not accepted, and may name someone). Answers the error to throw.
-   */
+  /** Audits the refused attempt (recordBreakGlassRefused) and answers the error to throw. */
   private async refused(req: GuardedRequest, user: AuthUser, error: AuthError): Promise<AuthError> {
-    const id = req.params?.id;
-    await this.audit.record({
-      action: 'break-glass-refused',
-      resource: 'break-glass-attempt',
-      childIds: id && isUUID(id, 'all') ? [id] : [],
-      actor: user,
-      detail: { code: error.code, method: req.method ?? null },
-    });
+    await recordBreakGlassRefused(this.audit, req, user, error.code);
     return error;
   }
 }

@@ -278,6 +278,35 @@ describe('break-glass on a child priority (HTTP into PostgreSQL)', () => {
     expect(found.text).not.toContain(REASON);
   });
 
+  it('should audit a break-glass attempt the route refuses after the guard (an unknown child, a malformed id), and nothing without it', async () => {
+    const unknown = '5d0c7c1e-4d7a-4f55-9d0e-0a1b2c3d4e5f';
+    const attempts: Array<[string, number, string, string[]]> = [
+      [`/api/children/${unknown}/priority`, 404, 'prioritisation.not-scored', [unknown]],
+      [`/api/children/${unknown}`, 404, 'children.not-found', [unknown]],
+      ['/api/children/not-a-child-id/priority', 400, 'request.invalid', []],
+    ];
+    for (const [path, status, code, childIds] of attempts) {
+      const res = await call('get', path, mh, REASON).expect(status);
+      expect(res.body.code).toBe(code);
+      const rows = await t.db.query<Array<AuditRow & { child_ids: string[] }>>(
+        `select action, resource, purpose, detail, request_id, child_ids from audit_event where request_id = $1`,
+        [res.headers['x-request-id']],
+      );
+      expect(rows).toEqual([
+        expect.objectContaining({
+          action: 'break-glass-refused',
+          resource: 'break-glass-attempt',
+          purpose: null,
+          detail: { code, method: 'GET' },
+          child_ids: childIds,
+        }),
+      ]);
+      // The same request without break-glass is an ordinary refusal: nothing audited.
+      const plain = await call('get', path, mh).expect(status);
+      expect(await auditOf(plain.headers['x-request-id'])).toEqual([]);
+    }
+  });
+
   it('should keep the reason, the override reason and the child identity out of the logs', () => {
     const logged = lines.join('');
     expect(lines.length).toBeGreaterThan(0);
