@@ -25,6 +25,7 @@ import { CoverReferralFactsInChildIndex1765500000000 } from './1765500000000-Cov
 import { CoverRescoreFactsInPrimaryKeys1765600000000 } from './1765600000000-CoverRescoreFactsInPrimaryKeys.js';
 import { EndOverridesOfChildrenNoLongerWaiting1765700000000 } from './1765700000000-EndOverridesOfChildrenNoLongerWaiting.js';
 import { RememberScoresPresent1765860000000 } from './1765860000000-RememberScoresPresent.js';
+import { IndexUnreadNotices1765900000000 } from './1765900000000-IndexUnreadNotices.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -52,4 +53,5 @@ export const MIGRATIONS = [
   CoverRescoreFactsInPrimaryKeys1765600000000,
   EndOverridesOfChildrenNoLongerWaiting1765700000000,
   RememberScoresPresent1765860000000,
+  IndexUnreadNotices1765900000000,
 ];
