@@ -5,12 +5,19 @@ import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DERIVED_EVENT_TYPES } from '../referrals/pathway-facts.js';
 import { STAGING_COLUMNS } from './pipeline/staged-row.js';
 
 /** Advisory lock namespace for "one pull of a source at a time" (first key of the two-key form). */
 const SOURCE_LOCK_NS = 4_242_001;
 /** Applies are serialised across sources so two lists naming the same new child cannot race. */
 const APPLY_LOCK_NS = 4_242_002;
+
+/** The clock event `ce` has not been taken back by a `retracted` event recorded after it (R18). */
+const STANDING = `not exists (select 1 from clock_event r
+                    where r.referral_id = ce.referral_id and r.event_type = 'retracted'
+                      and r.event_date = ce.event_date and r.detail->>'retracts' = ce.event_type
+                      and r.id > ce.id)`;
 
 export interface ApplyParams {
   runId: string;
@@ -166,7 +173,25 @@ export class StagingSession {
              source_row_fingerprint = s.row_fingerprint, removed_from_source_on = null, updated_at = now()
         from ingest_ref k join ingest_stage s using (row_no)
        where k.outcome = 'updated' and r.id = k.referral_id`);
-    // Append only what is new: an event already recorded for the pathway (same type and date) is never written twice.
+    // What an updated row no longer says (a corrected referral date, first appointment, treatment or
+    // discharge) is taken back: a `retracted` event for each earlier derived event of the pathway,
+    // still standing, that the row does not derive now (RTT clock rule R18). The history keeps both.
+    await m.query(
+      `
+      insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id, detail)
+      select distinct ce.referral_id, 'retracted', ce.event_date, null::text, $1::text, $2::uuid,
+             jsonb_build_object('retracts', ce.event_type)
+        from ingest_ref k join ingest_stage s using (row_no)
+        join clock_event ce on ce.referral_id = k.referral_id
+       where k.outcome = 'updated'
+         and ce.event_type = any($3::text[])
+         and not exists (select 1 from unnest(s.ev_types, s.ev_dates) e(t, d)
+                          where e.t = ce.event_type and e.d = ce.event_date)
+         and ${STANDING}`,
+      [p.sourceId, p.runId, DERIVED_EVENT_TYPES],
+    );
+    // Append only what is new: an event already recorded for the pathway (same type and date, and not
+    // taken back since) is never written twice.
     await m.query(
       `
       insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id)
@@ -175,7 +200,9 @@ export class StagingSession {
        cross join lateral unnest(s.ev_types, s.ev_dates, s.ev_rtt) with ordinality as e(t, d, rtt, n)
        where k.outcome = 'new'
           or (k.outcome = 'updated' and not exists (
-                select 1 from clock_event ce where ce.referral_id = k.referral_id and ce.event_type = e.t and ce.event_date = e.d))
+                select 1 from clock_event ce
+                 where ce.referral_id = k.referral_id and ce.event_type = e.t and ce.event_date = e.d
+                   and ${STANDING}))
        order by k.row_no, e.n`,
       [p.sourceId, p.runId],
     );

@@ -13,6 +13,21 @@ export interface PathwayFacts {
   dischargeDate?: string;
 }
 
+/**
+ * The clock events derivePathway writes: an updated row that no longer derives one of these takes
+ * it back (a `retracted` event, RTT clock rule R18). Events ingest writes otherwise
+ * (`priority-changed`, `removed-from-source`, `restored-to-source`) are not facts of the row.
+ */
+export const DERIVED_EVENT_TYPES: readonly ClockEventType[] = [
+  'referral-received',
+  'dna',
+  'rebooked',
+  'appointment-attended',
+  'treatment-started',
+  'active-monitoring',
+  'discharged',
+];
+
 export interface DerivedEvent {
   type: ClockEventType;
   date: string;

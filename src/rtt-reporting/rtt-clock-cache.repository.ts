@@ -8,6 +8,8 @@ export interface PathwayEventRow {
   type: string;
   date: string;
   admitted: boolean;
+  /** A `retracted` event's retracted type (R18); undefined for every other event. */
+  retracts?: string;
   /** recorded_at in µs since the epoch, zero-padded to sort as text. */
   recordedKey: string;
 }
@@ -105,21 +107,29 @@ export class RttClockCacheRepository {
 
   /** Every clock event of these pathways, in fold order, with recorded_at as exact microseconds. */
   async events(m: EntityManager, ids: string[]): Promise<PathwayEventRow[]> {
-    const rows: Array<{ r: string; s: string; t: string; d: string; a: boolean; k: string }> =
-      await m.query(
-        `select referral_id as r, id::text as s, event_type as t, to_char(event_date, 'YYYY-MM-DD') as d,
-              coalesce((detail->>'admitted')::boolean, false) as a,
+    const rows: Array<{
+      r: string;
+      s: string;
+      t: string;
+      d: string;
+      a: boolean;
+      x: string | null;
+      k: string;
+    }> = await m.query(
+      `select referral_id as r, id::text as s, event_type as t, to_char(event_date, 'YYYY-MM-DD') as d,
+              coalesce((detail->>'admitted')::boolean, false) as a, detail->>'retracts' as x,
               lpad(((extract(epoch from recorded_at) * 1000000)::bigint)::text, 20, '0') as k
          from clock_event where referral_id = any($1::uuid[])
         order by referral_id, event_date, id`,
-        [ids],
-      );
+      [ids],
+    );
     return rows.map((x) => ({
       referralId: x.r,
       seq: Number(x.s),
       type: x.t,
       date: x.d,
       admitted: x.a,
+      ...(x.x === null ? {} : { retracts: x.x }),
       recordedKey: x.k,
     }));
   }

@@ -114,6 +114,7 @@ export function periodRows(
       date: e.date,
       seq: e.seq,
       admitted: e.admitted,
+      ...(e.retracts === undefined ? {} : { retracts: e.retracts }),
       recordedKey: e.recordedKey,
     });
   }

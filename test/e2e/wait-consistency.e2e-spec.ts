@@ -94,6 +94,26 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
       weeks: 12,
     },
     {
+      // The next lists give a later first appointment, attended, and no rebooking: the missed one
+      // is taken back (R18), so the child waits from the referral everywhere.
+      name: 'a missed first appointment replaced by a later attended one at source',
+      row: {
+        referral_received_date: ago(90),
+        first_appointment_date: ago(40),
+        first_appointment_outcome: 'dna',
+      },
+      correctedTo: { first_appointment_date: ago(20), first_appointment_outcome: 'attended' },
+      weeks: 12,
+    },
+    {
+      // A referral date keyed wrongly, then corrected: the wait counts from the corrected date, not
+      // the earliest ever listed (R1 keeps the earliest start of one clock; R18 takes the wrong one back).
+      name: 'a referral date corrected at source',
+      row: { referral_received_date: ago(100) },
+      correctedTo: { referral_received_date: ago(80) },
+      weeks: 11,
+    },
+    {
       name: 'an attended first appointment corrected to missed at source',
       row: {
         referral_received_date: ago(90),
@@ -253,7 +273,8 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     const expectedBands = new Array<number>(105).fill(0);
     for (const c of cases) {
       if (c.weeks === null) continue;
-      const start = c.row.rebooked_date ?? c.row.referral_received_date!;
+      const row = { ...c.row, ...c.correctedTo };
+      const start = row.rebooked_date ?? row.referral_received_date!;
       const days = daysBetween(start, today);
       expect(Math.floor(days / 7)).toBe(c.weeks);
       expectedBands[rttWeekBand(days) - 1]++;

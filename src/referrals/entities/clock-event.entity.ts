@@ -24,6 +24,7 @@ export const CLOCK_EVENT_TYPES = [
   'removed-from-source', // no longer on the provider's list: validation, not a clinical stop
   'priority-changed',
   'restored-to-source', // back on the provider's list after removed-from-source: the earlier removal no longer applies
+  'retracted', // the provider's list no longer says what an earlier event said (detail.retracts: its type, same date)
 ] as const;
 export type ClockEventType = (typeof CLOCK_EVENT_TYPES)[number];
 

@@ -348,6 +348,54 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     ]);
   });
 
+  it('R18: should leave out the events a retraction takes back, and count one said again after it', () => {
+    // A referral date keyed wrongly (1 January) and corrected (1 February): the start is the corrected one.
+    const corrected = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['referral-received', '2026-02-01'],
+        ['retracted', '2026-01-01', { retracts: 'referral-received' }],
+      ),
+      RTT,
+    );
+    expect(corrected.periods).toEqual([
+      expect.objectContaining({ clockStart: '2026-02-01', startRule: 'R1', end: null }),
+    ]);
+    expect(corrected.notes).toEqual([]);
+    // A missed first appointment replaced by a later attended one: no longer nullified.
+    const replaced = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['dna', '2026-02-01'],
+        ['appointment-attended', '2026-03-01'],
+        ['retracted', '2026-02-01', { retracts: 'dna' }],
+      ),
+      RTT,
+    );
+    expect(clockAt(replaced, '2026-03-31')).toMatchObject({ state: 'waiting', waitDays: 89 });
+    // Only that type on that date: a discharge on the same date stands.
+    const other = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['discharged', '2026-02-01'],
+        ['retracted', '2026-02-01', { retracts: 'treatment-started' }],
+      ),
+      RTT,
+    );
+    expect(other.periods[0]).toMatchObject({ end: 'stopped', stopRule: 'R8' });
+    // Said again after the retraction (recorded later): it counts.
+    const again = computeClockTimeline(
+      ev(
+        ['referral-received', '2026-01-01'],
+        ['discharged', '2026-02-01'],
+        ['retracted', '2026-02-01', { retracts: 'discharged' }],
+        ['discharged', '2026-02-01'],
+      ),
+      RTT,
+    );
+    expect(again.periods[0]).toMatchObject({ end: 'stopped', stopRule: 'R8' });
+  });
+
   it('R15: should ignore a stop when no clock is running (activity after treatment)', () => {
     const t = computeClockTimeline(
       ev(
@@ -442,6 +490,28 @@ describe('buildClockVersions (as known at each recorded-at instant)', () => {
     expect(versions.map((v) => [v.knownFrom, v.knownTo, v.timeline.periods[0].end])).toEqual([
       ['100', '200', null],
       ['200', '300', 'nullified'],
+      ['300', null, null],
+    ]);
+  });
+
+  it('should keep a retracted discharge in the versions known before the retraction was recorded (R18)', () => {
+    const versions = buildClockVersions(
+      [
+        { type: 'referral-received', date: '2026-01-05', seq: 1, recordedKey: '100' },
+        { type: 'discharged', date: '2026-02-01', seq: 2, recordedKey: '200' },
+        {
+          type: 'retracted',
+          date: '2026-02-01',
+          seq: 3,
+          retracts: 'discharged',
+          recordedKey: '300',
+        },
+      ],
+      RTT,
+    );
+    expect(versions.map((v) => [v.knownFrom, v.knownTo, v.timeline.periods[0].end])).toEqual([
+      ['100', '200', null],
+      ['200', '300', 'stopped'],
       ['300', null, null],
     ]);
   });

@@ -66,6 +66,12 @@ import { rttWeekBand } from './waits.js';
  *       first appointment that was treatment). Without it, a DNA corrected to attended kept the
  *       clock nullified in reports while the lists showed the child waiting. The clock versions
  *       keep the first outcome in reports whose data cut-off is before the correction was recorded.
+ * - R18 `retracted` (the source's list no longer says what an earlier event said: ingest records
+ *       one when an updated row no longer derives an event it derived before, ingest.md): the
+ *       events of the retracted type on the retraction's date recorded before it are left out, so
+ *       a corrected referral date, appointment, treatment or discharge counts as corrected. An
+ *       event of that type and date recorded after it (the source said so again) counts. The clock
+ *       versions keep the earlier event in reports whose data cut-off is before the retraction.
  */
 /** The clock_event vocabulary (src/referrals/entities/clock-event.entity.ts), repeated here to keep the engine pure. */
 export type ClockEventType =
@@ -87,6 +93,7 @@ export type ClockEventType =
   | 're-referred'
   | 'removed-from-source'
   | 'restored-to-source'
+  | 'retracted'
   | 'priority-changed';
 
 export interface ClockEventInput {
@@ -98,6 +105,8 @@ export interface ClockEventInput {
   seq: number;
   /** Admitted treatment (Rule 4: the stop is the admission date; Part 1A rather than 1B). */
   admitted?: boolean;
+  /** A `retracted` event: the type of the events (on its date, recorded before it) it takes back (R18). */
+  retracts?: string;
 }
 
 /** Per-regime rules (reference.md §0.2: "whether tolerances or nullification apply"). */
@@ -178,6 +187,14 @@ export function computeClockTimeline(
   // R17: events of one date are next to each other, in the order recorded.
   let outcome: ClockEventInput | null = null;
   for (const e of ordered) {
+    if (e.type === 'retracted') {
+      // R18: the same date's events of that type recorded before the retraction.
+      for (const x of ordered) {
+        if (x.date === e.date && x.type === e.retracts && x.seq < e.seq) {
+          (undone ??= new Set()).add(x);
+        }
+      }
+    }
     if (e.type === 'removed-from-source') removal = e;
     else if (e.type === 'restored-to-source' && removal) {
       (undone ??= new Set()).add(removal);
@@ -262,8 +279,8 @@ export function computeClockTimeline(
     } else if (e.type === 'removed-from-source') {
       if (current) finish(current, e.date, 'removed', 'R14');
       nullified = false;
-    } else if (e.type === 'restored-to-source') {
-      // R16: its removal was skipped above; the restore itself moves nothing.
+    } else if (e.type === 'restored-to-source' || e.type === 'retracted') {
+      // R16: its removal was skipped above; the restore itself moves nothing. R18: likewise.
     } else if (NEUTRAL.has(e.type)) {
       if (!current && periods.length === 0) start(e.date, 'R5', null);
     } else {
