@@ -26,6 +26,7 @@ import { CoverRescoreFactsInPrimaryKeys1765600000000 } from './1765600000000-Cov
 import { EndOverridesOfChildrenNoLongerWaiting1765700000000 } from './1765700000000-EndOverridesOfChildrenNoLongerWaiting.js';
 import { RememberScoresPresent1765860000000 } from './1765860000000-RememberScoresPresent.js';
 import { IndexUnreadNotices1765900000000 } from './1765900000000-IndexUnreadNotices.js';
+import { RetractCorrectedFirstAppointments1765910000000 } from './1765910000000-RetractCorrectedFirstAppointments.js';
 
 export const MIGRATIONS = [
   CreateWaitingListModel1764000000000,
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   EndOverridesOfChildrenNoLongerWaiting1765700000000,
   RememberScoresPresent1765860000000,
   IndexUnreadNotices1765900000000,
+  RetractCorrectedFirstAppointments1765910000000,
 ];

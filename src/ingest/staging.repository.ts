@@ -13,7 +13,7 @@ const SOURCE_LOCK_NS = 4_242_001;
 /** Applies are serialised across sources so two lists naming the same new child cannot race. */
 const APPLY_LOCK_NS = 4_242_002;
 
-/** The clock event `ce` has not been taken back by a `retracted` event recorded after it (R18). */
+/** The clock event `ce` has not been taken back by a `retracted` event recorded after it (R17). */
 const STANDING = `not exists (select 1 from clock_event r
                     where r.referral_id = ce.referral_id and r.event_type = 'retracted'
                       and r.event_date = ce.event_date and r.detail->>'retracts' = ce.event_type
@@ -175,7 +175,7 @@ export class StagingSession {
        where k.outcome = 'updated' and r.id = k.referral_id`);
     // What an updated row no longer says (a corrected referral date, first appointment, treatment or
     // discharge) is taken back: a `retracted` event for each earlier derived event of the pathway,
-    // still standing, that the row does not derive now (RTT clock rule R18). The history keeps both.
+    // still standing, that the row does not derive now (RTT clock rule R17). The history keeps both.
     await m.query(
       `
       insert into clock_event (referral_id, event_type, event_date, rtt_status, source, import_run_id, detail)

@@ -15,7 +15,7 @@ export interface PathwayFacts {
 
 /**
  * The clock events derivePathway writes: an updated row that no longer derives one of these takes
- * it back (a `retracted` event, RTT clock rule R18). Events ingest writes otherwise
+ * it back (a `retracted` event, RTT clock rule R17). Events ingest writes otherwise
  * (`priority-changed`, `removed-from-source`, `restored-to-source`) are not facts of the row.
  */
 export const DERIVED_EVENT_TYPES: readonly ClockEventType[] = [

@@ -8,7 +8,7 @@ export interface PathwayEventRow {
   type: string;
   date: string;
   admitted: boolean;
-  /** A `retracted` event's retracted type (R18); undefined for every other event. */
+  /** A `retracted` event's retracted type (R17); undefined for every other event. */
   retracts?: string;
   /** recorded_at in µs since the epoch, zero-padded to sort as text. */
   recordedKey: string;

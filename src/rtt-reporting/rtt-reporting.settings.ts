@@ -8,11 +8,10 @@ import { loadYamlDocument } from '../config/validate-document.js';
 import type { ClockRules } from './clock/rtt-clock.js';
 
 /**
- * Version of the clock rules (rtt-clock.ts R1-R18); stored on every snapshot, and part of the
+ * Version of the clock rules (rtt-clock.ts R1-R17); stored on every snapshot, and part of the
  * clock cache's settings hash, so a new version rebuilds the cache. v2 added R16 (a referral back
- * on the provider's list after a validation removal waits on); v3 R17 (a first appointment's
- * outcome corrected at source: the later record stands) and R18 (what a source's list no longer
- * says is taken back).
+ * on the provider's list after a validation removal waits on); v3 R17 (what a source's list no
+ * longer says, such as a missed first appointment corrected to attended, is taken back).
  */
 export const RTT_RULES_VERSION = 'rtt-clock-v3';
 

@@ -95,7 +95,7 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     },
     {
       // The next lists give a later first appointment, attended, and no rebooking: the missed one
-      // is taken back (R18), so the child waits from the referral everywhere.
+      // is taken back (R17), so the child waits from the referral everywhere.
       name: 'a missed first appointment replaced by a later attended one at source',
       row: {
         referral_received_date: ago(90),
@@ -107,7 +107,7 @@ describe('the weeks waited agree across the ranked lists, the explanation, the f
     },
     {
       // A referral date keyed wrongly, then corrected: the wait counts from the corrected date, not
-      // the earliest ever listed (R1 keeps the earliest start of one clock; R18 takes the wrong one back).
+      // the earliest ever listed (R1 keeps the earliest start of one clock; R17 takes the wrong one back).
       name: 'a referral date corrected at source',
       row: { referral_received_date: ago(100) },
       correctedTo: { referral_received_date: ago(80) },

@@ -275,12 +275,14 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     expect(clockAt(nullified, '2026-03-05').state).toBe('no-clock');
   });
 
+  // A source's correction as the import records it: the new fact, and a retraction of the old one.
   it('R17: should wait on from the referral when a first-appointment DNA is corrected to attended at source', () => {
     const t = computeClockTimeline(
       ev(
         ['referral-received', '2026-01-01'],
         ['dna', '2026-02-01'],
         ['appointment-attended', '2026-02-01'], // recorded later: the source's correction
+        ['retracted', '2026-02-01', { retracts: 'dna' }],
       ),
       RTT,
     );
@@ -295,6 +297,7 @@ describe('computeClockTimeline (RTT clock rules)', () => {
         ['referral-received', '2026-01-01'],
         ['dna', '2026-02-01'],
         ['appointment-attended', '2026-02-01'],
+        ['retracted', '2026-02-01', { retracts: 'dna' }],
         ['dna', '2026-03-01'],
       ),
       RTT,
@@ -308,6 +311,7 @@ describe('computeClockTimeline (RTT clock rules)', () => {
         ['referral-received', '2026-01-01'],
         ['appointment-attended', '2026-02-01'],
         ['dna', '2026-02-01'], // recorded later: the source's correction
+        ['retracted', '2026-02-01', { retracts: 'appointment-attended' }],
       ),
       RTT,
     );
@@ -323,6 +327,7 @@ describe('computeClockTimeline (RTT clock rules)', () => {
         ['referral-received', '2026-01-01'],
         ['dna', '2026-02-01'],
         ['treatment-started', '2026-02-01'],
+        ['retracted', '2026-02-01', { retracts: 'dna' }],
       ),
       RTT,
     );
@@ -332,7 +337,7 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     expect(t.notes).toEqual([]);
   });
 
-  it('R17: should leave outcomes on different dates alone (a DNA, then an appointment attended after rebooking)', () => {
+  it('R17: should leave alone what no retraction names (a DNA, then an appointment attended after rebooking)', () => {
     const t = computeClockTimeline(
       ev(
         ['referral-received', '2026-01-01'],
@@ -348,7 +353,7 @@ describe('computeClockTimeline (RTT clock rules)', () => {
     ]);
   });
 
-  it('R18: should leave out the events a retraction takes back, and count one said again after it', () => {
+  it('R17: should leave out the events a retraction takes back, and count one said again after it', () => {
     // A referral date keyed wrongly (1 January) and corrected (1 February): the start is the corrected one.
     const corrected = computeClockTimeline(
       ev(
@@ -484,6 +489,7 @@ describe('buildClockVersions (as known at each recorded-at instant)', () => {
         { type: 'referral-received', date: '2026-01-05', seq: 1, recordedKey: '100' },
         { type: 'dna', date: '2026-02-01', seq: 2, recordedKey: '200' },
         { type: 'appointment-attended', date: '2026-02-01', seq: 3, recordedKey: '300' },
+        { type: 'retracted', date: '2026-02-01', seq: 4, retracts: 'dna', recordedKey: '300' },
       ],
       RTT,
     );
@@ -494,7 +500,7 @@ describe('buildClockVersions (as known at each recorded-at instant)', () => {
     ]);
   });
 
-  it('should keep a retracted discharge in the versions known before the retraction was recorded (R18)', () => {
+  it('should keep a retracted discharge in the versions known before the retraction was recorded (R17)', () => {
     const versions = buildClockVersions(
       [
         { type: 'referral-received', date: '2026-01-05', seq: 1, recordedKey: '100' },

@@ -59,19 +59,13 @@ import { rttWeekBand } from './waits.js';
  *       it, a restored pathway waited on the ranked lists and in the family's view but was in no
  *       RTT count. The clock versions (clock-versions.ts) keep the removal in reports whose data
  *       cut-off is before the restore was recorded.
- * - R17 A first appointment's outcome corrected at source: a `dna` and an `appointment-attended`
- *       on the same date (ingest records one outcome per first appointment, pathway-facts.ts, so
- *       both on one date means the source changed its record): the one recorded later stands and
- *       the earlier is left out, as is a `dna` followed by a `treatment-started` on its date (a
- *       first appointment that was treatment). Without it, a DNA corrected to attended kept the
- *       clock nullified in reports while the lists showed the child waiting. The clock versions
- *       keep the first outcome in reports whose data cut-off is before the correction was recorded.
- * - R18 `retracted` (the source's list no longer says what an earlier event said: ingest records
+ * - R17 `retracted` (the source's list no longer says what an earlier event said: ingest records
  *       one when an updated row no longer derives an event it derived before, ingest.md): the
  *       events of the retracted type on the retraction's date recorded before it are left out, so
- *       a corrected referral date, appointment, treatment or discharge counts as corrected. An
- *       event of that type and date recorded after it (the source said so again) counts. The clock
- *       versions keep the earlier event in reports whose data cut-off is before the retraction.
+ *       a corrected referral date, first appointment (a DNA corrected to attended, or replaced by a
+ *       later appointment), treatment or discharge counts as corrected. An event of that type and
+ *       date recorded after it (the source said so again) counts. The clock versions keep the
+ *       earlier event in reports whose data cut-off is before the retraction.
  */
 /** The clock_event vocabulary (src/referrals/entities/clock-event.entity.ts), repeated here to keep the engine pure. */
 export type ClockEventType =
@@ -105,7 +99,7 @@ export interface ClockEventInput {
   seq: number;
   /** Admitted treatment (Rule 4: the stop is the admission date; Part 1A rather than 1B). */
   admitted?: boolean;
-  /** A `retracted` event: the type of the events (on its date, recorded before it) it takes back (R18). */
+  /** A `retracted` event: the type of the events (on its date, recorded before it) it takes back (R17). */
   retracts?: string;
 }
 
@@ -158,12 +152,6 @@ const NEUTRAL = new Set([
   'priority-changed',
 ]);
 
-/** R17: does `later` (same date, recorded after) correct the first appointment's outcome `earlier`? */
-function correctedBy(earlier: ClockEventInput, later: ClockEventInput): boolean {
-  if (earlier.type === 'dna') return later.type !== 'dna';
-  return earlier.type === 'appointment-attended' && later.type === 'dna';
-}
-
 /** Sorts events into fold order: by date, then by insertion sequence. */
 export function inFoldOrder<T extends ClockEventInput>(events: readonly T[]): T[] {
   return [...events].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq - b.seq));
@@ -180,31 +168,23 @@ export function computeClockTimeline(
   let appointmentSinceStart = false; // R10 window: has the first appointment happened (attended or missed)?
   let nullified = false; // a nullified clock is waiting for a rebooking (R4)
   const ordered = inFoldOrder(events);
-  // R16: a removal followed by a restore (before any later removal) no longer applies. Most
-  // pathways have neither, so no set is made for them (the engine runs over every pathway).
+  // R16: a removal followed by a restore (before any later removal) no longer applies; R17: what a
+  // retraction takes back. Most pathways have neither, so no set is made for them (the engine runs
+  // over every pathway).
   let undone: Set<ClockEventInput> | null = null;
   let removal: ClockEventInput | null = null;
-  // R17: events of one date are next to each other, in the order recorded.
-  let outcome: ClockEventInput | null = null;
   for (const e of ordered) {
-    if (e.type === 'retracted') {
-      // R18: the same date's events of that type recorded before the retraction.
+    if (e.type === 'removed-from-source') removal = e;
+    else if (e.type === 'restored-to-source' && removal) {
+      (undone ??= new Set()).add(removal);
+      removal = null;
+    } else if (e.type === 'retracted') {
+      // R17: the same date's events of that type recorded before the retraction.
       for (const x of ordered) {
         if (x.date === e.date && x.type === e.retracts && x.seq < e.seq) {
           (undone ??= new Set()).add(x);
         }
       }
-    }
-    if (e.type === 'removed-from-source') removal = e;
-    else if (e.type === 'restored-to-source' && removal) {
-      (undone ??= new Set()).add(removal);
-      removal = null;
-    }
-    if (e.type === 'dna' || e.type === 'appointment-attended' || e.type === 'treatment-started') {
-      if (outcome && outcome.date === e.date && correctedBy(outcome, e)) {
-        (undone ??= new Set()).add(outcome);
-      }
-      if (e.type !== 'treatment-started') outcome = e;
     }
   }
 
@@ -280,7 +260,7 @@ export function computeClockTimeline(
       if (current) finish(current, e.date, 'removed', 'R14');
       nullified = false;
     } else if (e.type === 'restored-to-source' || e.type === 'retracted') {
-      // R16: its removal was skipped above; the restore itself moves nothing. R18: likewise.
+      // R16: its removal was skipped above; the restore itself moves nothing. R17: likewise.
     } else if (NEUTRAL.has(e.type)) {
       if (!current && periods.length === 0) start(e.date, 'R5', null);
     } else {

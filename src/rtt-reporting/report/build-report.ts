@@ -160,7 +160,7 @@ export function buildRttReport(input: BuildReportInput): RttReport {
     scope: input.scope,
     source: input.source,
     method: {
-      clockRules: `${input.clockRulesVersion}: clock periods rebuilt from the append-only clock events dated on or before the census date and recorded on or before the data cut-off (rules R1-R18 in src/rtt-reporting/clock/rtt-clock.ts; reference.md §1).`,
+      clockRules: `${input.clockRulesVersion}: clock periods rebuilt from the append-only clock events dated on or before the census date and recorded on or before the data cut-off (rules R1-R17 in src/rtt-reporting/clock/rtt-clock.ts; reference.md §1).`,
       waitingTime:
         'Days from clock start to the census date (incomplete) or to the clock stop (completed), in Europe/London calendar dates; weeks completed = floor(days / 7); band ">0-1" = days 0-7, band k = days 7(k-1)+1 to 7k, ">104" = 729 days or more (reference.md §1.8).',
       within18Weeks: 'Wait of 126 days or fewer, out of pathways with a known clock start.',
