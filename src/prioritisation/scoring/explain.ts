@@ -126,9 +126,19 @@ export function explain(
   const fill = (template: string, inputs: Inputs) => fillTemplate(template, inputs, serviceName);
   const factorDocs = new Map(doc.factors.map((f) => [f.id, f]));
   const triggerDocs = new Map(doc.triggers.map((t) => [t.id, t]));
-  const describe = (f: FactorResult): ExplainedFactor => {
+  /** `heldBy`: the team whose detail this is, when the reader may not see it (context.detailFor). */
+  const describe = (f: FactorResult, heldBy?: string): ExplainedFactor => {
     const d = factorDocs.get(f.id);
     const label = d?.label ?? f.id;
+    if (heldBy) {
+      return {
+        id: f.id,
+        label,
+        points: f.points,
+        inputs: {},
+        text: `${label}: ${signed(f.points)} points (${heldBy})`,
+      };
+    }
     const inputs = visible(f.inputs);
     const because = d?.explain
       ? fill(d.explain, inputs)
@@ -156,29 +166,19 @@ export function explain(
       : counted
         ? `${b.referralPoints} from the highest-scoring referral (${serviceName(counted.service)})`
         : `${b.referralPoints} from referrals`;
-  const serviceOf = new Map(b.referrals.map((r) => [r.id, r.service]));
-  const withheld = (service: string | undefined) =>
-    service !== undefined && context.detailFor !== undefined && !context.detailFor(service);
-  const heldBy = (service: string) => `the detail is for the ${serviceName(service)} team`;
-  const describeWithheld = (f: FactorResult, service: string): ExplainedFactor => {
-    const label = factorDocs.get(f.id)?.label ?? f.id;
-    return {
-      id: f.id,
-      label,
-      points: f.points,
-      inputs: {},
-      text: `${label}: ${signed(f.points)} points (${heldBy(service)})`,
-    };
-  };
+  // Per referral, the team whose detail it is when the reader may not see it (context.detailFor).
+  const heldByReferral = new Map(
+    b.referrals
+      .filter((r) => context.detailFor && !context.detailFor(r.service))
+      .map((r) => [r.id, `the detail is for the ${serviceName(r.service)} team`]),
+  );
   const triggers = b.triggers.map((t) => {
     const d = triggerDocs.get(t.id);
     const label = d?.label ?? t.id;
-    const service = t.referralId ? serviceOf.get(t.referralId) : undefined;
-    const words = withheld(service)
-      ? ` (${heldBy(service!)})`
-      : d?.explain
-        ? `: ${fill(d.explain, visible(t.inputs))}`
-        : '';
+    const heldBy = t.referralId ? heldByReferral.get(t.referralId) : undefined;
+    let words = '';
+    if (heldBy) words = ` (${heldBy})`;
+    else if (d?.explain) words = `: ${fill(d.explain, visible(t.inputs))}`;
     return {
       id: t.id,
       label,
@@ -216,12 +216,10 @@ export function explain(
       points: r.points,
       rankScore: r.rank,
       counted: b.combine === 'sum' || r.id === b.countedReferralId,
-      detailWithheld: withheld(r.service),
-      factors: withheld(r.service)
-        ? r.factors.map((f) => describeWithheld(f, r.service))
-        : r.factors.map(describe),
+      detailWithheld: heldByReferral.has(r.id),
+      factors: r.factors.map((f) => describe(f, heldByReferral.get(r.id))),
     })),
-    childFactors: b.child.map(describe),
+    childFactors: b.child.map((f) => describe(f)),
     triggers,
     notApplied: doc.factors
       .filter((f) => !applied.has(f.id))
