@@ -1,6 +1,10 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import {
+  loadRttReportingSettings,
+  type RttReportingSettings,
+} from '../rtt-reporting/rtt-reporting.settings.js';
 import { CatalogueConfig } from './catalogue.schema.js';
 import { validateEnv } from './env.schema.js';
 import { DocumentValidationError, loadYamlDocument } from './validate-document.js';
@@ -18,8 +22,11 @@ export interface AppConfig {
   corsOrigins: string[];
   sourcesFile: string;
   toolFile: string;
-  /** RTT clock rules per regime and report settings (WAITWELL_RTT_REPORTING_FILE; optional file). */
-  rttReportingFile: string;
+  /**
+   * RTT clock rules per regime and report settings (WAITWELL_RTT_REPORTING_FILE; optional file),
+   * read once: the RTT reports and the imports' clocks share them.
+   */
+  rttReporting: RttReportingSettings;
   /** The furthest ahead an override's review date may be, in days (WAITWELL_OVERRIDE_MAX_REVIEW_DAYS). */
   overrideMaxReviewDays: number;
   schedulerEnabled: boolean;
@@ -78,9 +85,9 @@ export function loadAppConfig(
       .filter(Boolean),
     sourcesFile: resolve(rootDir, e.WAITWELL_SOURCES_FILE ?? 'config/sources.yaml'),
     toolFile: resolve(rootDir, e.WAITWELL_TOOL_FILE ?? 'config/prioritisation-tool.yaml'),
-    rttReportingFile: resolve(
+    rttReporting: loadRttReportingSettings(
       rootDir,
-      e.WAITWELL_RTT_REPORTING_FILE ?? 'config/rtt-reporting.yaml',
+      resolve(rootDir, e.WAITWELL_RTT_REPORTING_FILE ?? 'config/rtt-reporting.yaml'),
     ),
     overrideMaxReviewDays: e.WAITWELL_OVERRIDE_MAX_REVIEW_DAYS ?? 365,
     schedulerEnabled: e.WAITWELL_SCHEDULER ?? nodeEnv !== 'test',

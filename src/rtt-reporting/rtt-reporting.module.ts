@@ -6,7 +6,6 @@ import { RttClockCacheService } from './rtt-clock-cache.service.js';
 import { RttExportService } from './rtt-export.service.js';
 import { RttReportService } from './rtt-report.service.js';
 import { RttReportingController } from './rtt-reporting.controller.js';
-import { loadRttReportingSettings } from './rtt-reporting.settings.js';
 import { RTT_REPORTING_SETTINGS } from './rtt-reporting.tokens.js';
 import { RttSnapshotJob } from './rtt-snapshot.job.js';
 import { RttSnapshotRepository } from './rtt-snapshot.repository.js';
@@ -19,7 +18,7 @@ import { RttSnapshotService } from './rtt-snapshot.service.js';
     {
       provide: RTT_REPORTING_SETTINGS,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => loadRttReportingSettings(c.rootDir, c.rttReportingFile),
+      useFactory: (c: AppConfig) => c.rttReporting,
     },
     RttClockCacheRepository,
     RttCensusRepository,

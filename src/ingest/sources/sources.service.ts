@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { PathwayRules } from '../../referrals/pathway-facts.js';
-import { loadRttReportingSettings } from '../../rtt-reporting/rtt-reporting.settings.js';
 import { IngestError } from '../ingest.errors.js';
 import type { ResolvedSource } from './source-config.js';
 import { loadSources } from './sources-loader.js';
@@ -17,7 +16,7 @@ export class SourcesService {
     this.sources = loadSources(config.sourcesFile, config.catalogue, config.database.dataDir);
     // The lists derive each referral's clock with the rule the RTT report folds its events with,
     // so a regime without nullification shows the same wait in both.
-    const { regimes } = loadRttReportingSettings(config.rootDir, config.rttReportingFile);
+    const { regimes } = config.rttReporting;
     this.rulesByService = new Map(
       config.catalogue.services.map((s) => [s.code, regimes[s.measurementRegime]]),
     );
