@@ -49,8 +49,8 @@ export interface NoticesFilter {
 /**
  * The SQL of one page of notices (exported for the plan test in overrides.int-spec). A notice goes
  * to one clinician or to one service's team, so the page is read as one keyset walk per recipient,
- * each down its own index (ix_priority_notice_recipient, ix_priority_notice_service) and stopping
- * at the page's end, then merged. (An `or` of the recipients, as before, read every notice they
+ * each down its own index (ix_priority_notice_recipient, ix_priority_notice_service; for unread
+ * notices only, their partial `_unread` indexes) and stopping at the page's end, then merged. (An `or` of the recipients, as before, read every notice they
  * ever had and sorted them, for every page.)
  */
 export function noticesPageQuery(f: NoticesFilter): { text: string; values: unknown[] } {
